@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every build and test dependency of duraudit from Debian's packages.
+# Idempotent: a machine that already has them pays one dpkg query.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake pkg-config clang llvm
+  # BPF side: libbpf, bpftool (vmlinux.h + skeletons), libelf/zlib for libbpf
+  libbpf-dev bpftool libelf-dev zlib1g-dev
+  # userspace libraries
+  libboost-program-options-dev libspdlog-dev libfmt-dev
+  libgtest-dev libgmock-dev prometheus-cpp-dev libyaml-cpp-dev nlohmann-json3-dev
+  # real programs the tests and the demo run under duraudit
+  strace sqlite3 python3 coreutils
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

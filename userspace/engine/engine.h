@@ -1,0 +1,60 @@
+// The durability engine: a model of inodes and directory entries (changed in
+// one place, engine/durability_model.*) and the rules that read it. It takes
+// resolved events (see resolve/resolver.h) and emits Findings.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include "config/config.h"
+#include "engine/finding.h"
+#include "event/event.h"
+
+namespace duraudit {
+
+struct EngineStats {
+  uint64_t events = 0;
+  uint64_t tracked_files = 0;      // inodes in the model now
+  uint64_t tracked_dirs = 0;       // directories with pending entries now
+  uint64_t evictions = 0;          // state evicted by the caps, total
+  uint64_t findings = 0;
+};
+
+struct EngineLimits {
+  size_t max_inodes = 1'000'000;
+  size_t max_pending_dir_entries = 1'000'000;
+};
+
+class Engine {
+ public:
+  using Emit = std::function<void(Finding&&)>;
+  Engine(const Config& cfg, Emit emit, EngineLimits limits = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Feed one resolved event. Ordering verdicts (rename-without-fsync,
+  // unlink-before-durable) are emitted here, at once.
+  void on_event(const Event& ev);
+
+  // Settle "later" verdicts whose grace period has passed by `now_ns`
+  // (attach mode calls this periodically with the current monotonic time).
+  void advance_time(uint64_t now_ns);
+
+  // Session end (`run`: the traced tree exited; attach: shutdown). Settles
+  // every pending verdict.
+  void finish();
+
+  // Events were lost at this point of the stream: verdicts that depend on
+  // what happened since are marked incomplete.
+  void note_loss(uint64_t count);
+
+  EngineStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace duraudit

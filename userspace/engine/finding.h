@@ -1,0 +1,54 @@
+// A verdict: what every rule produces and every sink (text, JSON, metrics,
+// baseline) consumes. Field meanings follow DESIGN.md "Output".
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/severity.h"
+
+namespace duraudit {
+
+struct RelatedFile {
+  std::string path;
+  std::string role;   // "source" | "replacement" | "deleted" | "directory"
+  std::string state;  // "data-not-durable" | "entry-not-durable" | "durable"
+};
+
+// One syscall that proves the finding, as shown in the evidence timeline.
+struct EvidenceEvent {
+  uint64_t seq = 0;
+  uint64_t ts_ns = 0;
+  int32_t pid = 0;
+  int32_t tid = 0;
+  std::string syscall;
+  std::string args;   // human-readable argument summary: `"/d/f.tmp", O_WRONLY|O_CREAT`
+  int64_t ret = 0;
+};
+
+struct Finding {
+  std::string rule;
+  Severity severity = Severity::Warning;
+  int32_t pid = 0;
+  int32_t tid = 0;
+  std::string comm;
+  std::string path;       // absolute path the finding is about
+  std::string message;    // one sentence
+  std::string fix;        // remediation line
+  std::vector<RelatedFile> related;
+  std::vector<EvidenceEvent> evidence;
+  std::string fingerprint;  // filled by fingerprint() (output/fingerprint.h)
+  // Rule-specific extras rendered into JSON as-is: e.g. rename-without-fsync's
+  // replaced, missing-dir-fsync's entries count.
+  std::optional<bool> replaced;
+  std::optional<uint64_t> entries;
+  // The verdict rests on incomplete data (events were lost, or state it needs
+  // was evicted); sinks say so.
+  bool incomplete = false;
+  std::string incomplete_reason;
+  uint64_t ts_ns = 0;     // when the verdict was settled
+};
+
+}  // namespace duraudit

@@ -1,0 +1,130 @@
+// The normalized event: the one type every event source produces (ring buffer,
+// recording, strace log) and every later stage consumes (resolver, durability
+// model, rules, `trace` output).
+//
+// Pipeline:  source --Event(raw)--> Resolver --Event(resolved)--> Model --> Rules
+//
+// A source fills the "raw" fields: what the syscall was called with, what it
+// returned, and, where the kernel told us, the identity of the file touched.
+// The Resolver (userspace/resolve) fills the "resolved" fields: absolute paths,
+// the file behind an fd, and synthetic identities when the source had none; it
+// also emits the implicit closes that exec (CLOEXEC) and exit cause.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace duraudit {
+
+// The syscalls (and kernel lifecycle points) duraudit understands. Names are
+// the user-facing syscall names printed in traces and evidence.
+enum class Syscall : uint16_t {
+  Unknown = 0,
+  // open family
+  Open, Openat, Openat2, Creat,
+  // fd table
+  Close, CloseRange, Dup, Dup2, Dup3, Fcntl,
+  // data writes (the "write family": a successful one makes data dirty)
+  Write, Pwrite64, Writev, Pwritev, Pwritev2, Ftruncate, Truncate, Fallocate,
+  CopyFileRange, Sendfile,
+  // syncs
+  Fsync, Fdatasync, Sync, Syncfs, SyncFileRange, Msync,
+  // namespace changes
+  Rename, Renameat, Renameat2, Link, Linkat, Symlink, Symlinkat, Unlink,
+  Unlinkat, Mkdir, Mkdirat, Rmdir,
+  // cwd
+  Chdir, Fchdir,
+  // process lifecycle. Fork is emitted for fork/vfork/clone/clone3 (flags say
+  // which); Exec after a successful execve/execveat; Exit when a thread ends.
+  Fork, Exec, Exit,
+  // Synthetic: an fd closed implicitly (exec with CLOEXEC, process exit,
+  // dup2/dup3 over an open fd, close_range). Emitted by the Resolver only.
+  ImplicitClose,
+  Count_
+};
+
+std::string_view syscall_name(Syscall s);
+Syscall syscall_from_name(std::string_view name);  // Unknown if not ours
+
+// Kernel-encoded device number (MAJOR << 20 | MINOR), as in struct super_block
+// s_dev. /proc and stat(2) values are converted with kernel_dev_from_user().
+using DevT = uint64_t;
+DevT kernel_dev_from_user(uint64_t st_dev);
+
+struct FileId {
+  DevT dev = 0;
+  uint64_t ino = 0;
+  // A source without inode identities (strace) gets synthetic ones from the
+  // Resolver: dev == kSyntheticDev, ino unique per distinct file.
+  static constexpr DevT kSyntheticDev = ~DevT{0};
+  bool valid() const { return ino != 0; }
+  bool operator==(const FileId&) const = default;
+};
+
+struct FileIdHash {
+  size_t operator()(const FileId& f) const noexcept {
+    return std::hash<uint64_t>{}(f.ino * 0x9E3779B97F4A7C15ull ^ f.dev);
+  }
+};
+
+// What we know about the file an event touched.
+struct FileInfo {
+  FileId id;
+  uint32_t mode = 0;       // S_IFMT bits (S_IFREG, S_IFDIR, ...); 0 if unknown
+  uint64_t fs_magic = 0;   // superblock magic (EXT4_SUPER_MAGIC, TMPFS_MAGIC...); 0 if unknown
+  std::string path;        // absolute path, filled by the Resolver
+  bool known() const { return id.valid(); }
+};
+
+// Why an fd was closed (for Close / ImplicitClose).
+enum class CloseReason : uint8_t { Close, CloseRange, Exec, Exit, DupOver };
+
+struct Event {
+  // ---- header (every event) ----
+  uint64_t seq = 0;    // position in the stream, assigned by the source, from 1
+  uint64_t ts_ns = 0;  // monotonic ns (CLOCK_MONOTONIC for live capture)
+  int32_t pid = 0;     // tgid
+  int32_t tid = 0;
+  std::string comm;
+  Syscall syscall = Syscall::Unknown;
+  int64_t ret = 0;     // return value; a failed call has ret = -errno
+  bool failed() const { return ret < 0; }
+
+  // ---- raw arguments, as passed (meaning depends on syscall) ----
+  int32_t fd = -1;          // fd argument (write, fsync, close, dup oldfd, fchdir, fcntl, syncfs, ftruncate...); close_range: first
+  int32_t fd2 = -1;         // dup2/dup3 newfd, close_range last, copy_file_range/sendfile: the fd written to is `fd`, source fd2
+  int32_t dirfd = -100;     // AT_FDCWD unless an *at call said otherwise; olddirfd for rename/link
+  int32_t dirfd2 = -100;    // newdirfd for rename/link/symlinkat
+  std::string path;         // pathname / oldpath, as passed (may be relative); symlink: linkpath is path2, target is `path`
+  std::string path2;        // newpath for rename/link/symlink
+  uint64_t flags = 0;       // open flags, renameat2 flags, unlinkat/linkat flags, clone flags, close_range flags, dup3 flags, sync_file_range flags, msync flags
+  uint64_t arg = 0;         // open mode, fcntl cmd, truncate/fallocate length
+  uint64_t arg2 = 0;        // fcntl arg
+  uint64_t bytes = 0;       // write family: bytes written since the file last became durable (at least this call's)
+
+  // Kernel-observed facts (live capture; strace leaves them unset).
+  FileInfo file;            // open: the opened file; fd-based calls: the fd's file; resolved by the Resolver if unset
+  bool created = false;     // open: this call created the file
+  bool sync_write = false;  // write through an O_SYNC/O_DSYNC fd: durable at once
+
+  // Process lifecycle (Fork / Exec / Exit)
+  int32_t child_pid = 0;    // Fork: new tgid (== pid for a thread)
+  int32_t child_tid = 0;    // Fork: new tid
+  bool is_thread = false;   // Fork: CLONE_THREAD
+  bool shares_files = false;// Fork: CLONE_FILES (fd table shared)
+  bool group_dead = false;  // Exit: last thread of the process
+  int32_t exit_code = 0;    // Exit: wait status style (code << 8 | signal)
+
+  // ---- resolved (filled by the Resolver) ----
+  std::string abs_path;     // `path` made absolute against cwd/dirfd, normalized
+  std::string abs_path2;    // `path2` likewise
+  CloseReason close_reason = CloseReason::Close;  // Close / ImplicitClose
+  bool last_close = false;  // Close/ImplicitClose: no other fd in this process refers to the same open file description
+  int32_t closed_fd = -1;   // ImplicitClose / CloseRange: the fd that went away
+};
+
+// "O_WRONLY|O_CREAT" etc. for traces and evidence.
+std::string open_flags_string(uint64_t flags);
+
+}  // namespace duraudit

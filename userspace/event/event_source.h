@@ -1,0 +1,38 @@
+// Event sources behind one interface: the live ring buffer, a recording, an
+// strace log, or a test's vector are interchangeable to everything downstream.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+
+#include "event/event.h"
+
+namespace duraudit {
+
+// Lost events by named reason ("ringbuf_full", "path_truncated", ...). Drops
+// are data: each reason is reported in the summary and in metrics.
+using LossCounters = std::map<std::string, uint64_t>;
+
+inline uint64_t total_lost(const LossCounters& c) {
+  uint64_t n = 0;
+  for (const auto& [_, v] : c) n += v;
+  return n;
+}
+
+class EventSource {
+ public:
+  using Sink = std::function<void(Event&&)>;
+  virtual ~EventSource() = default;
+
+  // Delivers the raw events available now (waiting at most timeout_ms for the
+  // first) to `sink`, in stream order, with seq assigned from 1. Returns false
+  // once the source is exhausted (end of file; never for a live source).
+  virtual bool poll(const Sink& sink, int timeout_ms) = 0;
+
+  // Loss so far, by reason.
+  virtual LossCounters losses() const = 0;
+};
+
+}  // namespace duraudit

@@ -1,0 +1,64 @@
+// The Resolver keeps the per-process view the kernel has and the event stream
+// lacks: thread -> process, fd tables (shared by threads and CLONE_FILES
+// children, copied on fork), cwd, and which fds are CLOEXEC. It is the only
+// place that changes that state.
+//
+// For each raw event it fills Event::abs_path/abs_path2 (absolute, `.`/`..`
+// folded without touching the filesystem), Event::file for fd-based calls
+// (from the fd table when the source did not say), and close bookkeeping; it
+// emits ImplicitClose events for fds that exec (CLOEXEC), process exit, dup2
+// over an open fd, and close_range take away. Sources without inode
+// identities (strace) get synthetic FileIds that follow renames and links.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "event/event.h"
+
+namespace duraudit {
+
+struct ResolverOptions {
+  // Seed unknown live processes (cwd, open fds) from /proc/<pid> the first
+  // time they are seen. Off for replay of recordings and strace logs.
+  bool seed_from_proc = false;
+  // Cap on tracked processes; the least recently active are evicted.
+  size_t max_processes = 65536;
+};
+
+struct ResolverStats {
+  uint64_t processes = 0;   // tracked now
+  uint64_t fds = 0;         // open fds tracked now
+  uint64_t evictions = 0;   // processes evicted by the cap
+  uint64_t unknown_fds = 0; // fd-based events on fds we never saw opened
+};
+
+class Resolver {
+ public:
+  explicit Resolver(ResolverOptions opts = {});
+  ~Resolver();
+  Resolver(const Resolver&) = delete;
+  Resolver& operator=(const Resolver&) = delete;
+
+  // Resolves `ev` and appends it, plus any events it implies, to `out` in
+  // the order they happened (ImplicitClose events of an exec come before
+  // the Exec event; those of an exit after... see resolver.cpp).
+  void resolve(Event ev, std::vector<Event>& out);
+
+  // Declares a process before its first event (`run` knows the child's cwd
+  // and inherited fds before exec). `cwd` absolute.
+  void add_process(int32_t pid, const std::string& cwd);
+  // Seeds a live process from /proc/<pid> (cwd, fds with paths, flags and
+  // inode identity). Returns false if the process is gone.
+  bool seed_from_proc(int32_t pid);
+
+  ResolverStats stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace duraudit
