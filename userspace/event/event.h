@@ -120,7 +120,7 @@ struct Event {
   std::string abs_path;     // `path` made absolute against cwd/dirfd, normalized
   std::string abs_path2;    // `path2` likewise
   CloseReason close_reason = CloseReason::Close;  // Close / ImplicitClose
-  bool last_close = false;  // Close/ImplicitClose: no other fd in this process refers to the same open file description
+  bool last_close = false;  // Close/ImplicitClose: after it, no fd of this process refers to the same file (inode)
   int32_t closed_fd = -1;   // ImplicitClose / CloseRange: the fd that went away
 };
 

@@ -24,6 +24,9 @@ struct ResolverOptions {
   // Seed unknown live processes (cwd, open fds) from /proc/<pid> the first
   // time they are seen. Off for replay of recordings and strace logs.
   bool seed_from_proc = false;
+  // cwd assumed for a process first seen without add_process() or /proc
+  // (strace logs carry no cwd; `replay --cwd` sets it).
+  std::string default_cwd = "/";
   // Cap on tracked processes; the least recently active are evicted.
   size_t max_processes = 65536;
 };
