@@ -1,0 +1,64 @@
+// Runs the real duraudit binary the way a user does and reads what it says.
+#pragma once
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace duraudit::e2e {
+
+struct CommandResult {
+  int status = -1;  // exit status (128+N for a signal)
+  std::string out;
+  std::string err;
+};
+
+// Runs argv (no shell), capturing stdout and stderr separately.
+CommandResult run_command(const std::vector<std::string>& argv, const std::string& stdin_data = "");
+
+std::string duraudit_bin();
+std::string test_program(const std::string& name);  // build/tests/programs/NAME
+std::string demo_program(const std::string& name);  // build/demo/NAME
+std::string source_dir();
+
+// A scratch directory on a disk filesystem (not tmpfs: duraudit ignores
+// tmpfs by default), removed afterwards.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// JSON Lines output of `duraudit run --format json`.
+struct JsonReport {
+  std::vector<nlohmann::json> findings;
+  nlohmann::json summary;
+  std::vector<nlohmann::json> of_rule(const std::string& rule) const;
+  std::vector<nlohmann::json> about(const std::string& path) const;
+  std::vector<nlohmann::json> at_least(const std::string& severity) const;
+  std::string describe() const;  // for failure messages
+};
+JsonReport parse_report(const std::string& jsonl);
+
+// Live tests need root: skip with the reason on a developer machine, fail in CI.
+#define DURAUDIT_REQUIRE_ROOT()                                                   \
+  do {                                                                            \
+    if (geteuid() != 0) {                                                         \
+      const char* ci = std::getenv("CI");                                         \
+      if (ci && std::string(ci) == "true")                                        \
+        FAIL() << "live test needs root to load BPF, and CI=true: failing";       \
+      GTEST_SKIP() << "needs root (or CAP_BPF+CAP_PERFMON) to load eBPF programs"; \
+    }                                                                             \
+  } while (0)
+
+}  // namespace duraudit::e2e
