@@ -1,0 +1,102 @@
+#include "cli/audit_options.h"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cli/errors.h"
+#include "config/rules_file.h"
+#include "output/json_sink.h"
+#include "output/text_sink.h"
+#include "util/duration.h"
+
+namespace duraudit {
+
+void add_audit_options(po::options_description& desc, AuditOptions& o) {
+  desc.add_options()
+      ("format", po::value(&o.format)->default_value("text"), "text | json (JSON Lines)")
+      ("output,o", po::value(&o.output), "write findings to FILE instead of stdout")
+      ("rules", po::value(&o.rules_files)->composing(), "rules file (YAML); repeatable, merged in order")
+      ("fail-on", po::value(&o.fail_on)->default_value("none"),
+       "exit 3 when a finding at or above this severity exists: none|notice|warning|error")
+      ("grace", po::value(&o.grace), "settle close/directory verdicts this long after the close (e.g. 5s)")
+      ("baseline", po::value(&o.baseline), "suppress findings whose fingerprints are in FILE")
+      ("write-baseline", po::value(&o.write_baseline), "record the fingerprints of this run's findings in FILE")
+      ("color", po::value(&o.color)->default_value("auto"), "auto|always|never (text format)");
+}
+
+void load_rules_files(const std::vector<std::string>& files, Config& config) {
+  std::vector<Diagnostic> errors;
+  for (const auto& f : files) load_rules_file(f, config, errors);
+  if (!errors.empty()) {
+    std::string msg = "invalid rules file:";
+    for (const auto& d : errors) msg += "\n  " + d.file + ":" + std::to_string(d.line) + ": " + d.message;
+    throw UsageError(msg);
+  }
+}
+
+AuditSetup prepare_audit(const AuditOptions& o) {
+  AuditSetup s;
+  s.config = Config::defaults();
+  load_rules_files(o.rules_files, s.config);
+
+  if (o.fail_on == "none") {
+    s.fail_on = Severity::None;
+  } else if (auto sev = severity_from_name(o.fail_on)) {
+    s.fail_on = *sev;
+  } else {
+    throw UsageError("--fail-on must be one of none, notice, warning, error (got '" + o.fail_on + "')");
+  }
+
+  if (!o.grace.empty()) {
+    std::string err;
+    auto ns = parse_duration_ns(o.grace, &err);
+    if (!ns) throw UsageError("--grace: " + err);
+    s.config.grace_ns = *ns;
+    s.grace_given = true;
+  }
+
+  if (!o.baseline.empty()) {
+    s.baseline = std::make_unique<Baseline>();
+    std::string err;
+    if (!Baseline::load(o.baseline, *s.baseline, err)) throw UsageError("--baseline: " + err);
+  }
+  if (!o.write_baseline.empty()) {
+    s.baseline_out = std::make_unique<Baseline>();
+    s.baseline_out_path = o.write_baseline;
+  }
+
+  auto color = resolve_color(o.color, o.output.empty() ? STDOUT_FILENO : -1);
+  if (!color) throw UsageError("--color must be auto, always or never (got '" + o.color + "')");
+
+  if (!o.output.empty()) {
+    s.out_file = std::make_unique<std::ofstream>(o.output, std::ios::out | std::ios::trunc);
+    if (!*s.out_file) throw UsageError("cannot open output file " + o.output + ": " + strerror(errno));
+    s.out = s.out_file.get();
+  } else {
+    s.out = &std::cout;
+  }
+  if (o.format == "json") {
+    s.sink = std::make_unique<JsonSink>(*s.out);
+  } else if (o.format == "text") {
+    s.sink = std::make_unique<TextSink>(*s.out, *color);
+  } else {
+    throw UsageError("--format must be text or json (got '" + o.format + "')");
+  }
+  s.filter = std::make_unique<FindingFilter>(s.config, s.baseline.get());
+  return s;
+}
+
+void AuditSetup::save_baseline() const {
+  if (!baseline_out) return;
+  std::string err;
+  if (!baseline_out->save(baseline_out_path, err)) throw RuntimeError("--write-baseline: " + err);
+}
+
+int audit_exit_status(int command_status, Severity worst, Severity fail_on) {
+  if (command_status != 0) return command_status;
+  if (fail_on != Severity::None && worst != Severity::None && worst >= fail_on) return kExitFindings;
+  return kExitOk;
+}
+
+}  // namespace duraudit

@@ -1,0 +1,60 @@
+// Options shared by the commands that produce findings (run, replay,
+// attach): output format and file, rules files, --fail-on, --grace,
+// baselines. prepare_audit() turns them into a ready configuration, filter
+// and sinks, or throws UsageError (exit 2) before anything runs.
+#pragma once
+
+#include <fstream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/option_parsing.h"
+#include "config/config.h"
+#include "output/baseline.h"
+#include "output/finding_filter.h"
+#include "output/finding_sink.h"
+
+namespace duraudit {
+
+struct AuditOptions {
+  std::string format = "text";
+  std::string output;
+  std::vector<std::string> rules_files;
+  std::string fail_on = "none";
+  std::string grace;
+  std::string baseline;
+  std::string write_baseline;
+  std::string color = "auto";
+};
+
+void add_audit_options(po::options_description& desc, AuditOptions& o);
+
+struct AuditSetup {
+  Config config;
+  Severity fail_on = Severity::None;
+  bool grace_given = false;
+  std::unique_ptr<std::ofstream> out_file;  // -o FILE
+  std::ostream* out = nullptr;              // the file or stdout
+  std::unique_ptr<FindingSink> sink;
+  std::unique_ptr<Baseline> baseline;       // --baseline
+  std::unique_ptr<Baseline> baseline_out;   // --write-baseline
+  std::string baseline_out_path;
+  std::unique_ptr<FindingFilter> filter;
+
+  // Writes --write-baseline if asked; throws RuntimeError if it cannot.
+  void save_baseline() const;
+};
+
+AuditSetup prepare_audit(const AuditOptions& o);
+
+// Loads rules files into `config` (defaults first). Throws UsageError whose
+// message lists every FILE:LINE: problem.
+void load_rules_files(const std::vector<std::string>& files, Config& config);
+
+// DESIGN.md exit status: the command's own status when non-zero, else 3 when
+// a finding at or above fail_on exists, else 0.
+int audit_exit_status(int command_status, Severity worst, Severity fail_on);
+
+}  // namespace duraudit

@@ -1,0 +1,55 @@
+// duraudit rules list [--rules FILE]... [--format text|json]
+// duraudit rules check FILE...
+#include <iostream>
+
+#include "cli/audit_options.h"
+#include "cli/commands.h"
+#include "cli/errors.h"
+#include "cli/option_parsing.h"
+#include "config/rules_file.h"
+#include "output/rules_listing.h"
+
+namespace duraudit {
+
+int cmd_rules(const Args& args, const Args&) {
+  if (args.empty() || args[0] == "-h" || args[0] == "--help") {
+    std::cout << "usage: duraudit rules list [--rules FILE]... [--format text|json]\n"
+                 "       duraudit rules check FILE...\n";
+    return args.empty() ? kExitUsage : kExitOk;
+  }
+  const std::string verb = args[0];
+  Args rest(args.begin() + 1, args.end());
+  if (verb == "list") {
+    std::vector<std::string> files;
+    std::string format = "text";
+    po::options_description desc("duraudit rules list");
+    desc.add_options()("rules", po::value(&files)->composing(), "apply these rules files")(
+        "format", po::value(&format)->default_value("text"), "text | json");
+    parse_options(desc, rest);
+    Config cfg = Config::defaults();
+    load_rules_files(files, cfg);
+    if (format == "json") print_rule_catalogue_json(std::cout, cfg);
+    else if (format == "text") print_rule_catalogue(std::cout, cfg);
+    else throw UsageError("--format must be text or json (got '" + format + "')");
+    return kExitOk;
+  }
+  if (verb == "check") {
+    if (rest.empty()) throw UsageError("rules check needs at least one FILE");
+    int status = kExitOk;
+    for (const auto& f : rest) {
+      Config cfg = Config::defaults();
+      std::vector<Diagnostic> errors;
+      load_rules_file(f, cfg, errors);
+      if (errors.empty()) {
+        std::cout << f << ": ok\n";
+      } else {
+        for (const auto& d : errors) std::cerr << d.file << ":" << d.line << ": " << d.message << "\n";
+        status = kExitUsage;
+      }
+    }
+    return status;
+  }
+  throw UsageError("unknown rules command '" + verb + "' (list or check)");
+}
+
+}  // namespace duraudit

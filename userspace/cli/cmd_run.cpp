@@ -1,0 +1,57 @@
+// duraudit run [opts] -- CMD ARGS...: trace CMD and all its descendants,
+// settle every verdict when the tree has exited, print findings, exit.
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "cli/audit_options.h"
+#include "cli/commands.h"
+#include "cli/errors.h"
+#include "cli/traced_command.h"
+#include "session/audit_pipeline.h"
+
+namespace duraudit {
+
+int cmd_run(const Args& args, const Args& command) {
+  AuditOptions opts;
+  po::options_description desc("duraudit run [OPTIONS] -- CMD ARGS...");
+  desc.add_options()("help,h", "this help");
+  add_audit_options(desc, opts);
+  auto vm = parse_options(desc, args);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  if (command.empty()) throw UsageError("run needs a command: duraudit run [OPTIONS] -- CMD ARGS...");
+
+  AuditSetup setup = prepare_audit(opts);
+  ResolverOptions ro;
+  AuditPipeline pipeline(setup.config, ro, *setup.filter, {setup.sink.get()}, setup.baseline_out.get());
+
+  TracedCommandHooks hooks;
+  hooks.on_spawn = [&](int32_t pid) { pipeline.resolver().seed_from_proc(pid); };
+  hooks.on_event = [&](Event&& ev) { pipeline.feed(std::move(ev)); };
+  uint64_t warned_lost = 0;
+  hooks.on_tick = [&](uint64_t now, const LossCounters& losses) {
+    pipeline.update_losses(losses);
+    uint64_t lost = total_lost(losses);
+    if (lost > warned_lost) {
+      spdlog::warn("{} events lost so far (ring buffer full); verdicts rest on incomplete data", lost);
+      warned_lost = lost;
+    }
+    // Under run, "later" verdicts wait for the tree to exit unless --grace
+    // asks for a window of its own.
+    if (setup.grace_given) pipeline.advance_time(now);
+  };
+
+  std::unique_ptr<BpfCapture> capture;
+  TracedCommandResult r = run_traced_command(command, capture_options_for(setup.config), hooks, &capture);
+  Summary sum = pipeline.finish(capture->losses());
+  setup.out->flush();
+  setup.save_baseline();
+  if (r.interrupted) spdlog::warn("interrupted: verdicts settled on what was seen so far");
+  (void)sum;
+  return audit_exit_status(r.status, pipeline.worst_severity(), setup.fail_on);
+}
+
+}  // namespace duraudit

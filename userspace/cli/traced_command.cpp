@@ -1,0 +1,118 @@
+#include "cli/traced_command.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include <spdlog/spdlog.h>
+
+#include "cli/child_process.h"
+#include "cli/errors.h"
+
+namespace duraudit {
+
+namespace {
+
+volatile sig_atomic_t g_stop_requests = 0;
+volatile sig_atomic_t g_forward_signal = 0;
+
+void on_stop_signal(int sig) {
+  g_stop_requests = g_stop_requests + 1;
+  g_forward_signal = sig;
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+}  // namespace
+
+uint64_t monotonic_now_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + ts.tv_nsec;
+}
+
+CaptureOptions capture_options_for(const Config& config) {
+  CaptureOptions o;
+  o.ignored_fs_magic = config.ignored_fs_magic;
+  return o;
+}
+
+TracedCommandResult run_traced_command(const std::vector<std::string>& argv, const CaptureOptions& capture_options,
+                                       const TracedCommandHooks& hooks, std::unique_ptr<BpfCapture>* keep) {
+  std::string error;
+  std::unique_ptr<BpfCapture> capture = BpfCapture::open(capture_options, &error);
+  if (!capture) throw RuntimeError(error);
+
+  // Descendants that daemonize are reparented to us, so waitpid(-1) sees
+  // the whole tree end, as the command's caller would expect.
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  install_signal_handlers();
+
+  SuspendedChild child;
+  if (!child.spawn(argv, &error)) throw RuntimeError(error);
+  capture->add_target(child.pid());
+  if (hooks.on_spawn) hooks.on_spawn(child.pid());
+
+  TracedCommandResult result;
+  auto deliver = [&](int timeout_ms) {
+    capture->poll([&](Event&& ev) { hooks.on_event(std::move(ev)); }, timeout_ms);
+  };
+
+  if (!child.release(&error)) {
+    std::fprintf(stderr, "duraudit: %s: %s\n", argv.front().c_str(), error.c_str());
+  }
+
+  bool child_done = false;
+  int forwarded = 0;
+  uint64_t last_tick = 0;
+  for (;;) {
+    deliver(100);
+    uint64_t now = monotonic_now_ns();
+    if (hooks.on_tick && now - last_tick >= 100'000'000ull) {
+      hooks.on_tick(now, capture->losses());
+      last_tick = now;
+    }
+    if (g_stop_requests > forwarded) {
+      // Pass SIGINT/SIGTERM on to the command; a second one stops at once.
+      if (!child_done) kill(child.pid(), g_forward_signal);
+      forwarded = g_stop_requests;
+      result.interrupted = true;
+      if (forwarded >= 2) {
+        if (!child_done) result.status = 128 + g_forward_signal;
+        break;
+      }
+    }
+    // Reap everything that ended; the tree is done when no child is left.
+    for (;;) {
+      int st;
+      pid_t p = waitpid(-1, &st, WNOHANG);
+      if (p == child.pid()) {
+        result.status = SuspendedChild::shell_status(st);
+        child_done = true;
+      }
+      if (p <= 0) {
+        if (p < 0 && errno == ECHILD && child_done) goto tree_done;
+        break;
+      }
+    }
+  }
+tree_done:
+  // Every event of the tree was written before its last process was
+  // reaped: one more pass empties the ring buffer.
+  deliver(0);
+  if (hooks.on_tick) hooks.on_tick(monotonic_now_ns(), capture->losses());
+  if (keep) *keep = std::move(capture);
+  return result;
+}
+
+}  // namespace duraudit

@@ -1,0 +1,41 @@
+// Runs a command under live capture until it and every descendant have
+// exited: the shared core of `run`, `trace` and `record -- CMD`.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "capture/bpf_capture.h"
+#include "config/config.h"
+
+namespace duraudit {
+
+struct TracedCommandHooks {
+  // Called once the child exists but before it execs (seed /proc state).
+  std::function<void(int32_t pid)> on_spawn;
+  // Each raw event, in order.
+  std::function<void(Event&&)> on_event;
+  // About every 100 ms with the monotonic time, and after the last event.
+  std::function<void(uint64_t now_ns, const LossCounters&)> on_tick;
+};
+
+struct TracedCommandResult {
+  int status = 0;            // the command's exit status (128+N for a signal)
+  bool interrupted = false;  // SIGINT/SIGTERM asked us to stop
+};
+
+// Opens the BPF capture (throws RuntimeError with an actionable sentence if
+// it cannot), starts `argv` suspended, makes it a target, lets it exec, and
+// delivers events until the whole process tree has exited. A command that
+// cannot be executed yields status 127/126 and a message on stderr.
+TracedCommandResult run_traced_command(const std::vector<std::string>& argv, const CaptureOptions& capture_options,
+                                       const TracedCommandHooks& hooks, std::unique_ptr<BpfCapture>* keep = nullptr);
+
+CaptureOptions capture_options_for(const Config& config);
+
+uint64_t monotonic_now_ns();
+
+}  // namespace duraudit
