@@ -1,0 +1,149 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "output/fingerprint.h"
+#include "output/json_sink.h"
+#include "output_test_findings.h"
+
+namespace duraudit {
+namespace {
+
+using nlohmann::json;
+
+std::vector<json> parse_lines(const std::string& text) {
+  std::vector<json> out;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) out.push_back(json::parse(line));  // throws on a bad line
+  return out;
+}
+
+std::set<std::string> keys(const json& j) {
+  std::set<std::string> k;
+  for (auto it = j.begin(); it != j.end(); ++it) k.insert(it.key());
+  return k;
+}
+
+TEST(OutputJsonSink, FindingHasEveryKeyOfTheSchema) {
+  std::ostringstream out;
+  JsonSink sink(out);
+  Finding f = testing::sample_rename_finding();
+  sink.on_finding(f);
+  auto lines = parse_lines(out.str());
+  ASSERT_EQ(lines.size(), 1u);
+  const json& j = lines[0];
+  EXPECT_EQ(keys(j), (std::set<std::string>{"type", "rule", "severity", "pid", "tid", "comm", "path", "message",
+                                            "related", "evidence", "fingerprint", "fix", "replaced"}));
+  EXPECT_EQ(j["type"], "finding");
+  EXPECT_EQ(j["rule"], "rename-without-fsync");
+  EXPECT_EQ(j["severity"], "error");
+  EXPECT_EQ(j["pid"], 4242);
+  EXPECT_EQ(j["tid"], 4243);
+  EXPECT_EQ(j["comm"], "git");
+  EXPECT_EQ(j["path"], "/repo/.git/index");
+  EXPECT_EQ(j["message"], f.message);
+  EXPECT_EQ(j["fix"], f.fix);
+  EXPECT_EQ(j["replaced"], true);
+  ASSERT_EQ(j["related"].size(), 1u);
+  EXPECT_EQ(keys(j["related"][0]), (std::set<std::string>{"path", "role", "state"}));
+  EXPECT_EQ(j["related"][0]["path"], "/repo/.git/index.lock");
+  EXPECT_EQ(j["related"][0]["role"], "source");
+  EXPECT_EQ(j["related"][0]["state"], "data-not-durable");
+  ASSERT_EQ(j["evidence"].size(), 3u);
+  const json& e = j["evidence"][2];
+  EXPECT_EQ(keys(e), (std::set<std::string>{"seq", "ts_ns", "pid", "tid", "syscall", "args", "ret"}));
+  EXPECT_EQ(e["seq"], 17);
+  EXPECT_EQ(e["ts_ns"], 1'002'000'000);
+  EXPECT_EQ(e["pid"], 4242);
+  EXPECT_EQ(e["tid"], 4242);
+  EXPECT_EQ(e["syscall"], "rename");
+  EXPECT_EQ(e["args"], "\"/repo/.git/index.lock\", \"/repo/.git/index\"");
+  EXPECT_EQ(e["ret"], 0);
+  // Fingerprint computed when the filter did not fill it.
+  EXPECT_EQ(j["fingerprint"], fingerprint(f));
+}
+
+TEST(OutputJsonSink, OptionalKeysOnlyWhenSet) {
+  std::ostringstream out;
+  JsonSink sink(out);
+  Finding f = testing::sample_dir_finding();
+  f.fingerprint = "0123456789abcdef";
+  f.incomplete = true;
+  f.incomplete_reason = "12 events were lost before this verdict";
+  sink.on_finding(f);
+  Finding bare = testing::sample_dir_finding();
+  bare.entries.reset();
+  bare.fix.clear();
+  sink.on_finding(bare);
+  auto lines = parse_lines(out.str());
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0]["entries"], 3);
+  EXPECT_EQ(lines[0]["incomplete"], true);
+  EXPECT_EQ(lines[0]["incomplete_reason"], f.incomplete_reason);
+  EXPECT_EQ(lines[0]["fingerprint"], "0123456789abcdef");
+  EXPECT_FALSE(lines[0].contains("replaced"));
+  for (const char* k : {"entries", "incomplete", "incomplete_reason", "fix", "replaced"})
+    EXPECT_FALSE(lines[1].contains(k)) << k;
+}
+
+TEST(OutputJsonSink, SummaryLine) {
+  std::ostringstream out;
+  JsonSink sink(out);
+  Summary s;
+  s.count(testing::sample_rename_finding());
+  s.count(testing::sample_dir_finding());
+  s.count(testing::sample_dir_finding());
+  s.events = 812;
+  s.events_lost_by_reason = {{"ringbuf_full", 5}, {"path_truncated", 2}};
+  s.processes = 3;
+  s.suppressed_by_baseline = 4;
+  s.suppressed_by_rules = 1;
+  s.evictions = 9;
+  s.incomplete = true;
+  s.incomplete_reason = "7 events lost";
+  sink.on_summary(s);
+  auto lines = parse_lines(out.str());
+  ASSERT_EQ(lines.size(), 1u);
+  const json& j = lines[0];
+  EXPECT_EQ(j["type"], "summary");
+  EXPECT_EQ(j["findings"], (json{{"error", 1}, {"warning", 2}, {"notice", 0}}));
+  EXPECT_EQ(j["events"], 812);
+  EXPECT_EQ(j["events_lost"], 7);
+  EXPECT_EQ(j["processes"], 3);
+  EXPECT_EQ(j["events_lost_by_reason"], (json{{"ringbuf_full", 5}, {"path_truncated", 2}}));
+  EXPECT_EQ(j["suppressed"], (json{{"baseline", 4}, {"rules", 1}}));
+  EXPECT_EQ(j["findings_by_rule"], (json{{"rename-without-fsync", 1}, {"missing-dir-fsync", 2}}));
+  EXPECT_EQ(j["evictions"], 9);
+  EXPECT_EQ(j["incomplete"], true);
+  EXPECT_EQ(j["incomplete_reason"], "7 events lost");
+  // DESIGN.md's keys come first, in its order.
+  std::vector<std::string> order;
+  auto ordered = summary_to_json(s);
+  for (auto it = ordered.begin(); it != ordered.end(); ++it) order.push_back(it.key());
+  ASSERT_GE(order.size(), 6u);
+  EXPECT_EQ(std::vector<std::string>(order.begin(), order.begin() + 6),
+            (std::vector<std::string>{"type", "findings", "events", "events_lost", "processes", "findings_by_rule"}));
+}
+
+TEST(OutputJsonSink, OneObjectPerLineAndInvalidUtf8Survives) {
+  std::ostringstream out;
+  JsonSink sink(out);
+  Finding f = testing::sample_rename_finding();
+  f.path = std::string("/d/bad\xff\xfename");
+  f.message = "line one\nline two";
+  sink.on_finding(f);
+  sink.on_summary(Summary{});
+  std::string text = out.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 2);
+  auto lines = parse_lines(text);
+  EXPECT_EQ(lines[0]["message"], "line one\nline two");
+  EXPECT_EQ(lines[1]["findings"]["error"], 0);
+  EXPECT_EQ(lines[1]["incomplete"], false);
+  EXPECT_FALSE(lines[1].contains("incomplete_reason"));
+}
+
+}  // namespace
+}  // namespace duraudit

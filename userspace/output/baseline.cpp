@@ -1,0 +1,99 @@
+#include "output/baseline.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <tuple>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "output/fingerprint.h"
+
+namespace duraudit {
+
+namespace {
+bool is_fingerprint(const std::string& s) {
+  if (s.size() != 16) return false;
+  for (char c : s)
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  return true;
+}
+}  // namespace
+
+bool Baseline::load(const std::string& path, Baseline& out, std::string& error) {
+  std::ifstream in(path);
+  if (!in) {
+    error = path + ": cannot read baseline: " + std::strerror(errno);
+    return false;
+  }
+  Baseline b;
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    std::string where = path + ":" + std::to_string(lineno) + ": ";
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    if (j.is_discarded() || !j.is_object()) {
+      error = where + "not a JSON object (a baseline has one {\"fingerprint\":...} object per line; "
+                      "re-create it with --write-baseline)";
+      return false;
+    }
+    auto fp = j.find("fingerprint");
+    if (fp == j.end() || !fp->is_string() || !is_fingerprint(fp->get<std::string>())) {
+      error = where + "missing or malformed \"fingerprint\" (expected 16 lowercase hex digits)";
+      return false;
+    }
+    auto str = [&](const char* key) {
+      auto it = j.find(key);
+      return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+    };
+    b.add(fp->get<std::string>(), Entry{str("rule"), str("comm"), str("path")});
+  }
+  if (in.bad()) {
+    error = path + ": error reading baseline: " + std::strerror(errno);
+    return false;
+  }
+  out = std::move(b);
+  return true;
+}
+
+void Baseline::add(const Finding& f) {
+  add(f.fingerprint.empty() ? fingerprint(f) : f.fingerprint, Entry{f.rule, f.comm, f.path});
+}
+
+void Baseline::add(const std::string& fp, Entry entry) { entries_.try_emplace(fp, std::move(entry)); }
+
+bool Baseline::contains(std::string_view fp) const { return entries_.find(fp) != entries_.end(); }
+
+void Baseline::write(std::ostream& out) const {
+  std::vector<std::pair<const std::string*, const Entry*>> rows;
+  for (const auto& [fp, e] : entries_) rows.emplace_back(&fp, &e);
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.second->rule, a.second->path, *a.first) < std::tie(b.second->rule, b.second->path, *b.first);
+  });
+  for (const auto& [fp, e] : rows) {
+    nlohmann::ordered_json j{{"fingerprint", *fp}, {"rule", e->rule}, {"comm", e->comm}, {"path", e->path}};
+    out << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+  }
+}
+
+bool Baseline::save(const std::string& path, std::string& error) const {
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) {
+    error = path + ": cannot write baseline: " + std::strerror(errno);
+    return false;
+  }
+  write(out);
+  out.flush();
+  if (!out) {
+    error = path + ": error writing baseline: " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace duraudit

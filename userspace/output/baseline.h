@@ -1,0 +1,48 @@
+// Baselines: the fingerprints of findings a team has accepted for now.
+// `--write-baseline FILE` records them, `--baseline FILE` suppresses them.
+//
+// File format: JSON Lines, one object per fingerprint; rule, comm and path are
+// there for people reading the file (and reviewing its diff), only
+// `fingerprint` is matched. Blank lines and lines starting with '#' are
+// ignored.
+//   {"fingerprint":"9f2c0d1e5a6b7c8d","rule":"close-without-fsync","comm":"java","path":"/ckpt/chk-<n>/_metadata"}
+#pragma once
+
+#include <map>
+#include <ostream>
+#include <string>
+#include <string_view>
+
+#include "engine/finding.h"
+
+namespace duraudit {
+
+class Baseline {
+ public:
+  struct Entry {
+    std::string rule;
+    std::string comm;
+    std::string path;  // the path of the first finding seen with this fingerprint
+  };
+
+  // Reads `path`. On failure returns false with `error` naming FILE:LINE and
+  // what is wrong (or that the file cannot be read).
+  static bool load(const std::string& path, Baseline& out, std::string& error);
+
+  // Records a finding (its fingerprint, computed if empty). Duplicates fold.
+  void add(const Finding& f);
+  void add(const std::string& fingerprint, Entry entry);
+  bool contains(std::string_view fingerprint) const;
+  size_t size() const { return entries_.size(); }
+
+  // Writes the file (sorted by rule, path, fingerprint, so re-recording an
+  // unchanged baseline is a no-op diff). Returns false with `error` set when
+  // the file cannot be written.
+  bool save(const std::string& path, std::string& error) const;
+  void write(std::ostream& out) const;
+
+ private:
+  std::map<std::string, Entry, std::less<>> entries_;  // by fingerprint
+};
+
+}  // namespace duraudit

@@ -1,0 +1,77 @@
+#include "output/json_sink.h"
+
+#include "output/fingerprint.h"
+
+namespace duraudit {
+
+using nlohmann::ordered_json;
+
+ordered_json finding_to_json(const Finding& f) {
+  ordered_json j;
+  j["type"] = "finding";
+  j["rule"] = f.rule;
+  j["severity"] = std::string(severity_name(f.severity));
+  j["pid"] = f.pid;
+  j["tid"] = f.tid;
+  j["comm"] = f.comm;
+  j["path"] = f.path;
+  j["message"] = f.message;
+  ordered_json related = ordered_json::array();
+  for (const auto& r : f.related)
+    related.push_back(ordered_json{{"path", r.path}, {"role", r.role}, {"state", r.state}});
+  j["related"] = std::move(related);
+  ordered_json evidence = ordered_json::array();
+  for (const auto& e : f.evidence)
+    evidence.push_back(ordered_json{{"seq", e.seq},
+                                    {"ts_ns", e.ts_ns},
+                                    {"pid", e.pid},
+                                    {"tid", e.tid},
+                                    {"syscall", e.syscall},
+                                    {"args", e.args},
+                                    {"ret", e.ret}});
+  j["evidence"] = std::move(evidence);
+  // A finding that skipped the filter still gets its identity.
+  j["fingerprint"] = f.fingerprint.empty() ? fingerprint(f) : f.fingerprint;
+  if (!f.fix.empty()) j["fix"] = f.fix;
+  if (f.replaced) j["replaced"] = *f.replaced;
+  if (f.entries) j["entries"] = *f.entries;
+  if (f.incomplete) {
+    j["incomplete"] = true;
+    j["incomplete_reason"] = f.incomplete_reason;
+  }
+  return j;
+}
+
+ordered_json summary_to_json(const Summary& s) {
+  ordered_json j;
+  j["type"] = "summary";
+  j["findings"] = ordered_json{{"error", s.errors}, {"warning", s.warnings}, {"notice", s.notices}};
+  j["events"] = s.events;
+  j["events_lost"] = s.events_lost();
+  j["processes"] = s.processes;
+  // Extras beyond DESIGN.md's minimal line; consumers ignore unknown keys.
+  ordered_json by_rule = ordered_json::object();
+  for (const auto& [rule, n] : s.by_rule) by_rule[rule] = n;
+  j["findings_by_rule"] = std::move(by_rule);
+  ordered_json lost = ordered_json::object();
+  for (const auto& [reason, n] : s.events_lost_by_reason) lost[reason] = n;
+  j["events_lost_by_reason"] = std::move(lost);
+  j["suppressed"] = ordered_json{{"baseline", s.suppressed_by_baseline}, {"rules", s.suppressed_by_rules}};
+  j["evictions"] = s.evictions;
+  j["incomplete"] = s.incomplete;
+  if (s.incomplete) j["incomplete_reason"] = s.incomplete_reason;
+  return j;
+}
+
+void JsonSink::on_finding(const Finding& f) {
+  // Invalid UTF-8 in a path (legal on Linux) must not abort output.
+  out_ << finding_to_json(f).dump(-1, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+  out_.flush();
+}
+
+void JsonSink::on_summary(const Summary& s) {
+  out_ << summary_to_json(s).dump(-1, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+  out_.flush();
+}
+
+}  // namespace duraudit
