@@ -25,12 +25,11 @@ void add_audit_options(po::options_description& desc, AuditOptions& o) {
       ("color", po::value(&o.color)->default_value("auto"), "auto|always|never (text format)");
 }
 
-void load_rules_files(const std::vector<std::string>& files, Config& config) {
+void load_rules_or_throw(const std::vector<std::string>& files, Config& config) {
   std::vector<Diagnostic> errors;
-  for (const auto& f : files) load_rules_file(f, config, errors);
-  if (!errors.empty()) {
+  if (!load_rules_files(files, config, errors)) {
     std::string msg = "invalid rules file:";
-    for (const auto& d : errors) msg += "\n  " + d.file + ":" + std::to_string(d.line) + ": " + d.message;
+    for (const auto& d : errors) msg += "\n  " + d.to_string();
     throw UsageError(msg);
   }
 }
@@ -38,7 +37,7 @@ void load_rules_files(const std::vector<std::string>& files, Config& config) {
 AuditSetup prepare_audit(const AuditOptions& o) {
   AuditSetup s;
   s.config = Config::defaults();
-  load_rules_files(o.rules_files, s.config);
+  load_rules_or_throw(o.rules_files, s.config);
 
   if (o.fail_on == "none") {
     s.fail_on = Severity::None;
@@ -83,7 +82,8 @@ AuditSetup prepare_audit(const AuditOptions& o) {
   } else {
     throw UsageError("--format must be text or json (got '" + o.format + "')");
   }
-  s.filter = std::make_unique<FindingFilter>(s.config, s.baseline.get());
+  s.reporter = std::make_unique<FindingReporter>(s.config, s.baseline.get(), std::vector<FindingSink*>{s.sink.get()},
+                                                 s.baseline_out.get());
   return s;
 }
 
@@ -93,10 +93,9 @@ void AuditSetup::save_baseline() const {
   if (!baseline_out->save(baseline_out_path, err)) throw RuntimeError("--write-baseline: " + err);
 }
 
-int audit_exit_status(int command_status, Severity worst, Severity fail_on) {
+int audit_exit_status(int command_status, const AuditSetup& setup) {
   if (command_status != 0) return command_status;
-  if (fail_on != Severity::None && worst != Severity::None && worst >= fail_on) return kExitFindings;
-  return kExitOk;
+  return setup.reporter->fails(setup.fail_on) ? kExitFindings : kExitOk;
 }
 
 }  // namespace duraudit

@@ -13,7 +13,7 @@
 #include "cli/option_parsing.h"
 #include "config/config.h"
 #include "output/baseline.h"
-#include "output/finding_filter.h"
+#include "output/finding_reporter.h"
 #include "output/finding_sink.h"
 
 namespace duraudit {
@@ -41,7 +41,7 @@ struct AuditSetup {
   std::unique_ptr<Baseline> baseline;       // --baseline
   std::unique_ptr<Baseline> baseline_out;   // --write-baseline
   std::string baseline_out_path;
-  std::unique_ptr<FindingFilter> filter;
+  std::unique_ptr<FindingReporter> reporter;
 
   // Writes --write-baseline if asked; throws RuntimeError if it cannot.
   void save_baseline() const;
@@ -49,12 +49,12 @@ struct AuditSetup {
 
 AuditSetup prepare_audit(const AuditOptions& o);
 
-// Loads rules files into `config` (defaults first). Throws UsageError whose
-// message lists every FILE:LINE: problem.
-void load_rules_files(const std::vector<std::string>& files, Config& config);
+// Loads rules files into `config`. Throws UsageError whose message lists
+// every FILE:LINE: problem.
+void load_rules_or_throw(const std::vector<std::string>& files, Config& config);
 
 // DESIGN.md exit status: the command's own status when non-zero, else 3 when
-// a finding at or above fail_on exists, else 0.
-int audit_exit_status(int command_status, Severity worst, Severity fail_on);
+// a finding at or above --fail-on was reported, else 0.
+int audit_exit_status(int command_status, const AuditSetup& setup);
 
 }  // namespace duraudit

@@ -27,7 +27,7 @@ int cmd_rules(const Args& args, const Args&) {
         "format", po::value(&format)->default_value("text"), "text | json");
     parse_options(desc, rest);
     Config cfg = Config::defaults();
-    load_rules_files(files, cfg);
+    load_rules_or_throw(files, cfg);
     if (format == "json") print_rule_catalogue_json(std::cout, cfg);
     else if (format == "text") print_rule_catalogue(std::cout, cfg);
     else throw UsageError("--format must be text or json (got '" + format + "')");

@@ -26,7 +26,7 @@ int cmd_run(const Args& args, const Args& command) {
 
   AuditSetup setup = prepare_audit(opts);
   ResolverOptions ro;
-  AuditPipeline pipeline(setup.config, ro, *setup.filter, {setup.sink.get()}, setup.baseline_out.get());
+  AuditPipeline pipeline(setup.config, ro, *setup.reporter);
 
   TracedCommandHooks hooks;
   hooks.on_spawn = [&](int32_t pid) { pipeline.resolver().seed_from_proc(pid); };
@@ -46,12 +46,11 @@ int cmd_run(const Args& args, const Args& command) {
 
   std::unique_ptr<BpfCapture> capture;
   TracedCommandResult r = run_traced_command(command, capture_options_for(setup.config), hooks, &capture);
-  Summary sum = pipeline.finish(capture->losses());
+  pipeline.finish(capture->losses());
   setup.out->flush();
   setup.save_baseline();
   if (r.interrupted) spdlog::warn("interrupted: verdicts settled on what was seen so far");
-  (void)sum;
-  return audit_exit_status(r.status, pipeline.worst_severity(), setup.fail_on);
+  return audit_exit_status(r.status, setup);
 }
 
 }  // namespace duraudit

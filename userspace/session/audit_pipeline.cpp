@@ -2,17 +2,14 @@
 
 namespace duraudit {
 
-AuditPipeline::AuditPipeline(const Config& config, ResolverOptions resolver_options, FindingFilter& filter,
-                             std::vector<FindingSink*> sinks, Baseline* baseline_out)
-    : filter_(filter),
-      sinks_(std::move(sinks)),
+AuditPipeline::AuditPipeline(const Config& config, ResolverOptions resolver_options, FindingReporter& reporter)
+    : reporter_(reporter),
       resolver_(std::move(resolver_options)),
-      engine_(config, [this](Finding&& f) { emit(std::move(f)); }),
-      baseline_out_(baseline_out) {}
+      engine_(config, [this](Finding&& f) { reporter_.report(std::move(f)); }) {}
 
 void AuditPipeline::feed(Event&& raw) {
   ++events_;
-  // Track the process tree from the stream itself: it is what `run` waits on.
+  // Track the process tree from the stream itself (summary "processes").
   if (seen_.insert(raw.pid).second) live_.insert(raw.pid);
   if (raw.syscall == Syscall::Fork && !raw.is_thread && raw.ret >= 0) {
     seen_.insert(raw.child_pid);
@@ -34,33 +31,14 @@ void AuditPipeline::update_losses(const LossCounters& losses) {
   }
 }
 
-void AuditPipeline::emit(Finding&& f) {
-  FindingFilter::Verdict v = filter_.apply(f);
-  if (v == FindingFilter::Verdict::SuppressedByBaseline && baseline_out_) baseline_out_->add(f);
-  if (v != FindingFilter::Verdict::Report) return;
-  if (baseline_out_) baseline_out_->add(f);
-  summary_.count(f);
-  for (FindingSink* s : sinks_) s->on_finding(f);
-}
-
-Severity AuditPipeline::worst_severity() const {
-  if (summary_.errors) return Severity::Error;
-  if (summary_.warnings) return Severity::Warning;
-  if (summary_.notices) return Severity::Notice;
-  return Severity::None;
-}
-
-Summary AuditPipeline::finish(const LossCounters& losses) {
+const Summary& AuditPipeline::finish(const LossCounters& losses) {
   update_losses(losses);
   engine_.finish();
-  Summary sum = summary_;
+  Summary& sum = reporter_.summary();
   sum.events = events_;
   sum.events_lost_by_reason = losses;
   sum.processes = seen_.size();
-  sum.suppressed_by_baseline = filter_.suppressed_by_baseline();
-  sum.suppressed_by_rules = filter_.suppressed_by_rules();
-  EngineStats es = engine_.stats();
-  sum.evictions = es.evictions + resolver_.stats().evictions;
+  sum.evictions = engine_.stats().evictions + resolver_.stats().evictions;
   if (total_lost(losses) > 0) {
     sum.incomplete = true;
     sum.incomplete_reason = std::to_string(total_lost(losses)) + " events were lost";
@@ -68,7 +46,7 @@ Summary AuditPipeline::finish(const LossCounters& losses) {
     sum.incomplete = true;
     sum.incomplete_reason = std::to_string(sum.evictions) + " tracked objects were evicted by the memory caps";
   }
-  for (FindingSink* s : sinks_) s->on_summary(sum);
+  reporter_.finish();
   return sum;
 }
 
