@@ -16,14 +16,15 @@ int main(int argc, char **argv) {
   MUST(fdatasync(fd));                                                   /* fdatasync */
   struct open_how how = {.flags = O_RDWR | O_CREAT, .mode = 0600};
   int fd2 = MUST(syscall(SYS_openat2, AT_FDCWD, in_dir(dir, "o2.txt"), &how, sizeof how)); /* openat2 */
-  MUST(copy_file_range(fd, NULL, fd2, NULL, 50, 0));                     /* copy_file_range -> o2 */
+  int rd = MUST(open(in_dir(dir, "c.txt"), O_RDONLY));                   /* openat = 5 */
+  MUST(copy_file_range(rd, NULL, fd2, NULL, 50, 0));                     /* copy_file_range -> o2 */
   int p[2];
   MUST(pipe(p));                                                         /* not traced */
   MUST(write(p[1], "pipe", 4));                                          /* pipe: not reported */
   off_t off = 0;
-  MUST(sendfile(p[1], fd, &off, 10));                                    /* into a pipe: not reported */
+  MUST(sendfile(p[1], rd, &off, 10));                                    /* into a pipe: not reported */
   MUST(syncfs(fd));                                                      /* syncfs */
-  MUST(sendfile(fd2, fd, NULL, 10));                                     /* sendfile -> o2 (new epoch) */
+  MUST(sendfile(fd2, rd, NULL, 10));                                     /* sendfile -> o2 (new epoch) */
   void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd2, 0);
   if (m == MAP_FAILED) return 99;
   MUST(msync(m, 4096, MS_SYNC));                                         /* msync */
@@ -39,8 +40,11 @@ int main(int argc, char **argv) {
   MUST(unlink("hard2"));                                                 /* unlink */
   MUST(chdir(".."));                                                     /* chdir */
   MUST(rmdir("d"));                                                      /* rmdir */
+  int raw = MUST(syscall(SYS_open, in_dir(dir, "c.txt"), O_RDONLY, 0));  /* open(2) itself */
+  MUST(close(raw));
   MUST(close(dfd));
   MUST(close(fd2));
   MUST(close(fd));
+  MUST(close(rd));
   return 0;
 }
