@@ -303,7 +303,9 @@ TEST(LiveSequences, FailingCallsReportErrno) {
 }
 
 TEST(LiveSequences, EveryOtherTracedSyscall) {
-  LIVE_CAPTURE_OR_RETURN(cap, .ignored_fs_magic = {0x50495045 /* pipefs */});
+  CaptureOptions options;
+  options.ignored_fs_magic = {0x50495045 /* pipefs */};
+  LIVE_CAPTURE_WITH_OR_RETURN(cap, options);
   TempDir d;
   auto run = run_traced(*cap, {program("misc_ops"), d.path()});
   ASSERT_EQ(exit_code(run.wait_status), 0);

@@ -33,17 +33,18 @@ std::string program(const std::string& name);
 
 // Opens a capture. If that fails: FAIL when env CI=true, otherwise
 // GTEST_SKIP with the reason (e.g. not root). Use as
-//   LIVE_CAPTURE_OR_RETURN(cap);            // or (cap, options)
+//   LIVE_CAPTURE_OR_RETURN(cap);  or  LIVE_CAPTURE_WITH_OR_RETURN(cap, options);
 std::unique_ptr<BpfCapture> open_capture(const CaptureOptions& opts, std::string* why_not);
 bool ci_requires_live();
-#define LIVE_CAPTURE_OR_RETURN(var, ...)                                                      \
+#define LIVE_CAPTURE_WITH_OR_RETURN(var, options)                                           \
   std::string var##_why;                                                                     \
-  auto var = ::duraudit::live::open_capture(::duraudit::CaptureOptions{__VA_ARGS__}, &var##_why); \
+  auto var = ::duraudit::live::open_capture(options, &var##_why);                            \
   if (!var) {                                                                                \
     if (::duraudit::live::ci_requires_live())                                                \
       FAIL() << "cannot load the BPF programs (CI=true: failing, not skipping): " << var##_why; \
     GTEST_SKIP() << "cannot load the BPF programs: " << var##_why;                          \
   }
+#define LIVE_CAPTURE_OR_RETURN(var) LIVE_CAPTURE_WITH_OR_RETURN(var, ::duraudit::CaptureOptions{})
 
 struct Run {
   int pid = 0;
