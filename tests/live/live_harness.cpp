@@ -17,10 +17,20 @@ namespace duraudit::live {
 
 namespace fs = std::filesystem;
 
+namespace {
+// $DURAUDIT_TEST_PROGRAMS, or build/tests/programs next to this test binary
+// (build/tests/live_tests) when the runner did not pass the environment.
+fs::path programs_dir() {
+  if (const char* p = std::getenv("DURAUDIT_TEST_PROGRAMS"); p && *p) return p;
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::path("tests/programs") : exe.parent_path() / "programs";
+}
+}  // namespace
+
 TempDir::TempDir() {
   // Next to the test programs, in the build tree: a real filesystem.
-  const char* progs = std::getenv("DURAUDIT_TEST_PROGRAMS");
-  fs::path base = progs ? fs::path(progs).parent_path() / "live-tmp" : fs::path("/var/tmp");
+  fs::path base = programs_dir().parent_path() / "live-tmp";
   fs::create_directories(base);
   std::string tmpl = (base / "XXXXXX").string();
   if (!mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
@@ -32,10 +42,7 @@ TempDir::~TempDir() {
   fs::remove_all(path_, ec);
 }
 
-std::string program(const std::string& name) {
-  const char* progs = std::getenv("DURAUDIT_TEST_PROGRAMS");
-  return std::string(progs ? progs : "tests/programs") + "/" + name;
-}
+std::string program(const std::string& name) { return (programs_dir() / name).string(); }
 
 std::unique_ptr<BpfCapture> open_capture(const CaptureOptions& opts, std::string* why_not) {
   return BpfCapture::open(opts, why_not);
@@ -50,7 +57,7 @@ Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeou
   Run run;
   SuspendedChild child;
   std::string err;
-  if (!child.spawn(argv, &err)) {
+  if (!child.spawn(argv, &err, {}, /*only_stdio=*/true)) {
     ADD_FAILURE() << err;
     return run;
   }
@@ -96,8 +103,12 @@ Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeou
 
 std::vector<Event> after_markers(const std::vector<Event>& events) {
   std::set<int> in_prologue;  // pids between exec and BEGIN()
+  std::set<int> known;        // pids that exec'ed or were forked in the stream
   std::vector<Event> out;
   for (const auto& e : events) {
+    if (e.syscall == Syscall::Fork) known.insert(e.child_pid);
+    if (e.syscall != Syscall::Exec && !known.count(e.pid)) continue;  // the launcher, before its exec
+    known.insert(e.pid);
     if (e.syscall == Syscall::Exec) {
       in_prologue.insert(e.pid);
       out.push_back(e);

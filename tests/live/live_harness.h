@@ -62,7 +62,8 @@ Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeou
 
 // The program's own events: for each process, what happens between its exec
 // and its BEGIN() marker (dynamic loader, libc start-up) is dropped, as is the
-// marker. Fork, Exec and Exit events are kept.
+// marker, and what the launcher did before the first exec. Fork, Exec and
+// Exit events are kept.
 std::vector<Event> after_markers(const std::vector<Event>& events);
 
 // Only the events of one process.

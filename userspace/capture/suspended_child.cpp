@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,7 +23,8 @@ SuspendedChild::~SuspendedChild() {
   if (status_fd_ >= 0) close(status_fd_);
 }
 
-bool SuspendedChild::spawn(const std::vector<std::string>& argv, std::string* error_out, const std::string& cwd) {
+bool SuspendedChild::spawn(const std::vector<std::string>& argv, std::string* error_out, const std::string& cwd,
+                           bool only_stdio) {
   int go[2], status[2];
   if (argv.empty()) {
     if (error_out) *error_out = "no command to run";
@@ -50,6 +53,7 @@ bool SuspendedChild::spawn(const std::vector<std::string>& argv, std::string* er
   }
   if (pid == 0) {
     // Child: only async-signal-safe calls from here on.
+    if (only_stdio) syscall(SYS_close_range, 3u, ~0u, CLOSE_RANGE_CLOEXEC);
     char c;
     ssize_t n;
     do n = read(go[0], &c, 1);

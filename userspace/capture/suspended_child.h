@@ -27,9 +27,12 @@ class SuspendedChild {
   SuspendedChild& operator=(const SuspendedChild&) = delete;
 
   // Forks; the child blocks until release(), then execvp(argv[0], argv)
-  // (with `cwd` as its working directory if not empty). False + sentence on
-  // fork/pipe failure.
-  bool spawn(const std::vector<std::string>& argv, std::string* error_out, const std::string& cwd = {});
+  // (with `cwd` as its working directory if not empty). With
+  // `only_stdio`, every fd above 2 is marked close-on-exec first (before the
+  // child can be traced), so the program starts with just stdin/out/err.
+  // False + sentence on fork/pipe failure.
+  bool spawn(const std::vector<std::string>& argv, std::string* error_out, const std::string& cwd = {},
+             bool only_stdio = false);
   pid_t pid() const { return pid_; }
 
   // Lets the child exec. Returns the exec's errno (0 = exec succeeded): the
