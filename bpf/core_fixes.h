@@ -1,0 +1,74 @@
+/* Kernel constants the BPF side needs that are NOT in BTF (preprocessor
+ * #defines in kernel or uapi headers, which vmlinux.h cannot carry), plus the
+ * per-architecture way to read syscall arguments at sys_exit.
+ *
+ * Each constant says where it comes from and since when it has that value;
+ * if a future kernel renumbers one, this is the single place to fix.
+ */
+#ifndef DURAUDIT_BPF_CORE_FIXES_H
+#define DURAUDIT_BPF_CORE_FIXES_H
+
+/* include/linux/fs.h: "File was created by this open" (set by
+ * atomic_open()/do_open() on O_CREAT when the inode was made, and by
+ * vfs_tmpfile()). 1 << 20 since v4.19 (commit 73a09dd94377) through 6.18. */
+#define DA_FMODE_CREATED 0x100000u
+
+/* include/uapi/linux/stat.h (octal, stable ABI). */
+#define DA_S_IFMT 0170000u
+#define DA_S_IFREG 0100000u
+
+/* include/uapi/asm-generic/fcntl.h: O_DSYNC; O_SYNC is __O_SYNC|O_DSYNC,
+ * so testing O_DSYNC catches both. Stable ABI (x86_64, arm64). */
+#define DA_O_DSYNC 010000u
+
+/* include/linux/fs.h: SB_SYNCHRONOUS (mount -o sync) in super_block.s_flags,
+ * 1 << 4 since v4.14; and S_SYNC (chattr +S) in inode.i_flags, 1 << 0
+ * since before git. With either, every write is synchronous (IS_SYNC()). */
+#define DA_SB_SYNCHRONOUS (1u << 4)
+#define DA_S_SYNC (1u << 0)
+
+/* include/uapi/asm-generic/errno.h */
+#define DA_ENAMETOOLONG 36
+
+/* include/uapi/linux/fcntl.h: fcntl commands whose effect the fd-table model
+ * needs; every other command is dropped in the kernel. */
+#define DA_F_DUPFD 0
+#define DA_F_SETFD 2
+#define DA_F_DUPFD_CLOEXEC 1030
+
+/* include/uapi/linux/fcntl.h */
+#define DA_AT_FDCWD (-100)
+#define DA_AT_EMPTY_PATH 0x1000
+
+/* include/uapi/asm-generic/fcntl.h: what creat(2) means as open flags
+ * (O_CREAT|O_WRONLY|O_TRUNC). */
+#define DA_CREAT_FLAGS (0100u | 01u | 01000u)
+
+/* Syscall arguments at sys_exit. The entry code saved the user registers in
+ * pt_regs and syscall handlers do not modify them (execve is the exception:
+ * it is reported from sched_process_exec instead), so every argument is
+ * still there when the call returns. */
+#if defined(__TARGET_ARCH_x86)
+#define DA_SYSCALL_NR(regs) ((long)(regs)->orig_ax)
+#define DA_ARG1(regs) ((regs)->di)
+#define DA_ARG2(regs) ((regs)->si)
+#define DA_ARG3(regs) ((regs)->dx)
+#define DA_ARG4(regs) ((regs)->r10)
+#define DA_ARG5(regs) ((regs)->r8)
+#define DA_ARG6(regs) ((regs)->r9)
+#elif defined(__TARGET_ARCH_arm64)
+/* x0 is overwritten by the return value; the entry code keeps the first
+ * argument in orig_x0. */
+#define DA_SYSCALL_NR(regs) ((long)(regs)->syscallno)
+#define DA_ARG1(regs) ((regs)->orig_x0)
+#define DA_ARG2(regs) ((regs)->regs[1])
+#define DA_ARG3(regs) ((regs)->regs[2])
+#define DA_ARG4(regs) ((regs)->regs[3])
+#define DA_ARG5(regs) ((regs)->regs[4])
+#define DA_ARG6(regs) ((regs)->regs[5])
+#else
+#error "duraudit: syscall argument registers are defined for x86_64 and arm64 only"
+#endif
+
+
+#endif /* DURAUDIT_BPF_CORE_FIXES_H */

@@ -1,0 +1,705 @@
+// SPDX-License-Identifier: GPL-2.0
+/* duraudit's kernel side: turns the file operations of traced processes into
+ * ring-buffer records (bpf/events.h).
+ *
+ * Attach points need neither kprobes nor tracefs:
+ *   tp_btf/sys_exit              every traced syscall, arguments still in pt_regs
+ *   tp_btf/sched_process_fork    Fork (parent context: precedes the child's events)
+ *   tp_btf/sched_process_exec    Exec (execve clobbers the argument registers)
+ *   tp_btf/sched_process_exit    Exit (exit_group never reaches sys_exit)
+ *
+ * Cost for everyone else: sys_exit loads the syscall number and one byte of a
+ * rodata table; only the ~40 syscalls we care about go on to one hash lookup
+ * of the tgid. Writes are deduplicated here (see "Write deduplication").
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+
+#include "events.h"
+#include "core_fixes.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* ---- configuration, set by userspace before load ---- */
+
+/* attach --all: every process (but duraudit itself) is a target. */
+const volatile bool trace_all = false;
+/* With trace_all: only processes in this cgroup (v2 id); 0 = any. */
+const volatile __u64 target_cgroup_id = 0;
+/* duraudit's own tgid: never traced, so its output is not fed back to it. */
+const volatile __u32 self_tgid = 0;
+/* sched_process_exit carries (task, group_dead) since v6.16; before, only
+ * (task). Userspace checks the tracepoint's BTF prototype. */
+const volatile bool exit_tp_has_group_dead = false;
+/* syscall number -> enum da_syscall (0 = not ours). */
+const volatile __u8 syscall_of_nr[DA_NR_TABLE] = {};
+
+/* ---- maps ---- */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20); /* resized by userspace (CaptureOptions) */
+} events SEC(".maps");
+
+/* tgids being traced; fork adds children, the group's exit removes it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced_tgids SEC(".maps");
+
+/* Filesystem magics whose writes do not matter (tmpfs, proc, ...). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, __u8);
+} ignored_fs_magic SEC(".maps");
+
+struct da_scratch {
+	struct da_event e;
+	char data[2 * DA_PATH_MAX];
+};
+
+/* One record under construction per CPU (too big for the 512-byte stack). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct da_scratch);
+} scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DA_LOSS_COUNT_);
+	__type(key, __u32);
+	__type(value, __u64);
+} losses SEC(".maps");
+
+/* ---- Write deduplication ----
+ *
+ * Userspace needs to hear "(process, inode) became dirty", not every write.
+ * Durability points take a fresh value from one global, increasing counter:
+ *   inode_gen[dev,ino]  last successful fsync/fdatasync of the inode (or
+ *                       O_SYNC write)
+ *   dev_gen[dev]        last successful syncfs of the filesystem
+ *   gens[DA_GEN_SYNC]   last successful sync()
+ * so the epoch an inode is in is simply max(inode_gen, dev_gen, sync gen).
+ * dirty[tgid,dev,ino] holds the epoch (<< 1 | synced) in which that process
+ * last reported a write: equal means "already told userspace", and one u64
+ * lets concurrent threads claim a report with a compare-and-swap.
+ * inode_gen is an LRU: an evicted inode gets a fresh value on its next write,
+ * which only causes one extra (harmless) report, never a missed one.
+ */
+#define DA_GEN_SYNC 0
+#define DA_GEN_COUNTER 1
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__type(key, __u32);
+	__type(value, __u64);
+} gens SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct da_inode_key);
+	__type(value, __u64);
+} inode_gen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u64);
+	__type(value, __u64);
+} dev_gen SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 131072);
+	__type(key, struct da_dirty_key);
+	__type(value, __u64);
+} dirty SEC(".maps");
+
+/* ---- helpers ---- */
+
+static __always_inline void count_loss(__u32 reason)
+{
+	__u64 *c = bpf_map_lookup_elem(&losses, &reason);
+	if (c)
+		(*c)++;
+}
+
+enum { NOT_TRACED = 0, TRACED_BY_MAP = 1, TRACED_BY_ALL = 2 };
+
+static __always_inline int traced(__u32 tgid)
+{
+	if (tgid == self_tgid)
+		return NOT_TRACED;
+	if (bpf_map_lookup_elem(&traced_tgids, &tgid))
+		return TRACED_BY_MAP;
+	if (trace_all && (!target_cgroup_id || bpf_get_current_cgroup_id() == target_cgroup_id))
+		return TRACED_BY_ALL;
+	return NOT_TRACED;
+}
+
+static __always_inline __u64 next_gen(void)
+{
+	__u32 k = DA_GEN_COUNTER;
+	__u64 *c = bpf_map_lookup_elem(&gens, &k);
+	if (!c)
+		return 0;
+	return __sync_fetch_and_add(c, 1) + 1;
+}
+
+static __always_inline struct da_scratch *scratch_begin(__u16 type, __u16 sc, __u64 pid_tgid)
+{
+	__u32 zero = 0;
+	struct da_scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	if (!s)
+		return NULL;
+	__builtin_memset(&s->e, 0, sizeof(s->e));
+	s->e.head.type = type;
+	s->e.head.syscall = sc;
+	s->e.head.ts_ns = bpf_ktime_get_ns();
+	s->e.pid = pid_tgid >> 32;
+	s->e.tid = (__u32)pid_tgid;
+	s->e.fd = -1;
+	s->e.fd2 = -1;
+	s->e.dirfd = DA_AT_FDCWD;
+	s->e.dirfd2 = DA_AT_FDCWD;
+	bpf_get_current_comm(s->e.comm, sizeof(s->e.comm));
+	return s;
+}
+
+/* Sends the record (fixed part + strings). Returns 0 on success. */
+static __always_inline int scratch_submit(struct da_scratch *s, __u32 loss_reason)
+{
+	__u32 l1 = s->e.path_len, l2 = s->e.path2_len;
+	if (l1 > DA_PATH_MAX)
+		l1 = DA_PATH_MAX;
+	if (l2 > DA_PATH_MAX)
+		l2 = DA_PATH_MAX;
+	__u32 size = DA_EVENT_FIXED_SIZE + l1 + l2;
+	s->e.head.size = size;
+	if (bpf_ringbuf_output(&events, s, size, 0)) {
+		count_loss(loss_reason);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads a user string into the record's string area at `off`; returns the
+ * bytes stored (NUL included), 0 when unreadable. */
+static __always_inline __u32 read_user_path(struct da_scratch *s, __u32 off, const char *upath,
+					    long ret, __u16 trunc_flag)
+{
+	if (off > DA_PATH_MAX)
+		off = DA_PATH_MAX;
+	long n = bpf_probe_read_user_str(&s->data[off], DA_PATH_MAX, upath);
+	if (n <= 0) {
+		s->e.head.flags |= DA_F_PATH_UNREADABLE;
+		if (ret >= 0)
+			count_loss(DA_LOSS_PATH_UNREADABLE);
+		/* store "" so the record still says a path was passed */
+		s->data[off] = 0;
+		return 1;
+	}
+	/* A path the kernel accepted always fits (DA_PATH_MAX == PATH_MAX);
+	 * a longer one was rejected with ENAMETOOLONG and is only cut here. */
+	if (n >= DA_PATH_MAX && ret == -DA_ENAMETOOLONG) {
+		s->e.head.flags |= trunc_flag;
+		count_loss(DA_LOSS_PATH_TRUNCATED);
+	}
+	return n > DA_PATH_MAX ? DA_PATH_MAX : n;
+}
+
+static __always_inline void read_path1(struct da_scratch *s, const char *p, long ret)
+{
+	s->e.path_len = read_user_path(s, 0, p, ret, DA_F_PATH_TRUNCATED);
+}
+
+static __always_inline void read_path2(struct da_scratch *s, const char *p, long ret)
+{
+	s->e.path2_len = read_user_path(s, s->e.path_len, p, ret, DA_F_PATH2_TRUNCATED);
+}
+
+/* current->files->fdt->fd[fd], or NULL. */
+static __always_inline struct file *fd_to_file(int fd)
+{
+	if (fd < 0)
+		return NULL;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt)
+		return NULL;
+	unsigned int max_fds = BPF_CORE_READ(fdt, max_fds);
+	if ((unsigned int)fd >= max_fds)
+		return NULL;
+	struct file **fds = BPF_CORE_READ(fdt, fd);
+	struct file *f = NULL;
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return f;
+}
+
+static __always_inline void fill_file(struct da_event *e, struct file *f)
+{
+	if (!f)
+		return;
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (!inode)
+		return;
+	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
+	e->ino = BPF_CORE_READ(inode, i_ino);
+	e->mode = BPF_CORE_READ(inode, i_mode) & DA_S_IFMT;
+	e->dev = BPF_CORE_READ(sb, s_dev);
+	e->fs_magic = BPF_CORE_READ(sb, s_magic);
+	e->head.flags |= DA_F_FILE_VALID;
+}
+
+static __always_inline void fill_fd_file(struct da_event *e, int fd)
+{
+	fill_file(e, fd_to_file(fd));
+}
+
+/* ---- syscall handlers ---- */
+
+static __always_inline int emit_syscall(struct da_scratch *s)
+{
+	return scratch_submit(s, DA_LOSS_RINGBUF_FULL_SYSCALL);
+}
+
+static __always_inline int on_open(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
+{
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, sc, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	const char *path;
+	e->ret = ret;
+	switch (sc) {
+	case DA_SC_OPEN:
+		path = (const char *)DA_ARG1(regs);
+		e->flags = (__u32)DA_ARG2(regs);
+		e->arg = (__u32)DA_ARG3(regs);
+		break;
+	case DA_SC_CREAT:
+		path = (const char *)DA_ARG1(regs);
+		e->flags = DA_CREAT_FLAGS;
+		e->arg = (__u32)DA_ARG2(regs);
+		break;
+	case DA_SC_OPENAT:
+		e->dirfd = (int)DA_ARG1(regs);
+		path = (const char *)DA_ARG2(regs);
+		e->flags = (__u32)DA_ARG3(regs);
+		e->arg = (__u32)DA_ARG4(regs);
+		break;
+	default: { /* openat2(dirfd, path, struct open_how *how, size) */
+		struct { __u64 flags, mode, resolve; } how = {};
+		e->dirfd = (int)DA_ARG1(regs);
+		path = (const char *)DA_ARG2(regs);
+		bpf_probe_read_user(&how, sizeof(how), (const void *)DA_ARG3(regs));
+		e->flags = how.flags;
+		e->arg = how.mode;
+		e->arg2 = how.resolve;
+		break;
+	}
+	}
+	read_path1(s, path, ret);
+	if (ret >= 0) {
+		struct file *f = fd_to_file(ret);
+		fill_file(e, f);
+		if (f && (BPF_CORE_READ(f, f_mode) & DA_FMODE_CREATED))
+			e->head.flags |= DA_F_CREATED;
+	}
+	emit_syscall(s);
+	return 0;
+}
+
+/* Write family. Returns after a few reads for anything that is not a regular
+ * file on a filesystem that matters, and sends at most one record per
+ * (tgid, inode, durability epoch). */
+static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
+{
+	int fd, fd2 = -1;
+	__u64 bytes;
+
+	switch (sc) {
+	case DA_SC_FALLOCATE: /* fallocate(fd, mode, offset, len) = 0 */
+		if (ret != 0)
+			return 0;
+		fd = (int)DA_ARG1(regs);
+		bytes = DA_ARG4(regs);
+		break;
+	case DA_SC_COPY_FILE_RANGE: /* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) */
+		fd = (int)DA_ARG3(regs);
+		fd2 = (int)DA_ARG1(regs);
+		bytes = ret;
+		break;
+	case DA_SC_SENDFILE: /* sendfile(out_fd, in_fd, offset, count) */
+		fd = (int)DA_ARG1(regs);
+		fd2 = (int)DA_ARG2(regs);
+		bytes = ret;
+		break;
+	default:
+		fd = (int)DA_ARG1(regs);
+		bytes = ret;
+		break;
+	}
+	if (ret < 0 || (sc != DA_SC_FALLOCATE && ret == 0))
+		return 0; /* nothing was written */
+
+	struct file *f = fd_to_file(fd);
+	if (!f)
+		return 0;
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (!inode)
+		return 0;
+	__u32 mode = BPF_CORE_READ(inode, i_mode) & DA_S_IFMT;
+	if (mode != DA_S_IFREG)
+		return 0; /* pipes, sockets, ttys, devices */
+	struct super_block *sb = BPF_CORE_READ(inode, i_sb);
+	__u64 magic = BPF_CORE_READ(sb, s_magic);
+	if (bpf_map_lookup_elem(&ignored_fs_magic, &magic))
+		return 0; /* tmpfs, proc, ... */
+
+	struct da_inode_key ik = {
+		.dev = BPF_CORE_READ(sb, s_dev),
+		.ino = BPF_CORE_READ(inode, i_ino),
+	};
+	bool sync = (BPF_CORE_READ(f, f_flags) & DA_O_DSYNC) ||
+		    (BPF_CORE_READ(sb, s_flags) & DA_SB_SYNCHRONOUS) ||
+		    (BPF_CORE_READ(inode, i_flags) & DA_S_SYNC);
+
+	/* the current epoch of this inode */
+	__u64 epoch, *g;
+	g = bpf_map_lookup_elem(&inode_gen, &ik);
+	if (g) {
+		epoch = *g;
+	} else {
+		epoch = next_gen();
+		bpf_map_update_elem(&inode_gen, &ik, &epoch, BPF_NOEXIST);
+	}
+	g = bpf_map_lookup_elem(&dev_gen, &ik.dev);
+	if (g && *g > epoch)
+		epoch = *g;
+	__u32 k = DA_GEN_SYNC;
+	g = bpf_map_lookup_elem(&gens, &k);
+	if (g && *g > epoch)
+		epoch = *g;
+	__u64 tag = epoch << 1 | sync;
+
+	/* claim the report for this epoch, or learn it was made */
+	struct da_dirty_key dk = { .dev = ik.dev, .ino = ik.ino, .tgid = pid_tgid >> 32 };
+	__u64 prev = 0, *st = bpf_map_lookup_elem(&dirty, &dk);
+	if (st) {
+		prev = *st;
+		if (prev == tag)
+			return 0; /* already reported in this epoch */
+		if (__sync_val_compare_and_swap(st, prev, tag) != prev)
+			return 0; /* another thread of the process just reported it */
+	} else {
+		long err = bpf_map_update_elem(&dirty, &dk, &tag, BPF_NOEXIST);
+		if (err == -17 /* EEXIST: another thread just reported it */)
+			return 0;
+		if (err)
+			count_loss(DA_LOSS_DEDUP_MAP_FULL); /* report anyway */
+	}
+
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, sc, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->ret = ret;
+	e->fd = fd;
+	e->fd2 = fd2;
+	e->bytes = bytes;
+	if (sc == DA_SC_FALLOCATE) {
+		e->flags = (__u32)DA_ARG2(regs);
+		e->arg = bytes;
+	}
+	e->dev = ik.dev;
+	e->ino = ik.ino;
+	e->mode = mode;
+	e->fs_magic = magic;
+	e->head.flags |= DA_F_FILE_VALID | DA_F_DEDUP | (sync ? DA_F_SYNC_WRITE : 0);
+
+	if (scratch_submit(s, DA_LOSS_RINGBUF_FULL_WRITE)) {
+		/* Not delivered: forget the claim so the next write retries. */
+		st = bpf_map_lookup_elem(&dirty, &dk);
+		if (st)
+			__sync_val_compare_and_swap(st, tag, prev);
+		return 0;
+	}
+	if (sync) {
+		/* The data is durable now: other processes' claims on this inode
+		 * are stale, and so is ours for non-sync writes. */
+		__u64 ng = next_gen();
+		bpf_map_update_elem(&inode_gen, &ik, &ng, BPF_ANY);
+		__u64 ntag = ng << 1 | 1;
+		bpf_map_update_elem(&dirty, &dk, &ntag, BPF_ANY);
+	}
+	return 0;
+}
+
+static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
+{
+	/* fcntl: only the commands that change the fd table matter */
+	if (sc == DA_SC_FCNTL) {
+		int cmd = (int)DA_ARG2(regs);
+		if (cmd != DA_F_DUPFD && cmd != DA_F_DUPFD_CLOEXEC && cmd != DA_F_SETFD)
+			return 0;
+	}
+
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, sc, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->ret = ret;
+
+	switch (sc) {
+	/* fd table */
+	case DA_SC_CLOSE:
+	case DA_SC_DUP:
+	case DA_SC_FCHDIR:
+		e->fd = (int)DA_ARG1(regs);
+		break;
+	case DA_SC_CLOSE_RANGE:
+		e->fd = (int)DA_ARG1(regs);
+		e->fd2 = (int)DA_ARG2(regs);
+		e->flags = (__u32)DA_ARG3(regs);
+		break;
+	case DA_SC_DUP2:
+	case DA_SC_DUP3:
+		e->fd = (int)DA_ARG1(regs);
+		e->fd2 = (int)DA_ARG2(regs);
+		if (sc == DA_SC_DUP3)
+			e->flags = (__u32)DA_ARG3(regs);
+		break;
+	case DA_SC_FCNTL:
+		e->fd = (int)DA_ARG1(regs);
+		e->arg = (__u32)DA_ARG2(regs);
+		e->arg2 = DA_ARG3(regs);
+		break;
+
+	/* truncation: every call is reported (truncate-in-place needs each) */
+	case DA_SC_FTRUNCATE:
+		e->fd = (int)DA_ARG1(regs);
+		e->arg = DA_ARG2(regs);
+		fill_fd_file(e, e->fd);
+		break;
+	case DA_SC_TRUNCATE:
+		read_path1(s, (const char *)DA_ARG1(regs), ret);
+		e->arg = DA_ARG2(regs);
+		break;
+
+	/* syncs: a success starts a new durability epoch */
+	case DA_SC_FSYNC:
+	case DA_SC_FDATASYNC:
+	case DA_SC_SYNCFS:
+		e->fd = (int)DA_ARG1(regs);
+		fill_fd_file(e, e->fd);
+		if (ret == 0 && (e->head.flags & DA_F_FILE_VALID)) {
+			__u64 ng = next_gen();
+			if (sc == DA_SC_SYNCFS) {
+				bpf_map_update_elem(&dev_gen, &e->dev, &ng, BPF_ANY);
+			} else {
+				struct da_inode_key ik = { .dev = e->dev, .ino = e->ino };
+				bpf_map_update_elem(&inode_gen, &ik, &ng, BPF_ANY);
+			}
+		}
+		break;
+	case DA_SC_SYNC: {
+		__u32 k = DA_GEN_SYNC;
+		__u64 *g = bpf_map_lookup_elem(&gens, &k);
+		__u64 ng = next_gen();
+		if (g)
+			*g = ng;
+		break;
+	}
+	case DA_SC_SYNC_FILE_RANGE: /* (fd, offset, nbytes, flags) */
+		e->fd = (int)DA_ARG1(regs);
+		e->arg = DA_ARG2(regs);
+		e->arg2 = DA_ARG3(regs);
+		e->flags = (__u32)DA_ARG4(regs);
+		fill_fd_file(e, e->fd);
+		break;
+	case DA_SC_MSYNC: /* (addr, len, flags) */
+		e->arg = DA_ARG1(regs);
+		e->arg2 = DA_ARG2(regs);
+		e->flags = (__u32)DA_ARG3(regs);
+		break;
+
+	/* namespace */
+	case DA_SC_RENAME:
+	case DA_SC_LINK:
+	case DA_SC_SYMLINK: /* (oldpath|target, newpath|linkpath) */
+		read_path1(s, (const char *)DA_ARG1(regs), ret);
+		read_path2(s, (const char *)DA_ARG2(regs), ret);
+		break;
+	case DA_SC_RENAMEAT:
+	case DA_SC_RENAMEAT2:
+	case DA_SC_LINKAT: /* (olddirfd, oldpath, newdirfd, newpath[, flags]) */
+		e->dirfd = (int)DA_ARG1(regs);
+		read_path1(s, (const char *)DA_ARG2(regs), ret);
+		e->dirfd2 = (int)DA_ARG3(regs);
+		read_path2(s, (const char *)DA_ARG4(regs), ret);
+		if (sc != DA_SC_RENAMEAT)
+			e->flags = (__u32)DA_ARG5(regs);
+		/* linkat(fd, "", ..., AT_EMPTY_PATH) publishes the file behind fd
+		 * (O_TMPFILE): say which inode that is. */
+		if (sc == DA_SC_LINKAT && (e->flags & DA_AT_EMPTY_PATH))
+			fill_fd_file(e, e->dirfd);
+		break;
+	case DA_SC_SYMLINKAT: /* (target, newdirfd, linkpath) */
+		read_path1(s, (const char *)DA_ARG1(regs), ret);
+		e->dirfd2 = (int)DA_ARG2(regs);
+		read_path2(s, (const char *)DA_ARG3(regs), ret);
+		break;
+	case DA_SC_UNLINK:
+	case DA_SC_RMDIR:
+	case DA_SC_CHDIR:
+		read_path1(s, (const char *)DA_ARG1(regs), ret);
+		break;
+	case DA_SC_MKDIR:
+		read_path1(s, (const char *)DA_ARG1(regs), ret);
+		e->arg = (__u32)DA_ARG2(regs);
+		break;
+	case DA_SC_UNLINKAT: /* (dirfd, path, flags) */
+		e->dirfd = (int)DA_ARG1(regs);
+		read_path1(s, (const char *)DA_ARG2(regs), ret);
+		e->flags = (__u32)DA_ARG3(regs);
+		break;
+	case DA_SC_MKDIRAT: /* (dirfd, path, mode) */
+		e->dirfd = (int)DA_ARG1(regs);
+		read_path1(s, (const char *)DA_ARG2(regs), ret);
+		e->arg = (__u32)DA_ARG3(regs);
+		break;
+	default:
+		return 0;
+	}
+	emit_syscall(s);
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = DA_SYSCALL_NR(regs);
+	if (nr < 0 || nr >= DA_NR_TABLE)
+		return 0;
+	__u16 sc = syscall_of_nr[nr];
+	if (sc == DA_SC_UNKNOWN)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!traced(pid_tgid >> 32))
+		return 0;
+
+	switch (sc) {
+	case DA_SC_OPEN:
+	case DA_SC_OPENAT:
+	case DA_SC_OPENAT2:
+	case DA_SC_CREAT:
+		return on_open(regs, sc, ret, pid_tgid);
+	case DA_SC_WRITE:
+	case DA_SC_PWRITE64:
+	case DA_SC_WRITEV:
+	case DA_SC_PWRITEV:
+	case DA_SC_PWRITEV2:
+	case DA_SC_FALLOCATE:
+	case DA_SC_COPY_FILE_RANGE:
+	case DA_SC_SENDFILE:
+		return on_write(regs, sc, ret, pid_tgid);
+	default:
+		return on_other(regs, sc, ret, pid_tgid);
+	}
+}
+
+/* ---- process lifecycle ---- */
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	int how = traced(ptgid);
+	if (how == NOT_TRACED)
+		return 0;
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	__u32 ctid = BPF_CORE_READ(child, pid);
+	bool is_thread = ctgid == ptgid;
+
+	/* Before the child can run (it is woken after this tracepoint), so
+	 * none of its syscalls escape. */
+	if (!is_thread && how == TRACED_BY_MAP) {
+		__u8 one = 1;
+		if (bpf_map_update_elem(&traced_tgids, &ctgid, &one, BPF_ANY))
+			count_loss(DA_LOSS_TARGET_MAP_FULL);
+	}
+
+	__u64 pid_tgid = (__u64)ptgid << 32 | (__u32)BPF_CORE_READ(parent, pid);
+	struct da_scratch *s = scratch_begin(DA_EV_FORK, DA_SC_FORK, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->child_pid = ctgid;
+	e->child_tid = ctid;
+	e->ret = ctid;
+	if (is_thread)
+		e->head.flags |= DA_F_IS_THREAD;
+	if (BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files))
+		e->head.flags |= DA_F_SHARES_FILES;
+	scratch_submit(s, DA_LOSS_RINGBUF_FULL_FORK);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!traced(pid_tgid >> 32))
+		return 0;
+	struct da_scratch *s = scratch_begin(DA_EV_EXEC, DA_SC_EXEC, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->arg = old_pid; /* a non-leader thread's exec takes over the leader's pid */
+	long n = bpf_probe_read_kernel_str(s->data, DA_PATH_MAX, BPF_CORE_READ(bprm, filename));
+	if (n <= 0) {
+		s->data[0] = 0;
+		n = 1;
+	}
+	e->path_len = n > DA_PATH_MAX ? DA_PATH_MAX : n;
+	scratch_submit(s, DA_LOSS_RINGBUF_FULL_EXEC);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int handle_exit(__u64 *ctx)
+{
+	struct task_struct *p = (struct task_struct *)ctx[0];
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	int how = traced(tgid);
+	if (how == NOT_TRACED)
+		return 0;
+
+	bool group_dead;
+	if (exit_tp_has_group_dead)
+		group_dead = (__u8)ctx[1];
+	else /* older kernels: signal->live was decremented just before */
+		group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
+
+	struct da_scratch *s = scratch_begin(DA_EV_EXIT, DA_SC_EXIT, pid_tgid);
+	if (s) {
+		s->e.exit_code = BPF_CORE_READ(p, exit_code);
+		if (group_dead)
+			s->e.head.flags |= DA_F_GROUP_DEAD;
+		scratch_submit(s, DA_LOSS_RINGBUF_FULL_EXIT);
+	}
+	if (group_dead && how == TRACED_BY_MAP)
+		bpf_map_delete_elem(&traced_tgids, &tgid);
+	return 0;
+}

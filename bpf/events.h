@@ -1,0 +1,154 @@
+/* The one wire contract between duraudit's BPF programs and userspace.
+ *
+ * Included by bpf/duraudit.bpf.c (with vmlinux.h types) and by the userspace
+ * decoder (with <linux/types.h>). Everything that crosses the ring buffer is
+ * declared here, with fixed-width fields and explicit, zeroed padding, so the
+ * layout is the same for clang -target bpf and for the host compiler; the
+ * unit test tests/unit/capture_wire_layout_test.cpp pins every offset.
+ *
+ * Record framing
+ * --------------
+ * Every ring-buffer record is one variable-length `struct da_event`:
+ *
+ *     [ struct da_event (DA_EVENT_FIXED_SIZE bytes) ][ path bytes ][ path2 bytes ]
+ *
+ * The BPF side builds the record in a per-CPU scratch buffer (map
+ * `scratch`) and copies exactly `head.size` bytes out with
+ * bpf_ringbuf_output(), so a record costs the fixed part plus the strings
+ * actually read, not 2 * PATH_MAX. `path_len`/`path2_len` count the bytes of
+ * each string INCLUDING its terminating NUL; 0 means "this syscall has no such
+ * argument" (an empty path "" has length 1). path2 starts right after path.
+ *
+ * Every record begins with the common head {type, size, ..., ts_ns}, so a
+ * reader can skip records it does not understand.
+ */
+#ifndef DURAUDIT_BPF_EVENTS_H
+#define DURAUDIT_BPF_EVENTS_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Paths are read from user memory with at most this many bytes (NUL
+ * included). It equals PATH_MAX, so only a path the kernel itself rejects
+ * with ENAMETOOLONG can be cut; such a cut is counted (DA_LOSS_PATH_TRUNCATED)
+ * and flagged (DA_F_PATH_TRUNCATED / DA_F_PATH2_TRUNCATED). */
+#define DA_PATH_MAX 4096
+
+#define DA_COMM_LEN 16
+
+/* Size of the rodata table syscall_of_nr (syscall number -> enum da_syscall),
+ * filled by userspace from <sys/syscall.h> before load, so the numbering is
+ * the host architecture's. 512 covers every syscall we trace on x86_64 and
+ * arm64. */
+#define DA_NR_TABLE 512
+
+/* head.type */
+enum da_event_type {
+	DA_EV_SYSCALL = 1, /* a syscall returned (head.syscall says which) */
+	DA_EV_FORK = 2,    /* sched_process_fork, in the parent: child_pid/child_tid */
+	DA_EV_EXEC = 3,    /* sched_process_exec: path = bprm->filename */
+	DA_EV_EXIT = 4,    /* sched_process_exit: exit_code, DA_F_GROUP_DEAD */
+};
+
+/* head.syscall. The values are those of duraudit::Syscall
+ * (userspace/event/event.h); the decoder static_asserts each one. */
+enum da_syscall {
+	DA_SC_UNKNOWN = 0,
+	DA_SC_OPEN = 1, DA_SC_OPENAT, DA_SC_OPENAT2, DA_SC_CREAT,
+	DA_SC_CLOSE = 5, DA_SC_CLOSE_RANGE, DA_SC_DUP, DA_SC_DUP2, DA_SC_DUP3, DA_SC_FCNTL,
+	DA_SC_WRITE = 11, DA_SC_PWRITE64, DA_SC_WRITEV, DA_SC_PWRITEV, DA_SC_PWRITEV2,
+	DA_SC_FTRUNCATE, DA_SC_TRUNCATE, DA_SC_FALLOCATE, DA_SC_COPY_FILE_RANGE, DA_SC_SENDFILE,
+	DA_SC_FSYNC = 21, DA_SC_FDATASYNC, DA_SC_SYNC, DA_SC_SYNCFS, DA_SC_SYNC_FILE_RANGE, DA_SC_MSYNC,
+	DA_SC_RENAME = 27, DA_SC_RENAMEAT, DA_SC_RENAMEAT2, DA_SC_LINK, DA_SC_LINKAT,
+	DA_SC_SYMLINK, DA_SC_SYMLINKAT, DA_SC_UNLINK, DA_SC_UNLINKAT, DA_SC_MKDIR, DA_SC_MKDIRAT,
+	DA_SC_RMDIR,
+	DA_SC_CHDIR = 39, DA_SC_FCHDIR,
+	DA_SC_FORK = 41, DA_SC_EXEC, DA_SC_EXIT,
+	DA_SC_COUNT_ = 44,
+};
+
+/* head.flags */
+enum da_event_flags {
+	DA_F_FILE_VALID = 1 << 0,      /* dev/ino/fs_magic/mode were read from a struct file */
+	DA_F_CREATED = 1 << 1,         /* open: FMODE_CREATED was set (this call created the file) */
+	DA_F_SYNC_WRITE = 1 << 2,      /* write family through an O_SYNC/O_DSYNC file */
+	DA_F_DEDUP = 1 << 3,           /* write family: first write of this (tgid, inode) in the
+	                                * current durability epoch; later ones were suppressed */
+	DA_F_IS_THREAD = 1 << 4,       /* fork: child shares the parent's tgid */
+	DA_F_SHARES_FILES = 1 << 5,    /* fork: child shares the parent's fd table */
+	DA_F_GROUP_DEAD = 1 << 6,      /* exit: last thread of the thread group */
+	DA_F_PATH_TRUNCATED = 1 << 7,  /* path was cut at DA_PATH_MAX */
+	DA_F_PATH2_TRUNCATED = 1 << 8, /* path2 was cut at DA_PATH_MAX */
+	DA_F_PATH_UNREADABLE = 1 << 9, /* reading path from user memory failed */
+};
+
+struct da_event_head {
+	__u16 type;    /* enum da_event_type */
+	__u16 size;    /* whole record: DA_EVENT_FIXED_SIZE + path_len + path2_len */
+	__u16 syscall; /* enum da_syscall */
+	__u16 flags;   /* enum da_event_flags */
+	__u64 ts_ns;   /* bpf_ktime_get_ns(): CLOCK_MONOTONIC */
+};
+
+struct da_event {
+	struct da_event_head head; /*   0 */
+	__s32 pid;                 /*  16 tgid */
+	__s32 tid;                 /*  20 */
+	char comm[DA_COMM_LEN];    /*  24 */
+	__s64 ret;                 /*  40 syscall return; -errno on failure */
+	/* raw arguments; meaning per syscall as in duraudit::Event */
+	__s32 fd;                  /*  48 */
+	__s32 fd2;                 /*  52 */
+	__s32 dirfd;               /*  56 AT_FDCWD (-100) unless an *at call passed one */
+	__s32 dirfd2;              /*  60 */
+	__u64 flags;               /*  64 */
+	__u64 arg;                 /*  72 */
+	__u64 arg2;                /*  80 */
+	__u64 bytes;               /*  88 write family: bytes of this (first) write */
+	/* the file touched, valid when DA_F_FILE_VALID */
+	__u64 dev;                 /*  96 super_block.s_dev, kernel encoding (MAJOR<<20|MINOR) */
+	__u64 ino;                 /* 104 */
+	__u64 fs_magic;            /* 112 super_block.s_magic */
+	__u32 mode;                /* 120 inode.i_mode & S_IFMT */
+	__s32 exit_code;           /* 124 exit: task.exit_code (code << 8 | signal) */
+	__s32 child_pid;           /* 128 fork: child tgid */
+	__s32 child_tid;           /* 132 fork: child tid */
+	__u16 path_len;            /* 136 incl. NUL; 0 = absent */
+	__u16 path2_len;           /* 138 incl. NUL; 0 = absent */
+	__u32 pad0;                /* 140 always zero */
+	/* 144: char path[path_len]; char path2[path2_len]; */
+};
+
+#define DA_EVENT_FIXED_SIZE 144
+#define DA_EVENT_MAX_SIZE (DA_EVENT_FIXED_SIZE + 2 * DA_PATH_MAX)
+
+/* Index of the per-CPU loss counters (map `losses`). Userspace sums CPUs and
+ * reports them by the names in userspace/capture/wire_decoder.cpp. */
+enum da_loss_reason {
+	DA_LOSS_RINGBUF_FULL_SYSCALL = 0, /* a syscall event (other than a write) was dropped */
+	DA_LOSS_RINGBUF_FULL_WRITE,       /* a dedup'ed write event was dropped (retried at the next write) */
+	DA_LOSS_RINGBUF_FULL_FORK,
+	DA_LOSS_RINGBUF_FULL_EXEC,
+	DA_LOSS_RINGBUF_FULL_EXIT,
+	DA_LOSS_PATH_TRUNCATED,           /* a path longer than DA_PATH_MAX was cut */
+	DA_LOSS_PATH_UNREADABLE,          /* a successful call's path could not be read */
+	DA_LOSS_TARGET_MAP_FULL,          /* a traced process forked but traced_tgids was full */
+	DA_LOSS_DEDUP_MAP_FULL,           /* write dedup state could not be stored */
+	DA_LOSS_COUNT_,
+};
+
+/* Keys of the write-deduplication maps (see duraudit.bpf.c). */
+struct da_inode_key {
+	__u64 dev;
+	__u64 ino;
+};
+
+struct da_dirty_key {
+	__u64 dev;
+	__u64 ino;
+	__u32 tgid;
+	__u32 pad0; /* always zero: part of the hash key */
+};
+
+#endif /* DURAUDIT_BPF_EVENTS_H */

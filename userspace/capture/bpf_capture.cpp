@@ -1,0 +1,256 @@
+#include "capture/bpf_capture.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdarg>
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include "capture/wire_decoder.h"
+#include "duraudit.skel.h"
+#include "events.h"
+
+namespace duraudit {
+
+namespace {
+
+// libbpf talks a lot (verifier logs, BTF probing); users see it only with
+// --log-level debug.
+int libbpf_to_spdlog(enum libbpf_print_level level, const char* fmt, va_list args) {
+  char buf[1024];
+  int n = vsnprintf(buf, sizeof buf, fmt, args);
+  std::string_view line(buf, n > 0 ? std::min<size_t>(n, sizeof buf - 1) : 0);
+  while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  if (level == LIBBPF_WARN)
+    spdlog::debug("libbpf: {}", line);
+  else
+    spdlog::trace("libbpf: {}", line);
+  return n;
+}
+
+// syscall number (host architecture) -> wire syscall id
+void fill_syscall_table(volatile uint8_t* table) {
+  auto set = [&](long nr, int sc) {
+    if (nr >= 0 && nr < DA_NR_TABLE) table[nr] = static_cast<uint8_t>(sc);
+  };
+#ifdef SYS_open
+  set(SYS_open, DA_SC_OPEN);
+#endif
+#ifdef SYS_creat
+  set(SYS_creat, DA_SC_CREAT);
+#endif
+  set(SYS_openat, DA_SC_OPENAT);
+#ifdef SYS_openat2
+  set(SYS_openat2, DA_SC_OPENAT2);
+#else
+  set(437, DA_SC_OPENAT2);  // same number on every architecture
+#endif
+  set(SYS_close, DA_SC_CLOSE);
+#ifdef SYS_close_range
+  set(SYS_close_range, DA_SC_CLOSE_RANGE);
+#else
+  set(436, DA_SC_CLOSE_RANGE);
+#endif
+  set(SYS_dup, DA_SC_DUP);
+#ifdef SYS_dup2
+  set(SYS_dup2, DA_SC_DUP2);
+#endif
+  set(SYS_dup3, DA_SC_DUP3);
+  set(SYS_fcntl, DA_SC_FCNTL);
+  set(SYS_write, DA_SC_WRITE);
+  set(SYS_pwrite64, DA_SC_PWRITE64);
+  set(SYS_writev, DA_SC_WRITEV);
+  set(SYS_pwritev, DA_SC_PWRITEV);
+  set(SYS_pwritev2, DA_SC_PWRITEV2);
+  set(SYS_ftruncate, DA_SC_FTRUNCATE);
+  set(SYS_truncate, DA_SC_TRUNCATE);
+  set(SYS_fallocate, DA_SC_FALLOCATE);
+  set(SYS_copy_file_range, DA_SC_COPY_FILE_RANGE);
+  set(SYS_sendfile, DA_SC_SENDFILE);
+  set(SYS_fsync, DA_SC_FSYNC);
+  set(SYS_fdatasync, DA_SC_FDATASYNC);
+  set(SYS_sync, DA_SC_SYNC);
+  set(SYS_syncfs, DA_SC_SYNCFS);
+  set(SYS_sync_file_range, DA_SC_SYNC_FILE_RANGE);
+  set(SYS_msync, DA_SC_MSYNC);
+#ifdef SYS_rename
+  set(SYS_rename, DA_SC_RENAME);
+#endif
+#ifdef SYS_renameat
+  set(SYS_renameat, DA_SC_RENAMEAT);
+#endif
+  set(SYS_renameat2, DA_SC_RENAMEAT2);
+#ifdef SYS_link
+  set(SYS_link, DA_SC_LINK);
+#endif
+  set(SYS_linkat, DA_SC_LINKAT);
+#ifdef SYS_symlink
+  set(SYS_symlink, DA_SC_SYMLINK);
+#endif
+  set(SYS_symlinkat, DA_SC_SYMLINKAT);
+#ifdef SYS_unlink
+  set(SYS_unlink, DA_SC_UNLINK);
+#endif
+  set(SYS_unlinkat, DA_SC_UNLINKAT);
+#ifdef SYS_mkdir
+  set(SYS_mkdir, DA_SC_MKDIR);
+#endif
+  set(SYS_mkdirat, DA_SC_MKDIRAT);
+#ifdef SYS_rmdir
+  set(SYS_rmdir, DA_SC_RMDIR);
+#endif
+  set(SYS_chdir, DA_SC_CHDIR);
+  set(SYS_fchdir, DA_SC_FCHDIR);
+}
+
+// sched_process_exit gained a `bool group_dead` argument in 6.16: look at the
+// tracepoint's prototype (typedef btf_trace_sched_process_exit = void (*)(void *, task, [bool])).
+bool exit_tracepoint_has_group_dead(const struct btf* vmlinux) {
+  int id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
+  if (id < 0) return false;
+  const struct btf_type* t = btf__type_by_id(vmlinux, id);
+  t = btf__type_by_id(vmlinux, t->type);  // pointer
+  if (!t || !btf_is_ptr(t)) return false;
+  t = btf__type_by_id(vmlinux, t->type);  // function prototype
+  return t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
+}
+
+bool power_of_two(size_t v) { return v && !(v & (v - 1)); }
+
+std::string load_failure_sentence(int err) {
+  err = err < 0 ? -err : err;
+  if (err == EPERM || err == EACCES)
+    return "duraudit needs root or CAP_BPF+CAP_PERFMON to load eBPF programs";
+  return fmt::format(
+      "loading duraudit's eBPF programs failed ({}); run with --log-level debug to see the kernel verifier's log",
+      strerror(err));
+}
+
+}  // namespace
+
+std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std::string* error_out) {
+  auto fail = [&](std::string msg) -> std::unique_ptr<BpfCapture> {
+    if (error_out) *error_out = std::move(msg);
+    return nullptr;
+  };
+  static std::once_flag print_once;
+  std::call_once(print_once, [] { libbpf_set_print(libbpf_to_spdlog); });
+
+  if (!power_of_two(options.ringbuf_bytes) || options.ringbuf_bytes % sysconf(_SC_PAGESIZE) != 0)
+    return fail(fmt::format("the ring buffer size {} must be a power of two and a multiple of the page size ({})",
+                            options.ringbuf_bytes, sysconf(_SC_PAGESIZE)));
+
+  struct btf* vmlinux = btf__load_vmlinux_btf();
+  if (!vmlinux)
+    return fail(
+        "this kernel exposes no BTF type information (/sys/kernel/btf/vmlinux is missing); duraudit's eBPF "
+        "programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+  bool exit_has_group_dead = exit_tracepoint_has_group_dead(vmlinux);
+  btf__free(vmlinux);
+
+  std::unique_ptr<BpfCapture> cap(new BpfCapture());
+  cap->skel_ = duraudit_bpf__open();
+  if (!cap->skel_) return fail(load_failure_sentence(errno));
+
+  auto* ro = cap->skel_->rodata;
+  ro->trace_all = options.trace_all;
+  ro->target_cgroup_id = options.cgroup_id;
+  ro->self_tgid = static_cast<uint32_t>(getpid());
+  ro->exit_tp_has_group_dead = exit_has_group_dead;
+  fill_syscall_table(ro->syscall_of_nr);
+
+  int err = bpf_map__set_max_entries(cap->skel_->maps.events, static_cast<uint32_t>(options.ringbuf_bytes));
+  if (err) return fail(fmt::format("cannot size the ring buffer to {} bytes: {}", options.ringbuf_bytes, strerror(-err)));
+
+  err = duraudit_bpf__load(cap->skel_);
+  if (err) return fail(load_failure_sentence(err));
+
+  int magic_fd = bpf_map__fd(cap->skel_->maps.ignored_fs_magic);
+  for (uint64_t magic : options.ignored_fs_magic) {
+    uint8_t one = 1;
+    if (bpf_map_update_elem(magic_fd, &magic, &one, BPF_ANY))
+      return fail(fmt::format("cannot register {} ignored filesystems (at most 256)", options.ignored_fs_magic.size()));
+  }
+
+  err = duraudit_bpf__attach(cap->skel_);
+  if (err)
+    return fail(fmt::format(
+        "attaching duraudit's eBPF programs to the syscall and scheduler tracepoints failed ({}); the kernel "
+        "needs BTF-enabled raw tracepoints (Linux 5.5 or later)",
+        strerror(-err)));
+
+  cap->ring_ = ring_buffer__new(bpf_map__fd(cap->skel_->maps.events), &BpfCapture::on_record, cap.get(), nullptr);
+  if (!cap->ring_) return fail(fmt::format("cannot open the eBPF ring buffer: {}", strerror(errno)));
+  spdlog::debug("capture: loaded (ring buffer {} bytes, {} ignored filesystems, exit tracepoint {} group_dead)",
+                options.ringbuf_bytes, options.ignored_fs_magic.size(), exit_has_group_dead ? "with" : "without");
+  return cap;
+}
+
+BpfCapture::~BpfCapture() {
+  if (ring_) ring_buffer__free(ring_);
+  if (skel_) duraudit_bpf__destroy(skel_);
+}
+
+bool BpfCapture::add_target(int32_t tgid, std::string* error_out) {
+  uint32_t key = static_cast<uint32_t>(tgid);
+  uint8_t one = 1;
+  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.traced_tgids), &key, &one, BPF_ANY)) {
+    if (error_out)
+      *error_out = fmt::format("cannot trace process {}: the kernel's target table is full ({})", tgid, strerror(errno));
+    return false;
+  }
+  return true;
+}
+
+void BpfCapture::remove_target(int32_t tgid) {
+  uint32_t key = static_cast<uint32_t>(tgid);
+  bpf_map_delete_elem(bpf_map__fd(skel_->maps.traced_tgids), &key);
+}
+
+int BpfCapture::on_record(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<BpfCapture*>(ctx);
+  Event e;
+  auto status = capture::decode_wire_event(data, size, &e);
+  if (status != capture::DecodeStatus::Ok) {
+    if (self->decode_errors_++ == 0)
+      spdlog::warn("capture: dropped an undecodable ring-buffer record ({})", capture::decode_status_name(status));
+    return 0;
+  }
+  e.seq = self->next_seq_++;
+  (*self->sink_)(std::move(e));
+  return 0;
+}
+
+bool BpfCapture::poll(const Sink& sink, int timeout_ms) {
+  sink_ = &sink;
+  int n = ring_buffer__poll(ring_, timeout_ms);
+  sink_ = nullptr;
+  if (n < 0 && n != -EINTR) spdlog::warn("capture: polling the ring buffer failed: {}", strerror(-n));
+  return true;
+}
+
+LossCounters BpfCapture::losses() const {
+  LossCounters out;
+  int ncpus = libbpf_num_possible_cpus();
+  std::vector<uint64_t> per_cpu(ncpus > 0 ? ncpus : 1);
+  int fd = bpf_map__fd(skel_->maps.losses);
+  for (uint32_t reason = 0; reason < capture::loss_reason_count(); ++reason) {
+    uint64_t sum = 0;
+    if (bpf_map_lookup_elem(fd, &reason, per_cpu.data()) == 0)
+      for (uint64_t v : per_cpu) sum += v;
+    out[std::string(capture::loss_reason_name(reason))] = sum;
+  }
+  out["decode_error"] = decode_errors_;
+  return out;
+}
+
+int BpfCapture::epoll_fd() const { return ring_buffer__epoll_fd(ring_); }
+
+}  // namespace duraudit

@@ -1,0 +1,128 @@
+#include "capture/wire_decoder.h"
+
+#include <cstring>
+
+#include "events.h"
+
+namespace duraudit::capture {
+
+// The wire syscall ids are duraudit::Syscall's values, so decoding is a cast;
+// these pin the correspondence (a reordering of either enum breaks the build).
+#define DA_SAME(wire, ours) static_assert(wire == static_cast<int>(Syscall::ours), #wire " != Syscall::" #ours)
+DA_SAME(DA_SC_UNKNOWN, Unknown);
+DA_SAME(DA_SC_OPEN, Open); DA_SAME(DA_SC_OPENAT, Openat); DA_SAME(DA_SC_OPENAT2, Openat2); DA_SAME(DA_SC_CREAT, Creat);
+DA_SAME(DA_SC_CLOSE, Close); DA_SAME(DA_SC_CLOSE_RANGE, CloseRange); DA_SAME(DA_SC_DUP, Dup);
+DA_SAME(DA_SC_DUP2, Dup2); DA_SAME(DA_SC_DUP3, Dup3); DA_SAME(DA_SC_FCNTL, Fcntl);
+DA_SAME(DA_SC_WRITE, Write); DA_SAME(DA_SC_PWRITE64, Pwrite64); DA_SAME(DA_SC_WRITEV, Writev);
+DA_SAME(DA_SC_PWRITEV, Pwritev); DA_SAME(DA_SC_PWRITEV2, Pwritev2); DA_SAME(DA_SC_FTRUNCATE, Ftruncate);
+DA_SAME(DA_SC_TRUNCATE, Truncate); DA_SAME(DA_SC_FALLOCATE, Fallocate);
+DA_SAME(DA_SC_COPY_FILE_RANGE, CopyFileRange); DA_SAME(DA_SC_SENDFILE, Sendfile);
+DA_SAME(DA_SC_FSYNC, Fsync); DA_SAME(DA_SC_FDATASYNC, Fdatasync); DA_SAME(DA_SC_SYNC, Sync);
+DA_SAME(DA_SC_SYNCFS, Syncfs); DA_SAME(DA_SC_SYNC_FILE_RANGE, SyncFileRange); DA_SAME(DA_SC_MSYNC, Msync);
+DA_SAME(DA_SC_RENAME, Rename); DA_SAME(DA_SC_RENAMEAT, Renameat); DA_SAME(DA_SC_RENAMEAT2, Renameat2);
+DA_SAME(DA_SC_LINK, Link); DA_SAME(DA_SC_LINKAT, Linkat); DA_SAME(DA_SC_SYMLINK, Symlink);
+DA_SAME(DA_SC_SYMLINKAT, Symlinkat); DA_SAME(DA_SC_UNLINK, Unlink); DA_SAME(DA_SC_UNLINKAT, Unlinkat);
+DA_SAME(DA_SC_MKDIR, Mkdir); DA_SAME(DA_SC_MKDIRAT, Mkdirat); DA_SAME(DA_SC_RMDIR, Rmdir);
+DA_SAME(DA_SC_CHDIR, Chdir); DA_SAME(DA_SC_FCHDIR, Fchdir);
+DA_SAME(DA_SC_FORK, Fork); DA_SAME(DA_SC_EXEC, Exec); DA_SAME(DA_SC_EXIT, Exit);
+#undef DA_SAME
+// ImplicitClose is userspace-only: the kernel never sends it.
+static_assert(DA_SC_COUNT_ == static_cast<int>(Syscall::ImplicitClose));
+static_assert(sizeof(da_event) == DA_EVENT_FIXED_SIZE);
+
+namespace {
+
+constexpr std::string_view kLossNames[] = {
+    "ringbuf_full_syscall", "ringbuf_full_write", "ringbuf_full_fork", "ringbuf_full_exec",
+    "ringbuf_full_exit",    "path_truncated",     "path_unreadable",   "target_map_full",
+    "dedup_map_full",
+};
+static_assert(std::size(kLossNames) == DA_LOSS_COUNT_, "name every da_loss_reason");
+
+// A string of `len` bytes (NUL included) at `p`; false if the NUL is missing.
+bool take_string(const char* p, uint16_t len, std::string* out) {
+  if (len == 0) return true;  // argument absent
+  if (p[len - 1] != '\0') return false;
+  out->assign(p, strnlen(p, len - 1));
+  return true;
+}
+
+}  // namespace
+
+std::string_view decode_status_name(DecodeStatus s) {
+  switch (s) {
+    case DecodeStatus::Ok: return "ok";
+    case DecodeStatus::TooShort: return "record shorter than its header says";
+    case DecodeStatus::BadType: return "unknown record type";
+    case DecodeStatus::BadSyscall: return "unknown syscall id";
+    case DecodeStatus::BadStrings: return "path lengths inconsistent with record size";
+  }
+  return "?";
+}
+
+std::string_view loss_reason_name(uint32_t reason) {
+  return reason < std::size(kLossNames) ? kLossNames[reason] : "unknown";
+}
+
+uint32_t loss_reason_count() { return DA_LOSS_COUNT_; }
+
+DecodeStatus decode_wire_event(const void* data, size_t size, Event* out) {
+  if (size < sizeof(da_event)) return DecodeStatus::TooShort;
+  da_event w;
+  std::memcpy(&w, data, sizeof w);  // the ring buffer only guarantees 8-byte alignment
+  if (w.head.size < sizeof(da_event) || w.head.size > size) return DecodeStatus::TooShort;
+  if (sizeof(da_event) + size_t{w.path_len} + w.path2_len != w.head.size) return DecodeStatus::BadStrings;
+
+  Syscall expected;
+  switch (w.head.type) {
+    case DA_EV_SYSCALL: expected = Syscall::Unknown; break;
+    case DA_EV_FORK: expected = Syscall::Fork; break;
+    case DA_EV_EXEC: expected = Syscall::Exec; break;
+    case DA_EV_EXIT: expected = Syscall::Exit; break;
+    default: return DecodeStatus::BadType;
+  }
+  if (w.head.syscall == DA_SC_UNKNOWN || w.head.syscall >= DA_SC_COUNT_) return DecodeStatus::BadSyscall;
+  auto sc = static_cast<Syscall>(w.head.syscall);
+  bool lifecycle = sc == Syscall::Fork || sc == Syscall::Exec || sc == Syscall::Exit;
+  if (expected == Syscall::Unknown ? lifecycle : sc != expected) return DecodeStatus::BadSyscall;
+
+  Event e;
+  e.ts_ns = w.head.ts_ns;
+  e.pid = w.pid;
+  e.tid = w.tid;
+  e.comm.assign(w.comm, strnlen(w.comm, sizeof w.comm));
+  e.syscall = sc;
+  e.ret = w.ret;
+  e.fd = w.fd;
+  e.fd2 = w.fd2;
+  e.dirfd = w.dirfd;
+  e.dirfd2 = w.dirfd2;
+  e.flags = w.flags;
+  e.arg = w.arg;
+  e.arg2 = w.arg2;
+  e.bytes = w.bytes;
+  if (w.head.flags & DA_F_FILE_VALID) {
+    e.file.id.dev = w.dev;
+    e.file.id.ino = w.ino;
+    e.file.mode = w.mode;
+    e.file.fs_magic = w.fs_magic;
+  }
+  e.created = w.head.flags & DA_F_CREATED;
+  e.sync_write = w.head.flags & DA_F_SYNC_WRITE;
+  e.is_thread = w.head.flags & DA_F_IS_THREAD;
+  e.shares_files = w.head.flags & DA_F_SHARES_FILES;
+  e.group_dead = w.head.flags & DA_F_GROUP_DEAD;
+  e.exit_code = w.exit_code;
+  e.child_pid = w.child_pid;
+  e.child_tid = w.child_tid;
+
+  const char* strings = static_cast<const char*>(data) + sizeof(da_event);
+  if (!take_string(strings, w.path_len, &e.path) ||
+      !take_string(strings + w.path_len, w.path2_len, &e.path2))
+    return DecodeStatus::BadStrings;
+
+  *out = std::move(e);
+  return DecodeStatus::Ok;
+}
+
+}  // namespace duraudit::capture
