@@ -9,7 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
-#include "cli/child_process.h"
+#include "capture/suspended_child.h"
 #include "cli/errors.h"
 
 namespace duraudit {
@@ -35,6 +35,12 @@ void install_signal_handlers() {
 
 }  // namespace
 
+int shell_status(int wait_status) {
+  if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
+  if (WIFSIGNALED(wait_status)) return 128 + WTERMSIG(wait_status);
+  return 1;
+}
+
 uint64_t monotonic_now_ns() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -56,10 +62,11 @@ TracedCommandResult run_traced_command(const std::vector<std::string>& argv, con
   // Descendants that daemonize are reparented to us, so waitpid(-1) sees
   // the whole tree end, as the command's caller would expect.
   prctl(PR_SET_CHILD_SUBREAPER, 1);
-  install_signal_handlers();
 
   SuspendedChild child;
   if (!child.spawn(argv, &error)) throw RuntimeError(error);
+  // After the fork: the command must not inherit our SIGPIPE disposition.
+  install_signal_handlers();
   capture->add_target(child.pid());
   if (hooks.on_spawn) hooks.on_spawn(child.pid());
 
@@ -68,8 +75,9 @@ TracedCommandResult run_traced_command(const std::vector<std::string>& argv, con
     capture->poll([&](Event&& ev) { hooks.on_event(std::move(ev)); }, timeout_ms);
   };
 
-  if (!child.release(&error)) {
-    std::fprintf(stderr, "duraudit: %s: %s\n", argv.front().c_str(), error.c_str());
+  if (int e = child.release(); e != 0) {
+    std::fprintf(stderr, "duraudit: %s: %s\n", argv.front().c_str(),
+                 e == ENOENT ? "command not found" : strerror(e));
   }
 
   bool child_done = false;
@@ -97,7 +105,7 @@ TracedCommandResult run_traced_command(const std::vector<std::string>& argv, con
       int st;
       pid_t p = waitpid(-1, &st, WNOHANG);
       if (p == child.pid()) {
-        result.status = SuspendedChild::shell_status(st);
+        result.status = shell_status(st);
         child_done = true;
       }
       if (p <= 0) {

@@ -38,4 +38,7 @@ CaptureOptions capture_options_for(const Config& config);
 
 uint64_t monotonic_now_ns();
 
+// A waitpid status in shell convention: the exit code, or 128+signal.
+int shell_status(int wait_status);
+
 }  // namespace duraudit
