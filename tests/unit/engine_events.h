@@ -96,7 +96,7 @@ class Sim {
   Sim& exists(const std::string& path) {
     bool dir = path.size() > 1 && path.back() == '/';
     std::string p = dir ? path.substr(0, path.size() - 1) : path;
-    fs_[p] = Node{next_ino_++, dir ? S_IFDIR : S_IFREG};
+    fs_[p] = Node{next_ino_++, static_cast<uint32_t>(dir ? S_IFDIR : S_IFREG)};
     return *this;
   }
 

@@ -480,7 +480,8 @@ void DurabilityModel::on_open(const Event& ev) {
     if (pending_opens_.size() >= kDirCacheCap) pending_opens_.clear();
     pending_opens_[PidInode{ev.pid, in.id}] = make_evidence(ev);
     // O_TRUNC of an existing file changes its data like a write.
-    if ((flags & O_TRUNC) && !ev.created) mark_dirty(in, ev, true);
+    // The open itself is the evidence only until a real write follows.
+    if ((flags & O_TRUNC) && !ev.created) mark_dirty(in, ev, false);
   }
 }
 
