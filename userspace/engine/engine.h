@@ -9,6 +9,7 @@
 
 #include "config/config.h"
 #include "engine/finding.h"
+#include "engine/fs_classifier.h"
 #include "event/event.h"
 
 namespace duraudit {
@@ -26,10 +27,20 @@ struct EngineLimits {
   size_t max_pending_dir_entries = 1'000'000;
 };
 
+// Everything about an Engine that is not user configuration.
+struct EngineOptions {
+  EngineLimits limits;
+  // Filesystem of a directory, for namespace events that carry no fs magic
+  // (rename, unlink, mkdir...). Unset: statfs() of the deepest existing
+  // ancestor, cached (make_statfs_classifier). Unit tests inject a fake.
+  FsClassifier classify;
+};
+
 class Engine {
  public:
   using Emit = std::function<void(Finding&&)>;
   Engine(const Config& cfg, Emit emit, EngineLimits limits = {});
+  Engine(const Config& cfg, Emit emit, EngineOptions options);
   ~Engine();
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;

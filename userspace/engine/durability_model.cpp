@@ -1,0 +1,671 @@
+#include "engine/durability_model.h"
+
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+
+#include "engine/path_util.h"
+#include "event/event_format.h"
+
+namespace duraudit {
+
+namespace {
+
+bool opens_for_write(uint64_t flags) {
+  auto acc = flags & O_ACCMODE;
+  return acc == O_WRONLY || acc == O_RDWR;
+}
+
+bool is_tmpfile(uint64_t flags) {
+  return (flags & O_TMPFILE) == static_cast<uint64_t>(O_TMPFILE);
+}
+
+// Regular files (and files of unknown type) carry data we judge; pipes,
+// sockets, devices and directories do not.
+bool judged_mode(uint32_t mode) {
+  uint32_t fmt = mode & S_IFMT;
+  return fmt == 0 || fmt == S_IFREG;
+}
+
+constexpr size_t kDirCacheCap = 65536;
+
+}  // namespace
+
+std::string_view entry_change_name(EntryChange c) {
+  switch (c) {
+    case EntryChange::Create: return "create";
+    case EntryChange::Mkdir: return "mkdir";
+    case EntryChange::Symlink: return "symlink";
+    case EntryChange::Link: return "link";
+    case EntryChange::RenameIn: return "rename-in";
+    case EntryChange::RenameOut: return "rename-out";
+    case EntryChange::Unlink: return "unlink";
+    case EntryChange::Rmdir: return "rmdir";
+  }
+  return "change";
+}
+
+DurabilityModel::DurabilityModel(const Config& cfg, ModelLimits limits, FsClassifier classify)
+    : cfg_(cfg), limits_(limits), classify_(std::move(classify)) {
+  if (!classify_) classify_ = make_statfs_classifier();
+}
+
+// ---------------------------------------------------------------- queries
+
+const InodeState* DurabilityModel::find(const FileId& id) const {
+  auto it = inodes_.find(id);
+  return it == inodes_.end() ? nullptr : &it->second.state;
+}
+
+InodeState* DurabilityModel::find_mut(const FileId& id) {
+  auto it = inodes_.find(id);
+  if (it == inodes_.end()) return nullptr;
+  touch(it->second);
+  return &it->second.state;
+}
+
+const InodeState* DurabilityModel::inode_for(const Event& ev) const {
+  if (ev.file.known())
+    if (const InodeState* in = find(ev.file.id)) return in;
+  auto b = binding(ev.abs_path);
+  return b.inode;
+}
+
+Binding DurabilityModel::binding(const std::string& path) const {
+  Binding b;
+  if (auto it = names_.find(path); it != names_.end()) {
+    if (!it->second.valid()) {
+      b.kind = Binding::Kind::Other;
+      return b;
+    }
+    b.inode = find(it->second);
+    b.kind = b.inode ? Binding::Kind::File : Binding::Kind::Unknown;
+    return b;
+  }
+  if (absent_.count(path)) {
+    b.kind = Binding::Kind::Absent;
+    return b;
+  }
+  // Below a directory made during the session nothing exists we did not see.
+  if (auto it = dirs_.find(parent_path(path)); it != dirs_.end() && it->second.created_in_session &&
+                                                 !it->second.removed) {
+    b.kind = Binding::Kind::Absent;
+  }
+  return b;
+}
+
+const DirRecord* DurabilityModel::dir(const std::string& path) const {
+  auto it = dirs_.find(path);
+  return it == dirs_.end() ? nullptr : &it->second;
+}
+
+std::string DurabilityModel::top_removed_ancestor(const std::string& path) const {
+  std::string top;
+  std::string p = parent_path(path);
+  for (;;) {
+    auto it = dirs_.find(p);
+    if (it != dirs_.end() && it->second.removed) top = p;
+    if (p == "/") break;
+    p = parent_path(p);
+  }
+  return top;
+}
+
+bool DurabilityModel::dir_ignored(const std::string& dir) const {
+  auto it = dir_magic_cache_.find(dir);
+  uint64_t magic;
+  if (it != dir_magic_cache_.end()) {
+    magic = it->second;
+  } else {
+    magic = classify_(dir);
+    if (dir_magic_cache_.size() >= kDirCacheCap) dir_magic_cache_.clear();
+    dir_magic_cache_[dir] = magic;
+  }
+  return magic != 0 && cfg_.fs_ignored(magic);
+}
+
+uint64_t DurabilityModel::last_global_sync_ns(DevT dev) const {
+  uint64_t t = last_sync_ns_;
+  if (auto it = last_syncfs_ns_.find(dev); it != last_syncfs_ns_.end()) t = std::max(t, it->second);
+  return t;
+}
+
+DevT DurabilityModel::dir_dev(const std::string& dir) const {
+  std::string p = dir;
+  for (;;) {
+    if (auto it = dir_devs_.find(p); it != dir_devs_.end()) return it->second;
+    if (p == "/") return 0;
+    p = parent_path(p);
+  }
+}
+
+// ---------------------------------------------------------------- inodes
+
+void DurabilityModel::touch(InodeSlot& slot) {
+  lru_.splice(lru_.begin(), lru_, slot.lru);
+}
+
+uint64_t DurabilityModel::magic_for(const FileInfo& f, const std::string& path) const {
+  if (f.fs_magic != 0) return f.fs_magic;
+  if (path.empty()) return 0;
+  auto it = dir_magic_cache_.find(parent_path(path));
+  if (it != dir_magic_cache_.end()) return it->second;
+  (void)dir_ignored(parent_path(path));  // fills the cache
+  return dir_magic_cache_[parent_path(path)];
+}
+
+InodeState& DurabilityModel::upsert(const FileInfo& f, const std::string& path, uint64_t ts, bool created) {
+  auto it = inodes_.find(f.id);
+  if (it != inodes_.end() && created) {
+    // The inode number was freed and reused: a new file. Forget the old one.
+    InodeState& old = it->second.state;
+    for (const auto& n : old.names) names_.erase(n);
+    dirty_.erase(f.id);
+    lru_.erase(it->second.lru);
+    inodes_.erase(it);
+    it = inodes_.end();
+  }
+  if (it != inodes_.end()) {
+    touch(it->second);
+    InodeState& in = it->second.state;
+    if (in.mode == 0) in.mode = f.mode;
+    return in;
+  }
+  lru_.push_front(f.id);
+  InodeSlot slot;
+  slot.lru = lru_.begin();
+  InodeState& in = slot.state;
+  in.id = f.id;
+  in.serial = next_serial_++;
+  in.mode = f.mode;
+  in.fs_magic = magic_for(f, path);
+  in.ignored = in.fs_magic != 0 && cfg_.fs_ignored(in.fs_magic);
+  in.origin = created ? Origin::Created : Origin::Preexisting;
+  in.first_seen_ns = ts;
+  in.created_ns = created ? ts : 0;
+  auto [pos, _] = inodes_.emplace(f.id, std::move(slot));
+  evict_inodes();
+  // evict_inodes never evicts the front (most recent) entry, so pos is valid.
+  return pos->second.state;
+}
+
+void DurabilityModel::evict_inodes() {
+  while (inodes_.size() > limits_.max_inodes && inodes_.size() > 1) {
+    FileId victim = lru_.back();
+    lru_.pop_back();
+    auto it = inodes_.find(victim);
+    if (it != inodes_.end()) {
+      for (const auto& n : it->second.state.names) names_.erase(n);
+      inodes_.erase(it);
+    }
+    dirty_.erase(victim);
+    ++evictions_;
+  }
+}
+
+void DurabilityModel::mark_dirty(InodeState& in, const Event& ev, bool first_write_is_ev) {
+  if (!in.dirty) {
+    in.dirty = true;
+    in.dirty_since_ns = ev.ts_ns;
+    if (!in.ignored) dirty_.insert(in.id);
+  }
+  in.written_in_session = true;
+  WriterInfo* w = nullptr;
+  for (auto& x : in.writers)
+    if (x.pid == ev.pid) w = &x;
+  if (!w) {
+    in.writers.push_back(WriterInfo{ev.pid, ev.tid, ev.comm, std::nullopt, std::nullopt});
+    w = &in.writers.back();
+    if (auto p = pending_opens_.find(PidInode{ev.pid, in.id}); p != pending_opens_.end()) w->open = p->second;
+  }
+  if (first_write_is_ev && !w->first_write) w->first_write = make_evidence(ev);
+}
+
+void DurabilityModel::mark_durable(InodeState& in, uint64_t ts) {
+  if (in.dirty) {
+    in.dirty = false;
+    ++in.durable_epoch;
+    dirty_.erase(in.id);
+  }
+  in.writers.clear();
+  in.last_full_sync_ns = ts;
+}
+
+// ---------------------------------------------------------------- names
+
+void DurabilityModel::bind(const std::string& path, InodeState* in) {
+  if (path.empty()) return;
+  auto it = names_.find(path);
+  if (it != names_.end()) {
+    if (in && it->second == in->id) return;
+    unbind(path, 0);
+  }
+  absent_.erase(path);
+  if (!in) {
+    names_[path] = FileId{};
+    return;
+  }
+  names_[path] = in->id;
+  in->names.push_back(path);
+  in->ever_named = true;
+  in->unnamed_ns = 0;
+  if (in->id.dev != 0) note_dev(parent_path(path), in->id.dev);
+}
+
+void DurabilityModel::bind_other(const std::string& path) { bind(path, nullptr); }
+
+void DurabilityModel::unbind(const std::string& path, uint64_t ts) {
+  auto it = names_.find(path);
+  if (it != names_.end()) {
+    if (it->second.valid()) {
+      if (InodeState* in = find_mut(it->second)) {
+        std::erase(in->names, path);
+        if (in->names.empty()) in->unnamed_ns = ts ? ts : 1;
+      }
+    }
+    names_.erase(it);
+  }
+  if (absent_.insert(path).second) {
+    absent_order_.push_back(path);
+    // Bounded: forgetting an absence only makes a later verdict say "unknown".
+    while (absent_order_.size() > limits_.max_pending_dir_entries) {
+      absent_.erase(absent_order_.front());
+      absent_order_.pop_front();
+    }
+  }
+}
+
+void DurabilityModel::note_dev(const std::string& dir, DevT dev) {
+  if (dev == 0) return;
+  if (dir_devs_.size() >= kDirCacheCap) dir_devs_.clear();
+  dir_devs_[dir] = dev;
+}
+
+// A directory renamed: every name, directory record and pending entry below
+// it moves with it.
+void DurabilityModel::move_subtree(const std::string& from, const std::string& to) {
+  auto rekey = [&](const std::string& p) { return to + p.substr(from.size()); };
+  std::vector<std::pair<std::string, FileId>> moved;
+  for (auto it = names_.lower_bound(from + "/"); it != names_.end() && it->first < from + "0";) {
+    moved.emplace_back(it->first, it->second);
+    it = names_.erase(it);
+  }
+  for (auto& [p, id] : moved) {
+    std::string np = rekey(p);
+    names_[np] = id;
+    if (id.valid())
+      if (InodeState* in = find_mut(id)) std::replace(in->names.begin(), in->names.end(), p, np);
+  }
+  std::vector<DirRecord> dirs;
+  for (auto it = dirs_.lower_bound(from + "/"); it != dirs_.end() && it->first < from + "0";) {
+    dirs.push_back(std::move(it->second));
+    pending_dirs_.erase(it->first);
+    it = dirs_.erase(it);
+  }
+  if (auto it = dirs_.find(from); it != dirs_.end()) {
+    dirs.push_back(std::move(it->second));
+    pending_dirs_.erase(from);
+    dirs_.erase(it);
+  }
+  for (auto& d : dirs) {
+    d.path = rekey(d.path);
+    std::map<std::string, PendingEntry> entries;
+    for (auto& [p, e] : d.entries) {
+      e.path = rekey(p);
+      entry_order_[e.serial] = {d.path, e.path};
+      entries.emplace(e.path, std::move(e));
+    }
+    d.entries = std::move(entries);
+    if (!d.entries.empty()) pending_dirs_.insert(d.path);
+    dirs_[d.path] = std::move(d);
+  }
+}
+
+// ---------------------------------------------------------------- entries
+
+DirRecord& DurabilityModel::dir_mut(const std::string& path) {
+  auto [it, inserted] = dirs_.try_emplace(path);
+  if (inserted) {
+    it->second.path = path;
+    it->second.dev = dir_dev(path);
+    // Bounded: drop records that hold nothing pending, oldest paths first.
+    if (dirs_.size() > limits_.max_inodes) {
+      for (auto d = dirs_.begin(); d != dirs_.end() && dirs_.size() > limits_.max_inodes;) {
+        if (d->first != path && d->second.entries.empty()) {
+          d = dirs_.erase(d);
+          ++evictions_;
+        } else {
+          ++d;
+        }
+      }
+    }
+  }
+  if (it->second.dev == 0) it->second.dev = dir_dev(path);
+  return it->second;
+}
+
+void DurabilityModel::note_entry(const std::string& path, EntryChange c, bool present_now, bool present_before,
+                                 const Event& ev) {
+  std::string dirpath = parent_path(path);
+  if (dir_ignored(dirpath)) return;
+  DirRecord& d = dir_mut(dirpath);
+  auto it = d.entries.find(path);
+  if (it == d.entries.end()) {
+    PendingEntry e;
+    e.path = path;
+    e.present_at_sync = present_before;
+    it = d.entries.emplace(path, std::move(e)).first;
+    ++pending_entries_;
+    pending_dirs_.insert(dirpath);
+  } else {
+    entry_order_.erase(it->second.serial);
+  }
+  if (d.removed && present_now) d.removed = false;  // names appear in it: it exists again
+  PendingEntry& e = it->second;
+  e.change = c;
+  e.present_now = present_now;
+  e.pid = ev.pid;
+  e.tid = ev.tid;
+  e.comm = ev.comm;
+  e.ts_ns = ev.ts_ns;
+  e.serial = next_entry_serial_++;
+  e.evidence = make_evidence(ev);
+  // Created and removed again before any sync: nothing for a crash to lose.
+  if (!e.present_at_sync && !e.present_now) {
+    erase_entry(d, it);
+    return;
+  }
+  entry_order_[e.serial] = {dirpath, path};
+  evict_entries();
+}
+
+void DurabilityModel::erase_entry(DirRecord& d, std::map<std::string, PendingEntry>::iterator it) {
+  entry_order_.erase(it->second.serial);
+  d.entries.erase(it);
+  --pending_entries_;
+  if (d.entries.empty()) pending_dirs_.erase(d.path);
+}
+
+void DurabilityModel::clear_entries(DirRecord& d) {
+  for (auto& [_, e] : d.entries) entry_order_.erase(e.serial);
+  pending_entries_ -= d.entries.size();
+  d.entries.clear();
+  pending_dirs_.erase(d.path);
+}
+
+void DurabilityModel::evict_entries() {
+  while (pending_entries_ > limits_.max_pending_dir_entries && !entry_order_.empty()) {
+    auto [dirpath, name] = entry_order_.begin()->second;
+    entry_order_.erase(entry_order_.begin());
+    auto d = dirs_.find(dirpath);
+    if (d != dirs_.end()) {
+      auto e = d->second.entries.find(name);
+      if (e != d->second.entries.end()) {
+        d->second.entries.erase(e);
+        --pending_entries_;
+        if (d->second.entries.empty()) pending_dirs_.erase(dirpath);
+      }
+    }
+    ++evictions_;
+  }
+}
+
+// ---------------------------------------------------------------- apply
+
+void DurabilityModel::apply(const Event& ev) {
+  if (ev.failed()) return;
+  switch (ev.syscall) {
+    case Syscall::Open:
+    case Syscall::Openat:
+    case Syscall::Openat2:
+    case Syscall::Creat: on_open(ev); break;
+    case Syscall::Write:
+    case Syscall::Pwrite64:
+    case Syscall::Writev:
+    case Syscall::Pwritev:
+    case Syscall::Pwritev2:
+    case Syscall::Ftruncate:
+    case Syscall::Truncate:
+    case Syscall::Fallocate:
+    case Syscall::CopyFileRange:
+    case Syscall::Sendfile: on_write(ev); break;
+    case Syscall::Fsync:
+    case Syscall::Fdatasync: on_fsync(ev); break;
+    case Syscall::Sync: on_sync(ev); break;
+    case Syscall::Syncfs: on_syncfs(ev); break;
+    case Syscall::SyncFileRange: on_sync_file_range(ev); break;
+    case Syscall::Rename:
+    case Syscall::Renameat:
+    case Syscall::Renameat2: on_rename(ev); break;
+    case Syscall::Link:
+    case Syscall::Linkat: on_link(ev); break;
+    case Syscall::Symlink:
+    case Syscall::Symlinkat: on_symlink(ev); break;
+    case Syscall::Unlink:
+    case Syscall::Unlinkat:
+      if (ev.flags & AT_REMOVEDIR)
+        on_rmdir(ev);
+      else
+        on_unlink(ev);
+      break;
+    case Syscall::Mkdir:
+    case Syscall::Mkdirat: on_mkdir(ev); break;
+    case Syscall::Rmdir: on_rmdir(ev); break;
+    case Syscall::Close:
+    case Syscall::ImplicitClose: on_close(ev); break;
+    default: break;
+  }
+}
+
+void DurabilityModel::on_open(const Event& ev) {
+  if (!ev.file.known()) return;
+  uint64_t flags = ev.syscall == Syscall::Creat ? (O_CREAT | O_WRONLY | O_TRUNC) : ev.flags;
+  const std::string& path = !ev.file.path.empty() && !is_tmpfile(flags) ? ev.file.path : ev.abs_path;
+  if ((ev.file.mode & S_IFMT) == S_IFDIR || (flags & O_DIRECTORY && !is_tmpfile(flags))) {
+    if (ev.file.id.dev != 0 && !path.empty()) note_dev(path, ev.file.id.dev);
+    return;
+  }
+  if (!judged_mode(ev.file.mode)) return;
+  bool tmpfile = is_tmpfile(flags);
+  bool created = ev.created || tmpfile;
+  InodeState& in = upsert(ev.file, tmpfile ? ev.abs_path + "/" : path, ev.ts_ns, created);
+  if (!tmpfile) {
+    bind(path, &in);
+    if (ev.created) note_entry(path, EntryChange::Create, true, false, ev);
+  }
+  if (opens_for_write(flags)) {
+    // Remember the open as evidence for a later write by this process.
+    if (pending_opens_.size() >= kDirCacheCap) pending_opens_.clear();
+    pending_opens_[PidInode{ev.pid, in.id}] = make_evidence(ev);
+    // O_TRUNC of an existing file changes its data like a write.
+    // The open itself is the evidence only until a real write follows.
+    if ((flags & O_TRUNC) && !ev.created) mark_dirty(in, ev, false);
+  }
+}
+
+void DurabilityModel::on_write(const Event& ev) {
+  InodeState* in = nullptr;
+  if (ev.file.known()) {
+    if (!judged_mode(ev.file.mode)) return;
+    const std::string& path = !ev.file.path.empty() ? ev.file.path : ev.abs_path;
+    in = &upsert(ev.file, path, ev.ts_ns, false);
+    if (in->names.empty() && !in->ever_named && !path.empty() && ev.syscall == Syscall::Truncate) bind(path, in);
+  } else if (!ev.abs_path.empty()) {
+    auto it = names_.find(ev.abs_path);
+    if (it != names_.end() && it->second.valid()) in = find_mut(it->second);
+  }
+  if (!in) return;
+  if (ev.sync_write) {
+    // Written through O_SYNC/O_DSYNC: this data is durable at once. Earlier
+    // dirty data of the inode (through other fds) is not flushed by it.
+    in->written_in_session = true;
+    if (!in->dirty) {
+      in->writers.clear();
+      in->last_full_sync_ns = ev.ts_ns;
+    }
+    return;
+  }
+  mark_dirty(*in, ev, true);
+}
+
+void DurabilityModel::on_fsync(const Event& ev) {
+  if (!ev.file.known()) return;
+  bool dir = (ev.file.mode & S_IFMT) == S_IFDIR;
+  const std::string& path = !ev.file.path.empty() ? ev.file.path : ev.abs_path;
+  // A directory fd: its entries become durable. Sources without the mode
+  // (strace) are recognized by the path of a directory we track.
+  if (dir || (ev.file.mode == 0 && dirs_.count(path))) {
+    if (auto it = dirs_.find(path); it != dirs_.end()) clear_entries(it->second);
+    if (ev.file.id.dev != 0) note_dev(path, ev.file.id.dev);
+    if (dir) return;
+  }
+  if (InodeState* in = find_mut(ev.file.id)) mark_durable(*in, ev.ts_ns);
+}
+
+void DurabilityModel::on_sync(const Event& ev) {
+  last_sync_ns_ = ev.ts_ns;
+  std::vector<FileId> ids(dirty_.begin(), dirty_.end());
+  for (const auto& id : ids)
+    if (InodeState* in = find_mut(id)) mark_durable(*in, ev.ts_ns);
+  for (auto& [_, d] : dirs_)
+    if (!d.entries.empty()) clear_entries(d);
+}
+
+void DurabilityModel::on_syncfs(const Event& ev) {
+  DevT dev = ev.file.id.dev;
+  if (dev == 0) return;
+  last_syncfs_ns_[dev] = ev.ts_ns;
+  std::vector<FileId> ids;
+  for (const auto& id : dirty_)
+    if (id.dev == dev) ids.push_back(id);
+  for (const auto& id : ids)
+    if (InodeState* in = find_mut(id)) mark_durable(*in, ev.ts_ns);
+  // Directories whose device we never learned are assumed to be on it: a
+  // missed finding is better than one a syncfs already answered.
+  for (auto& [_, d] : dirs_)
+    if (!d.entries.empty() && (d.dev == dev || d.dev == 0)) clear_entries(d);
+}
+
+void DurabilityModel::on_sync_file_range(const Event& ev) {
+  if (!ev.file.known()) return;
+  if (InodeState* in = find_mut(ev.file.id))
+    if (in->first_sync_file_range_ns == 0) in->first_sync_file_range_ns = ev.ts_ns;
+}
+
+void DurabilityModel::on_rename(const Event& ev) {
+  const std::string& from = ev.abs_path;
+  const std::string& to = ev.abs_path2;
+  if (from.empty() || to.empty() || from == to) return;
+  bool exchange = ev.flags & RENAME_EXCHANGE;
+  bool from_is_dir = false;
+  if (auto it = dirs_.find(from); it != dirs_.end() && !it->second.removed) from_is_dir = true;
+  if (!from_is_dir) {
+    auto it = names_.lower_bound(from + "/");
+    from_is_dir = it != names_.end() && it->first < from + "0";
+  }
+  auto take = [&](const std::string& p) -> std::optional<FileId> {
+    auto it = names_.find(p);
+    if (it == names_.end()) return std::nullopt;
+    return it->second;
+  };
+  std::optional<FileId> src = take(from);
+  std::optional<FileId> dst = take(to);
+  bool to_known_present = dst.has_value();
+
+  if (exchange) {
+    // Both names stay; each now refers to the other's file.
+    if (src) unbind(from, ev.ts_ns);
+    if (dst) unbind(to, ev.ts_ns);
+    if (src) bind(to, src->valid() ? find_mut(*src) : nullptr);
+    if (dst) bind(from, dst->valid() ? find_mut(*dst) : nullptr);
+    note_entry(from, EntryChange::RenameIn, true, true, ev);
+    note_entry(to, EntryChange::RenameIn, true, true, ev);
+    return;
+  }
+  if (dst) unbind(to, ev.ts_ns);  // the replaced file loses this name
+  if (src) {
+    InodeState* in = src->valid() ? find_mut(*src) : nullptr;
+    unbind(from, ev.ts_ns);
+    bind(to, in);
+  } else {
+    unbind(from, ev.ts_ns);
+    absent_.erase(to);
+  }
+  if (from_is_dir) {
+    move_subtree(from, to);
+    if (!src) bind_other(to);
+  }
+  note_entry(from, EntryChange::RenameOut, false, true, ev);
+  note_entry(to, EntryChange::RenameIn, true, to_known_present, ev);
+}
+
+void DurabilityModel::on_link(const Event& ev) {
+  const std::string& to = ev.abs_path2;
+  if (to.empty()) return;
+  InodeState* in = nullptr;
+  if (ev.file.known() && judged_mode(ev.file.mode)) {
+    in = find_mut(ev.file.id);
+    if (!in) in = &upsert(ev.file, to, ev.ts_ns, false);
+  } else if (auto it = names_.find(ev.abs_path); it != names_.end() && it->second.valid()) {
+    in = find_mut(it->second);
+  }
+  if (in)
+    bind(to, in);
+  else
+    bind_other(to);
+  note_entry(to, EntryChange::Link, true, false, ev);
+}
+
+void DurabilityModel::on_symlink(const Event& ev) {
+  const std::string& to = ev.abs_path2;
+  if (to.empty()) return;
+  bind_other(to);
+  note_entry(to, EntryChange::Symlink, true, false, ev);
+}
+
+void DurabilityModel::on_unlink(const Event& ev) {
+  const std::string& path = ev.abs_path;
+  if (path.empty()) return;
+  unbind(path, ev.ts_ns);
+  note_entry(path, EntryChange::Unlink, false, true, ev);
+}
+
+void DurabilityModel::on_mkdir(const Event& ev) {
+  const std::string& path = ev.abs_path;
+  if (path.empty()) return;
+  DirRecord& d = dir_mut(path);
+  d.created_in_session = true;
+  d.created_ns = ev.ts_ns;
+  d.removed = false;
+  d.rmdir_evidence.reset();
+  bind_other(path);
+  note_entry(path, EntryChange::Mkdir, true, false, ev);
+}
+
+void DurabilityModel::on_rmdir(const Event& ev) {
+  const std::string& path = ev.abs_path;
+  if (path.empty()) return;
+  DirRecord& d = dir_mut(path);
+  // Entries of a removed directory can no longer matter after a crash
+  // beyond the removal itself, which is an entry of the parent.
+  clear_entries(d);
+  d.removed = true;
+  d.removed_ns = ev.ts_ns;
+  d.removed_by = ev.pid;
+  d.rmdir_evidence = make_evidence(ev);
+  // rmdir needs an empty directory: names we still hold below it are stale.
+  std::vector<std::string> stale;
+  for (auto it = names_.lower_bound(path + "/"); it != names_.end() && it->first < path + "0"; ++it)
+    stale.push_back(it->first);
+  for (const auto& s : stale) unbind(s, ev.ts_ns);
+  unbind(path, ev.ts_ns);
+  note_entry(path, EntryChange::Rmdir, false, true, ev);
+}
+
+void DurabilityModel::on_close(const Event&) {
+  // Closing makes nothing durable; rules read last_close themselves.
+}
+
+}  // namespace duraudit

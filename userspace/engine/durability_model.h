@@ -1,0 +1,253 @@
+// The durability model: what the engine knows about inodes (is their data
+// durable, who dirtied it, which names they have) and about directory entries
+// (which creates, renames, links and unlinks are not yet durable). It is
+// changed in one place, DurabilityModel::apply(); rules only read it.
+//
+// Semantics follow DESIGN.md "Durability semantics":
+//  - data is dirty after a write-family call (or O_TRUNC of an existing file)
+//    and durable after fsync/fdatasync of the inode, sync(), syncfs() of its
+//    filesystem, or a write through an O_SYNC/O_DSYNC fd;
+//  - an entry change is durable after an fsync/fdatasync of its directory,
+//    sync() or syncfs(); a create later undone by an unlink (or rename away)
+//    before that cancels out;
+//  - files first seen already existing are durable as found.
+#pragma once
+
+#include <cstdint>
+#include <list>
+#include <map>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "config/config.h"
+#include "engine/finding.h"
+#include "engine/fs_classifier.h"
+#include "event/event.h"
+
+namespace duraudit {
+
+enum class Origin : uint8_t {
+  Preexisting,  // first seen already existing: durable as found
+  Created,      // created during the session (O_CREAT that created it, O_TMPFILE)
+};
+
+// A process that dirtied an inode in its current dirty epoch, with the events
+// that prove it.
+struct WriterInfo {
+  int32_t pid = 0;
+  int32_t tid = 0;
+  std::string comm;
+  std::optional<EvidenceEvent> open;         // the writable open that preceded the write
+  std::optional<EvidenceEvent> first_write;  // first write-family call (or O_TRUNC open)
+};
+
+struct InodeState {
+  FileId id;
+  uint64_t serial = 0;      // unique per record: an inode number reused after deletion gets a new one
+  uint32_t mode = 0;        // S_IFMT bits, 0 if unknown
+  uint64_t fs_magic = 0;
+  bool ignored = false;     // on a filesystem without durability (Config::ignored_fs_magic)
+  Origin origin = Origin::Preexisting;
+  uint64_t first_seen_ns = 0;
+  uint64_t created_ns = 0;  // Origin::Created: when
+
+  bool dirty = false;             // data not durable
+  uint64_t dirty_since_ns = 0;
+  uint64_t durable_epoch = 0;     // bumped each time dirty data becomes durable
+  bool written_in_session = false;
+  uint64_t last_full_sync_ns = 0; // last fsync/fdatasync/O_SYNC write of this inode (sync()/syncfs() tracked globally)
+  uint64_t first_sync_file_range_ns = 0;  // 0 if never
+  std::vector<WriterInfo> writers;         // this dirty epoch
+
+  std::vector<std::string> names;  // current absolute paths bound to it
+  bool ever_named = false;
+  uint64_t unnamed_ns = 0;         // when it lost its last name (0 while named)
+
+  bool is_dir() const { return (mode & 0170000) == 0040000; }
+  // "A durable file" for unlink-before-durable: data durable, and either it
+  // existed before the session or its session data was made durable.
+  bool durable_file() const {
+    return !dirty && (origin == Origin::Preexisting || last_full_sync_ns != 0 || written_in_session);
+  }
+  const WriterInfo* writer(int32_t pid) const {
+    for (const auto& w : writers)
+      if (w.pid == pid) return &w;
+    return nullptr;
+  }
+};
+
+enum class EntryChange : uint8_t { Create, Mkdir, Symlink, Link, RenameIn, RenameOut, Unlink, Rmdir };
+std::string_view entry_change_name(EntryChange c);
+
+// A name in a directory whose change is not yet durable.
+struct PendingEntry {
+  std::string path;          // absolute path of the name
+  EntryChange change = EntryChange::Create;  // the latest change
+  bool present_at_sync = false;  // name existed when the directory was last durable
+  bool present_now = false;
+  int32_t pid = 0;
+  int32_t tid = 0;
+  std::string comm;
+  uint64_t ts_ns = 0;        // latest change
+  uint64_t serial = 0;       // unique per change, for "reported already" bookkeeping
+  EvidenceEvent evidence;    // the latest change
+};
+
+struct DirRecord {
+  std::string path;
+  DevT dev = 0;                // 0 if unknown
+  bool created_in_session = false;
+  uint64_t created_ns = 0;
+  bool removed = false;        // rmdir'ed and not recreated
+  uint64_t removed_ns = 0;
+  std::optional<EvidenceEvent> rmdir_evidence;
+  int32_t removed_by = 0;
+  std::map<std::string, PendingEntry> entries;  // by absolute path of the name
+};
+
+struct ModelLimits {
+  size_t max_inodes = 1'000'000;
+  size_t max_pending_dir_entries = 1'000'000;
+};
+
+// What a path is bound to, as far as the model knows.
+struct Binding {
+  enum class Kind : uint8_t { Unknown, Absent, File, Other } kind = Kind::Unknown;
+  const InodeState* inode = nullptr;  // Kind::File
+};
+
+class DurabilityModel {
+ public:
+  DurabilityModel(const Config& cfg, ModelLimits limits, FsClassifier classify);
+
+  // The one place that changes the model. Failed calls change nothing.
+  void apply(const Event& ev);
+
+  // ---- queries (rules) ----
+  const InodeState* find(const FileId& id) const;
+  // The regular file an event's first path refers to: Event::file when it
+  // names a tracked inode, else the binding of abs_path.
+  const InodeState* inode_for(const Event& ev) const;
+  Binding binding(const std::string& path) const;
+  // Inodes with dirty data (never ignored ones).
+  const std::unordered_set<FileId, FileIdHash>& dirty_inodes() const { return dirty_; }
+  // Calls fn(path, inode) for every name bound below `dir` until fn returns false.
+  template <typename Fn>
+  void for_each_name_under(const std::string& dir, Fn&& fn) const;
+  const DirRecord* dir(const std::string& path) const;
+  const std::unordered_set<std::string>& dirs_with_pending() const { return pending_dirs_; }
+  // The highest ancestor of `path` (excluding path itself) that was removed
+  // during the session and is still gone; empty if none.
+  std::string top_removed_ancestor(const std::string& path) const;
+  // Is the directory on a filesystem without durability?
+  bool dir_ignored(const std::string& dir) const;
+  // Last sync() / syncfs() covering this device (0 if none).
+  uint64_t last_global_sync_ns(DevT dev) const;
+  // Last moment the inode's data was flushed by any full sync (fsync,
+  // fdatasync, O_SYNC write, sync, syncfs).
+  uint64_t last_any_sync_ns(const InodeState& in) const {
+    return std::max(in.last_full_sync_ns, last_global_sync_ns(in.id.dev));
+  }
+  // Best known device of a directory (from inodes bound inside it or its
+  // ancestors); 0 if unknown.
+  DevT dir_dev(const std::string& dir) const;
+
+  size_t inode_count() const { return inodes_.size(); }
+  size_t pending_entry_count() const { return pending_entries_; }
+  uint64_t evictions() const { return evictions_; }
+
+ private:
+  struct InodeSlot {
+    InodeState state;
+    std::list<FileId>::iterator lru;
+  };
+
+  InodeState* find_mut(const FileId& id);
+  InodeState& upsert(const FileInfo& f, const std::string& path, uint64_t ts, bool created);
+  void touch(InodeSlot& slot);
+  void evict_inodes();
+  uint64_t magic_for(const FileInfo& f, const std::string& path) const;
+
+  void bind(const std::string& path, InodeState* in);
+  void bind_other(const std::string& path);
+  void unbind(const std::string& path, uint64_t ts);
+  void move_subtree(const std::string& from, const std::string& to);
+  void note_dev(const std::string& path, DevT dev);
+
+  DirRecord& dir_mut(const std::string& path);
+  void note_entry(const std::string& path, EntryChange c, bool present_now, bool present_before, const Event& ev);
+  void erase_entry(DirRecord& d, std::map<std::string, PendingEntry>::iterator it);
+  void clear_entries(DirRecord& d);
+  void evict_entries();
+
+  void mark_dirty(InodeState& in, const Event& ev, bool first_write_is_ev);
+  void mark_durable(InodeState& in, uint64_t ts);
+
+  void on_open(const Event& ev);
+  void on_write(const Event& ev);
+  void on_fsync(const Event& ev);
+  void on_sync(const Event& ev);
+  void on_syncfs(const Event& ev);
+  void on_sync_file_range(const Event& ev);
+  void on_rename(const Event& ev);
+  void on_link(const Event& ev);
+  void on_symlink(const Event& ev);
+  void on_unlink(const Event& ev);
+  void on_mkdir(const Event& ev);
+  void on_rmdir(const Event& ev);
+  void on_close(const Event& ev);
+
+  const Config& cfg_;
+  ModelLimits limits_;
+  FsClassifier classify_;
+
+  std::unordered_map<FileId, InodeSlot, FileIdHash> inodes_;
+  std::list<FileId> lru_;  // front = most recently used
+  std::unordered_set<FileId, FileIdHash> dirty_;
+  uint64_t next_serial_ = 1;
+
+  // Path bindings. An invalid FileId marks a name bound to something that
+  // is not a tracked regular file (symlink, directory we made).
+  std::map<std::string, FileId> names_;
+  std::unordered_set<std::string> absent_;  // names known not to exist (removed in session)
+  std::list<std::string> absent_order_;
+
+  std::map<std::string, DirRecord> dirs_;
+  std::unordered_set<std::string> pending_dirs_;
+  std::map<uint64_t, std::pair<std::string, std::string>> entry_order_;  // serial -> (dir, name)
+  size_t pending_entries_ = 0;
+  uint64_t next_entry_serial_ = 1;
+
+  struct PidInode {
+    int32_t pid;
+    FileId id;
+    bool operator==(const PidInode&) const = default;
+  };
+  struct PidInodeHash {
+    size_t operator()(const PidInode& k) const noexcept { return FileIdHash{}(k.id) ^ (size_t(k.pid) << 1); }
+  };
+  // The latest writable open per (process, inode): evidence for its first write.
+  std::unordered_map<PidInode, EvidenceEvent, PidInodeHash> pending_opens_;
+
+  std::unordered_map<std::string, DevT> dir_devs_;
+  mutable std::unordered_map<std::string, uint64_t> dir_magic_cache_;
+
+  uint64_t last_sync_ns_ = 0;
+  std::unordered_map<DevT, uint64_t> last_syncfs_ns_;
+  uint64_t evictions_ = 0;
+};
+
+template <typename Fn>
+void DurabilityModel::for_each_name_under(const std::string& dir, Fn&& fn) const {
+  std::string lo = dir == "/" ? std::string("/") : dir + "/";
+  std::string hi = dir == "/" ? std::string("0") : dir + "0";
+  for (auto it = names_.lower_bound(lo); it != names_.end() && it->first < hi; ++it) {
+    const InodeState* in = it->second.valid() ? find(it->second) : nullptr;
+    if (!fn(it->first, in)) return;
+  }
+}
+
+}  // namespace duraudit

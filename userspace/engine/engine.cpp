@@ -1,0 +1,102 @@
+#include "engine/engine.h"
+
+#include <array>
+
+#include "engine/durability_model.h"
+#include "engine/rule_catalogue.h"
+#include "engine/rules/rule.h"
+
+namespace duraudit {
+
+struct Engine::Impl {
+  Impl(const Config& c, Emit e, EngineOptions o)
+      : cfg(c),
+        emit(std::move(e)),
+        model(cfg, ModelLimits{o.limits.max_inodes, o.limits.max_pending_dir_entries}, std::move(o.classify)),
+        rules(make_enabled_rules(cfg)) {
+    for (auto& r : rules) {
+      for (Syscall s : r->interests()) {
+        auto i = static_cast<size_t>(s);
+        if (i < by_syscall.size()) by_syscall[i].push_back(r.get());
+        if (r->wants_failed_calls() && i < failed_by_syscall.size()) failed_by_syscall[i].push_back(r.get());
+      }
+    }
+  }
+
+  RuleContext context(uint64_t now) {
+    return RuleContext{model, cfg, [this](Finding&& f) { deliver(std::move(f)); }, now};
+  }
+
+  void deliver(Finding&& f) {
+    f.severity = cfg.severity_of(f.rule);
+    if (f.severity == Severity::None) return;
+    if (const RuleInfo* info = find_rule(f.rule); info && f.fix.empty()) f.fix = std::string(info->fix);
+    if (events_lost > 0) {
+      f.incomplete = true;
+      if (f.incomplete_reason.empty())
+        f.incomplete_reason = std::to_string(events_lost) + " events were lost before this verdict";
+    }
+    ++stats.findings;
+    emit(std::move(f));
+  }
+
+  void on_event(const Event& ev) {
+    ++stats.events;
+    if (ev.ts_ns > last_ts) last_ts = ev.ts_ns;
+    auto i = static_cast<size_t>(ev.syscall);
+    if (i >= by_syscall.size()) return;
+    RuleContext ctx = context(ev.ts_ns);
+    if (ev.failed()) {
+      // Failed calls change no state; only rules that judge failures see them.
+      for (Rule* r : failed_by_syscall[i]) r->failed(ev, ctx);
+      return;
+    }
+    for (Rule* r : by_syscall[i]) r->before(ev, ctx);
+    model.apply(ev);
+    for (Rule* r : by_syscall[i]) r->after(ev, ctx);
+  }
+
+  void settle(uint64_t now, bool final) {
+    RuleContext ctx = context(now);
+    for (auto& r : rules) r->settle(now, final, ctx);
+  }
+
+  Config cfg;
+  Emit emit;
+  DurabilityModel model;
+  std::vector<std::unique_ptr<Rule>> rules;
+  std::array<std::vector<Rule*>, static_cast<size_t>(Syscall::Count_)> by_syscall;
+  std::array<std::vector<Rule*>, static_cast<size_t>(Syscall::Count_)> failed_by_syscall;
+  EngineStats stats;
+  uint64_t events_lost = 0;
+  uint64_t last_ts = 0;
+};
+
+Engine::Engine(const Config& cfg, Emit emit, EngineLimits limits)
+    : Engine(cfg, std::move(emit), EngineOptions{limits, {}}) {}
+
+Engine::Engine(const Config& cfg, Emit emit, EngineOptions options)
+    : impl_(std::make_unique<Impl>(cfg, std::move(emit), std::move(options))) {}
+
+Engine::~Engine() = default;
+
+void Engine::on_event(const Event& ev) { impl_->on_event(ev); }
+
+void Engine::advance_time(uint64_t now_ns) {
+  if (now_ns > impl_->last_ts) impl_->last_ts = now_ns;
+  impl_->settle(now_ns, false);
+}
+
+void Engine::finish() { impl_->settle(impl_->last_ts, true); }
+
+void Engine::note_loss(uint64_t count) { impl_->events_lost += count; }
+
+EngineStats Engine::stats() const {
+  EngineStats s = impl_->stats;
+  s.tracked_files = impl_->model.inode_count();
+  s.tracked_dirs = impl_->model.dirs_with_pending().size();
+  s.evictions = impl_->model.evictions();
+  return s;
+}
+
+}  // namespace duraudit

@@ -1,0 +1,98 @@
+// close-without-fsync: a process wrote an inode and closed its last fd on it
+// (close, close_range, exec with CLOEXEC, exit) while the data was dirty.
+// The verdict waits for the grace period: a reopen+fsync, sync() or syncfs()
+// in the meantime, or the file losing its last name (a deleted temp file),
+// answers it. One finding per (process, inode).
+#include <unordered_map>
+
+#include "engine/rule_catalogue.h"
+#include "engine/rules/rule.h"
+#include "engine/rules/rule_util.h"
+
+namespace duraudit {
+namespace {
+
+using namespace rules;
+
+class CloseWithoutFsync final : public Rule {
+ public:
+  std::string_view id() const override { return rule_id::kCloseWithoutFsync; }
+  std::vector<Syscall> interests() const override { return {Syscall::Close, Syscall::ImplicitClose}; }
+
+  void after(const Event& ev, RuleContext& ctx) override {
+    if (!ev.last_close || !ev.file.known()) return;
+    const InodeState* in = ctx.model.find(ev.file.id);
+    if (!in || in->ignored || !in->dirty) return;
+    const WriterInfo* w = in->writer(ev.pid);
+    if (!w) return;  // dirty, but not by this process
+    PidFile key{ev.pid, in->id};
+    if (reported_.contains(key)) return;
+    Pending& p = pending_[key];
+    p.pid = ev.pid;
+    p.tid = ev.tid;
+    p.comm = ev.comm;
+    p.id = in->id;
+    p.serial = in->serial;
+    p.epoch = in->durable_epoch;
+    p.close_ts = ev.ts_ns;
+    p.path = name_of(*in, ev.file.path);
+    p.evidence.clear();
+    if (w->open) p.evidence.push_back(*w->open);
+    if (w->first_write) p.evidence.push_back(*w->first_write);
+    p.evidence.push_back(make_evidence(ev));
+  }
+
+  void settle(uint64_t now, bool final, RuleContext& ctx) override {
+    for (auto it = pending_.begin(); it != pending_.end();) {
+      Pending& p = it->second;
+      if (!final && p.close_ts + ctx.cfg.grace_ns > now) {
+        ++it;
+        continue;
+      }
+      judge(p, final, ctx);
+      reported_.insert(it->first);
+      it = pending_.erase(it);
+    }
+  }
+
+ private:
+  struct Pending {
+    int32_t pid = 0, tid = 0;
+    std::string comm;
+    FileId id;
+    uint64_t serial = 0, epoch = 0, close_ts = 0;
+    std::string path;
+    std::vector<EvidenceEvent> evidence;
+  };
+
+  void judge(Pending& p, bool final, RuleContext& ctx) {
+    const InodeState* in = ctx.model.find(p.id);
+    Finding f = new_finding(id(), p.pid, p.tid, p.comm, p.path);
+    if (!in) {
+      // The memory cap evicted the inode: we cannot tell whether it was synced.
+      f.incomplete = true;
+      f.incomplete_reason = "the file's state was evicted by the memory cap before the verdict";
+    } else {
+      if (in->serial != p.serial) return;            // deleted, inode number reused
+      if (in->names.empty()) return;                 // deleted: needs no durability
+      if (!in->dirty || in->durable_epoch != p.epoch) return;  // made durable since
+      f.path = name_of(*in, p.path);
+    }
+    f.message = f.path + " was written and closed without fsync, and its data was still not durable " +
+                (final ? std::string("when the session ended") : seconds(ctx.cfg.grace_ns) + " later");
+    f.related.push_back({f.path, "source", std::string(kDataNotDurable)});
+    f.evidence = std::move(p.evidence);
+    sort_evidence(f.evidence);
+    f.ts_ns = final ? ctx.now_ns : p.close_ts + ctx.cfg.grace_ns;
+    ctx.emit(std::move(f));
+  }
+
+  std::unordered_map<PidFile, Pending, PidFileHash> pending_;
+  BoundedSet<PidFile, PidFileHash> reported_;
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_close_without_fsync_rule() { return std::make_unique<CloseWithoutFsync>(); }
+
+}  // namespace duraudit

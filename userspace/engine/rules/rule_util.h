@@ -1,0 +1,132 @@
+// Helpers shared by rules: syscall groups, scope of a deleted file, bounded
+// bookkeeping sets, finding construction.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "config/config.h"
+#include "engine/durability_model.h"
+#include "engine/finding.h"
+#include "engine/path_util.h"
+#include "event/event.h"
+#include "event/event_format.h"
+
+namespace duraudit::rules {
+
+inline constexpr std::string_view kDataNotDurable = "data-not-durable";
+inline constexpr std::string_view kEntryNotDurable = "entry-not-durable";
+inline constexpr std::string_view kDurable = "durable";
+
+inline bool is_open(Syscall s) {
+  return s == Syscall::Open || s == Syscall::Openat || s == Syscall::Openat2 || s == Syscall::Creat;
+}
+inline bool is_write_family(Syscall s) {
+  switch (s) {
+    case Syscall::Write: case Syscall::Pwrite64: case Syscall::Writev: case Syscall::Pwritev:
+    case Syscall::Pwritev2: case Syscall::Ftruncate: case Syscall::Truncate: case Syscall::Fallocate:
+    case Syscall::CopyFileRange: case Syscall::Sendfile: return true;
+    default: return false;
+  }
+}
+inline bool is_rename(Syscall s) { return s == Syscall::Rename || s == Syscall::Renameat || s == Syscall::Renameat2; }
+inline bool is_link(Syscall s) { return s == Syscall::Link || s == Syscall::Linkat; }
+inline bool is_close(Syscall s) { return s == Syscall::Close || s == Syscall::ImplicitClose; }
+inline std::vector<Syscall> open_syscalls() { return {Syscall::Open, Syscall::Openat, Syscall::Openat2, Syscall::Creat}; }
+inline std::vector<Syscall> write_syscalls() {
+  return {Syscall::Write, Syscall::Pwrite64, Syscall::Writev, Syscall::Pwritev, Syscall::Pwritev2,
+          Syscall::Ftruncate, Syscall::Truncate, Syscall::Fallocate, Syscall::CopyFileRange, Syscall::Sendfile};
+}
+inline void append(std::vector<Syscall>& a, const std::vector<Syscall>& b) { a.insert(a.end(), b.begin(), b.end()); }
+
+// Where replacements of a deleted file are looked for (Config::scope). For a
+// removed directory the scope is its parent's subtree: its siblings.
+inline std::string scope_root(const std::string& deleted, bool is_dir, ReplacementScope scope) {
+  switch (scope) {
+    case ReplacementScope::Directory: return parent_path(deleted);
+    case ReplacementScope::Siblings: return is_dir ? parent_path(deleted) : parent_path(parent_path(deleted));
+    case ReplacementScope::Filesystem: return "/";
+  }
+  return parent_path(deleted);
+}
+
+// A set that forgets its oldest members beyond a cap: "reported already"
+// bookkeeping must not grow without bound in a long attach session.
+template <typename T, typename Hash = std::hash<T>>
+class BoundedSet {
+ public:
+  explicit BoundedSet(size_t cap = 1 << 16) : cap_(cap) {}
+  bool contains(const T& v) const { return set_.count(v) != 0; }
+  void insert(const T& v) {
+    if (!set_.insert(v).second) return;
+    order_.push_back(v);
+    while (order_.size() > cap_) {
+      set_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+
+ private:
+  size_t cap_;
+  std::unordered_set<T, Hash> set_;
+  std::deque<T> order_;
+};
+
+struct PidFile {
+  int32_t pid = 0;
+  FileId id;
+  bool operator==(const PidFile&) const = default;
+};
+struct PidFileHash {
+  size_t operator()(const PidFile& k) const noexcept { return FileIdHash{}(k.id) * 31 + static_cast<size_t>(k.pid); }
+};
+
+inline Finding new_finding(std::string_view rule, int32_t pid, int32_t tid, const std::string& comm,
+                           const std::string& path) {
+  Finding f;
+  f.rule = std::string(rule);
+  f.pid = pid;
+  f.tid = tid;
+  f.comm = comm;
+  f.path = path;
+  return f;
+}
+
+inline void sort_evidence(std::vector<EvidenceEvent>& ev) {
+  std::stable_sort(ev.begin(), ev.end(), [](const EvidenceEvent& a, const EvidenceEvent& b) {
+    return a.seq != b.seq ? a.seq < b.seq : a.ts_ns < b.ts_ns;
+  });
+  ev.erase(std::unique(ev.begin(), ev.end(),
+                       [](const EvidenceEvent& a, const EvidenceEvent& b) {
+                         return a.seq == b.seq && a.ts_ns == b.ts_ns && a.syscall == b.syscall && a.pid == b.pid;
+                       }),
+           ev.end());
+}
+
+// The name to report an inode under: `preferred` if still bound to it.
+inline std::string name_of(const InodeState& in, const std::string& preferred) {
+  if (!preferred.empty() && std::find(in.names.begin(), in.names.end(), preferred) != in.names.end()) return preferred;
+  return in.names.empty() ? preferred : in.names.front();
+}
+
+// Evidence that the inode's data is dirty: the writers' open and first write.
+inline void add_writer_evidence(const InodeState& in, std::vector<EvidenceEvent>& out, size_t max_writers = 1) {
+  size_t n = 0;
+  for (const auto& w : in.writers) {
+    if (n++ == max_writers) break;
+    if (w.open) out.push_back(*w.open);
+    if (w.first_write) out.push_back(*w.first_write);
+  }
+}
+
+inline std::string seconds(uint64_t ns) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.3g s", static_cast<double>(ns) / 1e9);
+  return buf;
+}
+
+}  // namespace duraudit::rules

@@ -1,0 +1,147 @@
+// state-deleted: a long-lived file (it existed before the session, or lived
+// at least Config::state_min_age_ns) loses its last name, and by the end of
+// the grace period (or session) nothing replaces it: no file at the same
+// path, and no file created or written during the session in its scope. That
+// is persistent state destroyed, typically by cleanup at shutdown (fluent-bit
+// removing the directory holding its $INDEX counter). Short-lived files such
+// as SQLite's rollback journal are not state.
+//
+// A tree removal reports once per removed top directory, listing the files
+// as `deleted`, instead of once per file.
+#include <fcntl.h>
+
+#include <algorithm>
+#include <map>
+
+#include "engine/rule_catalogue.h"
+#include "engine/rules/rule.h"
+#include "engine/rules/rule_util.h"
+
+namespace duraudit {
+namespace {
+
+using namespace rules;
+
+class StateDeleted final : public Rule {
+ public:
+  std::string_view id() const override { return rule_id::kStateDeleted; }
+  std::vector<Syscall> interests() const override { return {Syscall::Unlink, Syscall::Unlinkat}; }
+
+  void before(const Event& ev, RuleContext& ctx) override {
+    if (ev.flags & AT_REMOVEDIR) return;
+    const std::string& path = ev.abs_path;
+    if (path.empty()) return;
+    Binding b = ctx.model.binding(path);
+    std::string state(kDurable);
+    switch (b.kind) {
+      case Binding::Kind::Absent:
+      case Binding::Kind::Other: return;
+      case Binding::Kind::Unknown:
+        // Existed before we saw it: long-lived by definition.
+        if (ctx.model.dir_ignored(parent_path(path))) return;
+        break;
+      case Binding::Kind::File: {
+        const InodeState* in = b.inode;
+        if (in->ignored || in->names.size() > 1) return;
+        bool long_lived = in->origin == Origin::Preexisting || ev.ts_ns - in->created_ns >= ctx.cfg.state_min_age_ns;
+        if (!long_lived) return;
+        if (in->dirty) state = kDataNotDurable;
+        break;
+      }
+    }
+    if (pending_.size() >= kMax) return;  // bounded; loses notices, never state
+    Candidate c;
+    c.path = path;
+    c.pid = ev.pid;
+    c.tid = ev.tid;
+    c.comm = ev.comm;
+    c.ts = ev.ts_ns;
+    c.state = state;
+    c.evidence = make_evidence(ev);
+    pending_.push_back(std::move(c));
+  }
+
+  void settle(uint64_t now, bool final, RuleContext& ctx) override {
+    // Group due candidates by the top directory removed above them.
+    std::map<std::string, std::vector<Candidate>> groups;  // key: top dir, or the file itself
+    std::vector<Candidate> keep;
+    std::vector<Candidate> due, later;
+    for (auto& c : pending_) (final || c.ts + ctx.cfg.grace_ns <= now ? due : later).push_back(std::move(c));
+    pending_.clear();
+    std::map<std::string, bool> due_tops;
+    for (auto& c : due) {
+      std::string top = ctx.model.top_removed_ancestor(c.path);
+      if (!top.empty()) due_tops[top] = true;
+      groups[top.empty() ? c.path : top].push_back(std::move(c));
+    }
+    // Files of a tree whose removal is being reported go with it.
+    for (auto& c : later) {
+      std::string top = ctx.model.top_removed_ancestor(c.path);
+      if (!top.empty() && due_tops.count(top))
+        groups[top].push_back(std::move(c));
+      else
+        keep.push_back(std::move(c));
+    }
+    pending_ = std::move(keep);
+
+    for (auto& [key, members] : groups) {
+      std::erase_if(members, [&](const Candidate& c) { return replaced(c, ctx); });
+      if (members.empty()) continue;
+      const DirRecord* top = ctx.model.dir(key);
+      bool tree = top && top->removed;
+      const Candidate& first = members.front();
+      Finding f = new_finding(id(), first.pid, first.tid, first.comm, key);
+      if (tree) {
+        f.message = key + " was removed with " + std::to_string(members.size()) + " long-lived file" +
+                    (members.size() == 1 ? "" : "s") + " in it (" + first.path + (members.size() > 1 ? ", ..." : "") +
+                    ") and nothing replaced them: persistent state destroyed";
+        if (top->removed_by) f.pid = top->removed_by;
+      } else {
+        f.message = key + " was long-lived state and was deleted, and nothing replaced it " +
+                    (final ? std::string("by the end of the session") : "within " + seconds(ctx.cfg.grace_ns));
+      }
+      for (const auto& c : members) f.related.push_back({c.path, "deleted", c.state});
+      f.evidence.push_back(first.evidence);
+      if (tree && top->rmdir_evidence) f.evidence.push_back(*top->rmdir_evidence);
+      sort_evidence(f.evidence);
+      f.ts_ns = final ? ctx.now_ns : first.ts + ctx.cfg.grace_ns;
+      ctx.emit(std::move(f));
+    }
+  }
+
+ private:
+  struct Candidate {
+    std::string path;
+    int32_t pid = 0, tid = 0;
+    std::string comm;
+    uint64_t ts = 0;
+    std::string state;
+    EvidenceEvent evidence;
+  };
+
+  // Something took its place: a name at the same path again, or a file
+  // created or written during the session in its scope.
+  static bool replaced(const Candidate& c, RuleContext& ctx) {
+    Binding b = ctx.model.binding(c.path);
+    if (b.kind == Binding::Kind::File || b.kind == Binding::Kind::Other) return true;
+    std::string root = scope_root(c.path, false, ctx.cfg.scope);
+    DevT dev = ctx.model.dir_dev(parent_path(c.path));
+    bool found = false;
+    ctx.model.for_each_name_under(root, [&](const std::string&, const InodeState* in) {
+      if (in && !in->ignored && (in->origin == Origin::Created || in->written_in_session) &&
+          (ctx.cfg.scope != ReplacementScope::Filesystem || dev == 0 || in->id.dev == dev))
+        found = true;
+      return !found;
+    });
+    return found;
+  }
+
+  static constexpr size_t kMax = 1 << 16;
+  std::vector<Candidate> pending_;
+};
+
+}  // namespace
+
+std::unique_ptr<Rule> make_state_deleted_rule() { return std::make_unique<StateDeleted>(); }
+
+}  // namespace duraudit
