@@ -26,6 +26,7 @@
 
 #include <cerrno>
 #include <charconv>
+#include <iterator>
 #include <limits>
 
 #include "resolve/fd_table.h"
@@ -91,6 +92,9 @@ struct Resolver::Impl {
   int32_t cached_tid = 0;
 
   std::vector<int32_t> scratch_fds;
+  // Implicit closes of the event being resolved, in order (kept to reuse
+  // their storage).
+  std::vector<Event> pending;
 
   // ---- processes ----
 
@@ -203,8 +207,7 @@ struct Resolver::Impl {
     return of;
   }
 
-  void emit_implicit_close(Process& p, const Event& cause, int32_t fd, CloseReason why,
-                           std::vector<Event>& out) {
+  void emit_implicit_close(Process& p, const Event& cause, int32_t fd, CloseReason why) {
     Event ic;
     ic.seq = cause.seq;
     ic.ts_ns = cause.ts_ns;
@@ -220,7 +223,7 @@ struct Resolver::Impl {
     FdEntry gone = p.fds->remove(fd, &last);
     if (gone) gone.file->fill(ic.file);
     ic.last_close = last;
-    out.push_back(std::move(ic));
+    pending.push_back(std::move(ic));
   }
 
   void unshare_fds(Process& p) {
@@ -307,7 +310,7 @@ struct Resolver::Impl {
     ev.last_close = last;
   }
 
-  void on_close_range(Process& p, Event& ev, std::vector<Event>& out) {
+  void on_close_range(Process& p, Event& ev) {
     if (ev.failed()) return;
     const auto first = static_cast<uint32_t>(ev.fd);
     const auto last = static_cast<uint32_t>(ev.fd2);  // ~0U arrives as -1
@@ -317,10 +320,10 @@ struct Resolver::Impl {
       for (int32_t fd : scratch_fds) p.fds->find(fd)->cloexec = true;
       return;
     }
-    for (int32_t fd : scratch_fds) emit_implicit_close(p, ev, fd, CloseReason::CloseRange, out);
+    for (int32_t fd : scratch_fds) emit_implicit_close(p, ev, fd, CloseReason::CloseRange);
   }
 
-  void on_dup(Process& p, Event& ev, std::vector<Event>& out) {
+  void on_dup(Process& p, Event& ev) {
     FdEntry* old = fill_from_fd(p, ev.fd, ev, false);
     if (ev.failed()) return;
     // Copy the reference now: installing may move table storage.
@@ -330,7 +333,7 @@ struct Resolver::Impl {
     if (ev.syscall != Syscall::Dup) {
       if (ev.fd2 >= 0) newfd = ev.fd2;
       if (newfd == ev.fd) return;  // dup2(fd, fd): nothing happens
-      if (p.fds->find(newfd)) emit_implicit_close(p, ev, newfd, CloseReason::DupOver, out);
+      if (p.fds->find(newfd)) emit_implicit_close(p, ev, newfd, CloseReason::DupOver);
       cloexec = ev.syscall == Syscall::Dup3 && (ev.flags & O_CLOEXEC);
     }
     if (file) p.fds->install(newfd, std::move(file), cloexec);
@@ -483,34 +486,34 @@ struct Resolver::Impl {
     c.tids = {ev.child_tid > 0 ? ev.child_tid : ev.child_pid};
   }
 
-  void on_exec(Process& p, Event& ev, std::vector<Event>& out) {
+  void on_exec(Process& p, Event& ev) {
     resolve_at(p, ev.dirfd, ev.path, ev.abs_path, ev.flags & AT_EMPTY_PATH);
     if (ev.failed()) return;
     unshare_fds(p);  // exec gives the process its own fd table
     p.fds->fds_in_range(0, std::numeric_limits<uint32_t>::max(), scratch_fds);
     for (int32_t fd : scratch_fds)
-      if (p.fds->find(fd)->cloexec) emit_implicit_close(p, ev, fd, CloseReason::Exec, out);
+      if (p.fds->find(fd)->cloexec) emit_implicit_close(p, ev, fd, CloseReason::Exec);
     // de_thread(): every other thread is gone; the exec'ing one now has tid == pid.
     p.tids = {p.pid};
     cached_tid = p.pid;
   }
 
-  void on_exit(Event& ev, std::vector<Event>& out) {
+  void on_exit(Event& ev) {
     Process* p = procs.find(ev.pid);
     if (p && ev.group_dead) {
       if (p->fds.use_count() == 1) {
         p->fds->fds_in_range(0, std::numeric_limits<uint32_t>::max(), scratch_fds);
-        for (int32_t fd : scratch_fds) emit_implicit_close(*p, ev, fd, CloseReason::Exit, out);
+        for (int32_t fd : scratch_fds) emit_implicit_close(*p, ev, fd, CloseReason::Exit);
       }
       forget_process(ev.pid);
     } else if (p) {
       p->remove_tid(ev.tid);
     }
-    out.push_back(std::move(ev));
   }
 
-  void resolve(Event ev, std::vector<Event>& out) {
-    if (ev.syscall == Syscall::Exit) return on_exit(ev, out);
+  // Resolves `ev` in place; implied events go to `pending`.
+  void resolve(Event& ev) {
+    if (ev.syscall == Syscall::Exit) return on_exit(ev);
     Process& p = process_for(ev);
     switch (ev.syscall) {
       case Syscall::Open:
@@ -523,12 +526,12 @@ struct Resolver::Impl {
         on_close(p, ev);
         break;
       case Syscall::CloseRange:
-        on_close_range(p, ev, out);
+        on_close_range(p, ev);
         break;
       case Syscall::Dup:
       case Syscall::Dup2:
       case Syscall::Dup3:
-        on_dup(p, ev, out);
+        on_dup(p, ev);
         break;
       case Syscall::Fcntl:
         on_fcntl(p, ev);
@@ -586,20 +589,32 @@ struct Resolver::Impl {
         on_fork(p, ev);
         break;
       case Syscall::Exec:
-        on_exec(p, ev, out);
+        on_exec(p, ev);
         break;
       default:
         if (!ev.path.empty()) resolve_at(p, ev.dirfd, ev.path, ev.abs_path);
         break;
     }
-    out.push_back(std::move(ev));
   }
 };
 
 Resolver::Resolver(ResolverOptions opts) : impl_(std::make_unique<Impl>(std::move(opts))) {}
 Resolver::~Resolver() = default;
 
-void Resolver::resolve(Event ev, std::vector<Event>& out) { impl_->resolve(std::move(ev), out); }
+void Resolver::resolve(Event ev, std::vector<Event>& out) {
+  out.push_back(std::move(ev));
+  resolve_back(out);
+}
+
+void Resolver::resolve_back(std::vector<Event>& out) {
+  if (out.empty()) return;
+  impl_->resolve(out.back());
+  auto& pending = impl_->pending;
+  if (pending.empty()) return;
+  // Implied events happened first: they go before the cause.
+  out.insert(out.end() - 1, std::make_move_iterator(pending.begin()), std::make_move_iterator(pending.end()));
+  pending.clear();
+}
 
 void Resolver::add_process(int32_t pid, const std::string& cwd) { impl_->new_process(pid, cwd); }
 

@@ -46,9 +46,14 @@ class Resolver {
   Resolver& operator=(const Resolver&) = delete;
 
   // Resolves `ev` and appends it, plus any events it implies, to `out` in
-  // the order they happened (ImplicitClose events of an exec come before
-  // the Exec event; those of an exit after... see resolver.cpp).
+  // the order they happened: ImplicitClose events come before the event that
+  // caused them (exec, exit, dup2/dup3, close_range); see resolver.cpp.
   void resolve(Event ev, std::vector<Event>& out);
+  // The same without moving the event: `out.back()` is the raw event (the
+  // caller emplaced it there); it is resolved in place and any implied events
+  // are inserted before it. resolve() is push_back + resolve_back; on the hot
+  // path (one Event per call, ~300 bytes) this saves a move per event.
+  void resolve_back(std::vector<Event>& out);
 
   // Declares a process before its first event (`run` knows the child's cwd
   // and inherited fds before exec). `cwd` absolute.
