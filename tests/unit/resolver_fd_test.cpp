@@ -341,3 +341,54 @@ TEST(ResolverFd, RenamedFilesAndDirectoriesKeepFdPathsCurrent) {
 
 }  // namespace
 }  // namespace duraudit
+
+namespace duraudit {
+namespace {
+
+using namespace resolver_test;
+
+TEST(ResolverFdMore, ResolveBackInsertsImpliedEventsBeforeTheCause) {
+  Resolver r;
+  std::vector<Event> out;
+  out.push_back(openat(100, "/a", O_WRONLY | O_CLOEXEC, 3, AT_FDCWD, FileId{1, 1}));
+  r.resolve_back(out);
+  out.push_back(openat(100, "/b", O_WRONLY, 4, AT_FDCWD, FileId{1, 2}));
+  r.resolve_back(out);
+  out.push_back(dup2(100, 3, 4));
+  r.resolve_back(out);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].file.path, "/a");
+  EXPECT_EQ(out[2].syscall, Syscall::ImplicitClose);
+  EXPECT_EQ(out[2].file.path, "/b");
+  EXPECT_EQ(out[3].syscall, Syscall::Dup2);
+  EXPECT_EQ(out[3].file.path, "/a");
+  out.push_back(raw(Syscall::Exec, 100));
+  r.resolve_back(out);
+  ASSERT_EQ(out.size(), 6u);
+  EXPECT_EQ(out[4].closed_fd, 3);
+  EXPECT_EQ(out[4].close_reason, CloseReason::Exec);
+  EXPECT_EQ(out[5].syscall, Syscall::Exec);
+}
+
+TEST(ResolverFdMore, Dup2FromAnUnknownFdStillClosesTheTarget) {
+  Resolver r;
+  one(r, openat(100, "/b", O_WRONLY, 4, AT_FDCWD, FileId{1, 2}));
+  auto out = run(r, dup2(100, 9, 4));
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].file.path, "/b");
+  EXPECT_FALSE(out[1].file.known());
+  EXPECT_EQ(r.stats().fds, 0u);
+  EXPECT_EQ(r.stats().unknown_fds, 1u);
+}
+
+TEST(ResolverFdMore, DirectoryFdPathsAndFchdirAfterRename) {
+  Resolver r;
+  one(r, openat(100, "/srv/db", O_RDONLY | O_DIRECTORY, 3, AT_FDCWD, FileId{1, 3}));
+  one(r, rename_ev(100, "/srv", "/srv.old"));
+  one(r, fd_call(Syscall::Fchdir, 100, 3));
+  EXPECT_EQ(one(r, openat(100, "../x", O_RDONLY, 4)).abs_path, "/srv.old/x");
+  EXPECT_EQ(one(r, openat(100, "wal", O_RDONLY, 5, 3)).abs_path, "/srv.old/db/wal");
+}
+
+}  // namespace
+}  // namespace duraudit
