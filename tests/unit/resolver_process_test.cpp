@@ -1,6 +1,7 @@
 // Processes: fork (copy vs CLONE_FILES), threads, exec from a thread, exit
 // with implicit closes, cwd inheritance, the process cap.
 #include <gtest/gtest.h>
+#include <sched.h>
 
 #include "resolver_test_events.h"
 
@@ -149,6 +150,35 @@ TEST(ResolverProcess, CapEvictsTheLeastRecentlyActive) {
   one(tiny, openat(P, "/p", O_RDONLY, 3, AT_FDCWD, kA));
   one(tiny, fork_ev(P, C));
   EXPECT_EQ(one(tiny, fd_call(Syscall::Write, C, 3, 1)).file.path, "/p");
+}
+
+}  // namespace
+}  // namespace duraudit
+
+namespace duraudit {
+namespace {
+
+using namespace resolver_test;
+
+TEST(ResolverProcessMore, CloneFsSharesTheCwd) {
+  Resolver r(ResolverOptions{.default_cwd = "/start"});
+  Event f = fork_ev(100, 200);
+  f.flags = CLONE_FS;
+  one(r, f);
+  one(r, path_call(Syscall::Chdir, 200, "/moved"));
+  EXPECT_EQ(one(r, openat(100, "x", O_RDONLY, 3)).abs_path, "/moved/x");
+  // The parent's exit does not disturb the child's cwd.
+  run(r, exit_ev(100, true));
+  EXPECT_EQ(one(r, openat(200, "y", O_RDONLY, 4)).abs_path, "/moved/y");
+}
+
+TEST(ResolverProcessMore, ForkReplacesAProcessSeenBeforeItsFork) {
+  Resolver r(ResolverOptions{.default_cwd = "/"});
+  one(r, fd_call(Syscall::Write, 200, 3, 1));  // the child's event overtook the fork
+  one(r, openat(100, "/p", O_WRONLY, 3, AT_FDCWD, FileId{1, 9}));
+  one(r, fork_ev(100, 200));
+  EXPECT_EQ(one(r, fd_call(Syscall::Write, 200, 3, 1)).file.path, "/p");
+  EXPECT_EQ(r.stats().processes, 2u);
 }
 
 }  // namespace
