@@ -74,6 +74,9 @@ struct FileInfo {
   uint32_t mode = 0;       // S_IFMT bits (S_IFREG, S_IFDIR, ...); 0 if unknown
   uint64_t fs_magic = 0;   // superblock magic (EXT4_SUPER_MAGIC, TMPFS_MAGIC...); 0 if unknown
   std::string path;        // absolute path, filled by the Resolver
+  // O_TMPFILE file not yet given a name (linkat): `path` is the directory it
+  // was created in, not the file's name. Set by the Resolver.
+  bool unnamed = false;
   bool known() const { return id.valid(); }
 };
 

@@ -1,0 +1,33 @@
+// Reading a live process's state from /proc, for processes that were already
+// running when tracing began (attach) or whose early events we missed: cwd,
+// every open fd (path, inode identity, filesystem magic, open flags, CLOEXEC)
+// and its threads. Racy by nature (the process keeps running); what we read is
+// a best effort snapshot.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "event/event.h"
+
+namespace duraudit {
+
+struct ProcFdSnapshot {
+  int32_t fd = -1;
+  FileInfo file;            // id, mode, fs_magic, path (readlink text, may be "socket:[…]" or end in " (deleted)")
+  uint64_t open_flags = 0;  // fdinfo `flags:` without O_CLOEXEC
+  bool cloexec = false;
+};
+
+struct ProcSnapshot {
+  std::string cwd;
+  std::vector<ProcFdSnapshot> fds;  // ascending fd order
+  std::vector<int32_t> tids;
+};
+
+// False if the process does not exist (or /proc/<pid> cannot be read at all).
+// `proc_root` is "/proc" except in tests.
+bool read_proc_snapshot(int32_t pid, ProcSnapshot& out, const std::string& proc_root = "/proc");
+
+}  // namespace duraudit
