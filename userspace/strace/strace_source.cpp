@@ -73,6 +73,7 @@ struct StraceSource::Builder {
   StraceSource& src;
   std::vector<FileRecs> files;
   bool saw_write_family = false;
+  int32_t root_hint = 0;  // -ff: the first file no Fork names
 
   void error(const std::string& file, uint64_t line, std::string_view text, const std::string& reason) {
     ++src.stats_.unparsed_lines;
@@ -251,7 +252,10 @@ struct StraceSource::Builder {
       }
     };
     for (const auto& [pid, fi] : by_pid)  // roots first: files no Fork names
-      if (!done[fi] && !children.count(pid)) emit(emit, fi);
+      if (!done[fi] && !children.count(pid)) {
+        if (root_hint == 0 && !files[fi].recs.empty()) root_hint = pid;
+        emit(emit, fi);
+      }
     for (const auto& [pid, fi] : by_pid)
       if (!done[fi]) emit(emit, fi);
     bool all_absolute = std::all_of(files.begin(), files.end(),
@@ -271,12 +275,14 @@ struct StraceSource::Builder {
     std::set<int32_t> children;
     for (const auto& r : recs)
       if (r.ev.syscall == Syscall::Fork) children.insert(r.ev.child_tid);
-    int32_t root = 0;
-    for (const auto& r : recs)
-      if (r.raw_pid != 0 && !children.count(r.raw_pid)) {
-        root = r.raw_pid;
-        break;
-      }
+    int32_t root = root_hint;
+    if (root == 0) {
+      for (const auto& r : recs)
+        if (r.raw_pid != 0 && !children.count(r.raw_pid)) {
+          root = r.raw_pid;
+          break;
+        }
+    }
     if (root == 0) {
       for (const auto& r : recs)
         if (r.raw_pid != 0) {
