@@ -114,7 +114,9 @@ void write_recording(const std::string& path, const std::vector<Event>& evs, con
   for (const auto& e : evs) {
     ASSERT_TRUE(w.append(e));
   }
-  if (close) ASSERT_TRUE(w.close(losses, &err)) << err;
+  if (close) {
+    ASSERT_TRUE(w.close(losses, &err)) << err;
+  }
 }
 
 TEST(Recording, RoundTripsEveryRawField) {
