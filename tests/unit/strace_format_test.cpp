@@ -273,6 +273,20 @@ TEST(StraceThreads, ResumeMustMatchItsStart) {
   EXPECT_EQ(src->stats().unreturned_calls, 1u);  // pid 1's fsync never resumed
 }
 
+TEST(StraceThreads, ExecFromNonLeaderThreadResumesUnderLeaderPid) {
+  std::unique_ptr<StraceSource> src;
+  auto evs = parse(
+      "[pid 30] execve(\"/bin/true\", [\"true\"], 0x7f /* 1 var */ <unfinished ...>\n"
+      "[pid 29] +++ superseded by execve in pid 30 +++\n"
+      "[pid 29] <... execve resumed>) = 0\n",
+      &src);
+  EXPECT_EQ(src->unparsed_lines(), 0u);
+  ASSERT_EQ(evs.size(), 1u);
+  EXPECT_EQ(evs[0].syscall, Syscall::Exec);
+  EXPECT_EQ(evs[0].tid, 29);
+  EXPECT_EQ(evs[0].comm, "true");
+}
+
 // ---------------------------------------------------------------- fork family
 
 TEST(StraceForks, CloneForkVforkClone3) {

@@ -178,6 +178,15 @@ struct StraceSource::Builder {
         }
         case StraceLineKind::Resumed: {
           auto it = pending.find(pid);
+          if (it == pending.end() && (ln.name == "execve" || ln.name == "execveat")) {
+            // A non-leader thread's execve resumes under the leader's pid
+            // (the kernel gives the exec'ing thread the tgid).
+            for (auto p = pending.begin(); p != pending.end(); ++p)
+              if (p->second.name == ln.name) {
+                it = p;
+                break;
+              }
+          }
           if (it == pending.end() || it->second.name != ln.name) {
             error(fr.name, lineno, raw, "\"<... " + ln.name + " resumed>\" without its \"<unfinished ...>\" start");
             break;
