@@ -77,9 +77,16 @@ void RecordingWriter::append_record(uint8_t type, const std::string& payload) {
 
 bool RecordingWriter::append(const Event& ev) {
   if (fd_ < 0 || !error_.empty()) return false;
-  scratch_.clear();
-  encode_event_payload(ev, scratch_);
-  append_record(kRecordEvent, scratch_);
+  // Encode straight into the buffer behind a placeholder length, then patch
+  // it: one copy per event.
+  size_t start = buf_.size();
+  buf_.append(5, '\0');
+  encode_event_payload(ev, buf_);
+  std::string prefix;
+  ByteWriter w(prefix);
+  w.u32(static_cast<uint32_t>(buf_.size() - start - 4));
+  w.u8(kRecordEvent);
+  buf_.replace(start, 5, prefix);
   ++events_;
   if (buf_.size() >= kBufferSize) return flush();
   return true;

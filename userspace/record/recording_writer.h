@@ -44,7 +44,6 @@ class RecordingWriter {
   int fd_ = -1;
   std::string path_;
   std::string buf_;
-  std::string scratch_;
   uint64_t events_ = 0;
   uint64_t bytes_ = 0;
   std::string error_;
