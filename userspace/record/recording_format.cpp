@@ -1,0 +1,66 @@
+#include "record/recording_format.h"
+
+#include <bit>
+#include <cstring>
+
+#include "record/byte_codec.h"
+
+namespace duraudit {
+
+static_assert(std::endian::native == std::endian::little || std::endian::native == std::endian::big);
+
+void encode_event_payload(const Event& ev, std::string& out) {
+  ByteWriter w(out);
+  w.u64(ev.ts_ns);
+  w.i32(ev.pid);
+  w.i32(ev.tid);
+  w.u16(static_cast<uint16_t>(ev.syscall));
+  w.u64(static_cast<uint64_t>(ev.ret));
+  w.i32(ev.fd);
+  w.i32(ev.fd2);
+  w.i32(ev.dirfd);
+  w.i32(ev.dirfd2);
+  w.u64(ev.flags);
+  w.u64(ev.arg);
+  w.u64(ev.arg2);
+  w.u64(ev.bytes);
+  w.u64(ev.file.id.dev);
+  w.u64(ev.file.id.ino);
+  w.u32(ev.file.mode);
+  w.u64(ev.file.fs_magic);
+  w.i32(ev.child_pid);
+  w.i32(ev.child_tid);
+  w.i32(ev.exit_code);
+  uint8_t bits = (ev.created ? 1 : 0) | (ev.sync_write ? 2 : 0) | (ev.is_thread ? 4 : 0) |
+                 (ev.shares_files ? 8 : 0) | (ev.group_dead ? 16 : 0);
+  w.u8(bits);
+  w.str(ev.comm);
+  w.str(ev.path);
+  w.str(ev.path2);
+}
+
+bool decode_event_payload(std::string_view payload, Event* ev) {
+  ByteReader r(payload);
+  Event e;
+  uint16_t sc = 0;
+  uint64_t ret = 0;
+  uint8_t bits = 0;
+  bool ok = r.u64(e.ts_ns) && r.i32(e.pid) && r.i32(e.tid) && r.u16(sc) && r.u64(ret) && r.i32(e.fd) &&
+            r.i32(e.fd2) && r.i32(e.dirfd) && r.i32(e.dirfd2) && r.u64(e.flags) && r.u64(e.arg) && r.u64(e.arg2) &&
+            r.u64(e.bytes) && r.u64(e.file.id.dev) && r.u64(e.file.id.ino) && r.u32(e.file.mode) &&
+            r.u64(e.file.fs_magic) && r.i32(e.child_pid) && r.i32(e.child_tid) && r.i32(e.exit_code) && r.u8(bits) &&
+            r.str(e.comm) && r.str(e.path) && r.str(e.path2);
+  if (!ok) return false;
+  // A syscall number from a newer duraudit reads as Unknown.
+  e.syscall = sc < static_cast<uint16_t>(Syscall::Count_) ? static_cast<Syscall>(sc) : Syscall::Unknown;
+  e.ret = static_cast<int64_t>(ret);
+  e.created = bits & 1;
+  e.sync_write = bits & 2;
+  e.is_thread = bits & 4;
+  e.shares_files = bits & 8;
+  e.group_dead = bits & 16;
+  *ev = std::move(e);
+  return true;
+}
+
+}  // namespace duraudit

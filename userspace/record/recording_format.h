@@ -1,0 +1,55 @@
+// The duraudit recording format (`duraudit record -o FILE`, read back by
+// `duraudit replay FILE`). Binary, little-endian, versioned:
+//
+//   file     := header record* trailer?
+//   header   := magic "DURAUDIT" (8 bytes)
+//               u16 version (kRecordingVersion)
+//               u32 body_len, then body_len bytes:
+//                 u64 start_wall_ns (CLOCK_REALTIME), u64 start_mono_ns (CLOCK_MONOTONIC),
+//                 str host, str kernel_release
+//               (a reader skips body bytes it does not know: later versions may append)
+//   record   := u32 len, u8 type, (len - 1) payload bytes
+//   type 1   := event (below)
+//   type 2   := trailer: u64 events, u32 n, n * (str reason, u64 count)   — loss counters
+//   str      := u16 len, len bytes (no terminator)
+//
+// Event payload, in this order (the raw fields a source fills; the
+// Resolver's abs_path/abs_path2/close_reason/last_close/closed_fd and
+// file.path are not stored — replay resolves again):
+//   u64 ts_ns, i32 pid, i32 tid, u16 syscall, i64 ret,
+//   i32 fd, i32 fd2, i32 dirfd, i32 dirfd2, u64 flags, u64 arg, u64 arg2, u64 bytes,
+//   u64 file.dev, u64 file.ino, u32 file.mode, u64 file.fs_magic,
+//   i32 child_pid, i32 child_tid, i32 exit_code,
+//   u8 bits (1 created, 2 sync_write, 4 is_thread, 8 shares_files, 16 group_dead),
+//   str comm, str path, str path2
+// seq is not stored: a reader numbers events from 1 as every source does.
+// A reader ignores payload bytes past the fields it knows (forward
+// compatible appends) and skips records of unknown type.
+//
+// Every record is length-prefixed, so a recorder killed mid-write leaves a
+// file that replays up to its last complete record; a file without a trailer
+// (or ending inside a record) reads as truncated.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "event/event.h"
+
+namespace duraudit {
+
+inline constexpr char kRecordingMagic[8] = {'D', 'U', 'R', 'A', 'U', 'D', 'I', 'T'};
+inline constexpr uint16_t kRecordingVersion = 1;
+inline constexpr uint8_t kRecordEvent = 1;
+inline constexpr uint8_t kRecordTrailer = 2;
+// A record longer than this is corruption, not data (paths are < 64 KiB each).
+inline constexpr uint32_t kMaxRecordLen = 1u << 20;
+
+// Appends the event payload (without the u32 len / u8 type prefix).
+void encode_event_payload(const Event& ev, std::string& out);
+// Decodes an event payload; false if it is shorter than the fields require.
+bool decode_event_payload(std::string_view payload, Event* ev);
+
+}  // namespace duraudit

@@ -1,0 +1,28 @@
+// One complete strace call -> the raw Event fields it stands for (see the
+// field comments in event/event.h). The source adds what needs context:
+// seq, ts_ns, pid (tgid), tid, comm, and Fork's child_pid.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "event/event.h"
+#include "strace/strace_line.h"
+
+namespace duraudit {
+
+enum class StraceDecode {
+  Event,      // *ev holds an event
+  NoEvent,    // a syscall we know that yields no event here (failed execve,
+              // failed clone, exit/exit_group: the "+++" line carries the exit)
+  Unknown,    // a syscall duraudit does not model (mmap, read, ...)
+  Malformed,  // ours, but the arguments do not fit (reason in *error)
+};
+
+StraceDecode decode_strace_call(std::string_view name, const StraceCall& call, Event* ev, std::string* error);
+
+// write, pwrite64, writev, pwritev, pwritev2, ftruncate, truncate,
+// fallocate, copy_file_range, sendfile (and strace's aliases).
+bool is_write_family(Syscall s);
+
+}  // namespace duraudit
