@@ -13,6 +13,10 @@ packages=(
   libgtest-dev libgmock-dev prometheus-cpp-dev libyaml-cpp-dev nlohmann-json3-dev
   # real programs the tests and the demo run under duraudit
   strace sqlite3 python3 coreutils
+  # promtool (alert rule tests, `promtool check metrics`) and the Prometheus
+  # server the metrics end-to-end test scrapes with; PyYAML for
+  # scripts/promql_exprs.py
+  prometheus python3-yaml
 )
 
 missing=()

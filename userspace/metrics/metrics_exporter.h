@@ -1,0 +1,141 @@
+// Prometheus exporter for `duraudit attach --metrics-listen ADDR`.
+//
+// Metric names and labels are a user-facing contract (DESIGN.md "Prometheus
+// metrics"): dashboards/duraudit.json and dashboards/alerts.yml query them.
+// No pid, path or inode labels ever: their cardinality is unbounded. The only
+// per-process label is an optional, capped `comm` on findings.
+//
+// Served by prometheus-cpp's Exposer (civetweb underneath): /metrics in the
+// text exposition format and a small HTML landing page at /.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/finding.h"
+#include "engine/severity.h"
+#include "event/event_source.h"
+
+namespace prometheus {
+class Exposer;
+class Registry;
+class Counter;
+class Gauge;
+class Histogram;
+template <typename T>
+class Family;
+}  // namespace prometheus
+
+namespace duraudit {
+
+class MetricsExporter {
+ public:
+  // Default cap on distinct `comm` label values; findings from further
+  // commands are counted under comm="other".
+  static constexpr std::size_t kDefaultCommCap = 50;
+
+  // The value findings from commands beyond the cap are counted under.
+  static constexpr std::string_view kOtherComm = "other";
+
+  // The sync calls duraudit_sync_duration_seconds has a series for.
+  static const std::vector<std::string_view>& sync_calls();
+  // Loss reasons whose zero series exist from start-up (the live capture's
+  // reasons); set_losses() accepts other reasons too.
+  static const std::vector<std::string_view>& known_loss_reasons();
+
+  // Starts serving on `listen_address`: "127.0.0.1:9464", "localhost:9464",
+  // ":9464" (all IPv4 interfaces), "[::1]:9464" (only when the HTTP server was
+  // built with IPv6 support; Debian's civetweb is not). Port 0 picks a free
+  // port (see port()). Returns nullptr and sets *error to a sentence such as
+  // "cannot listen on 127.0.0.1:9464: address already in use" when the address
+  // is malformed or cannot be bound, so the caller can exit 1 at start-up.
+  // `comm_label` adds a `comm` label to duraudit_findings_total, with at most
+  // `comm_cap` distinct values.
+  static std::unique_ptr<MetricsExporter> start(std::string_view listen_address, bool comm_label,
+                                                std::size_t comm_cap, std::string* error);
+
+  ~MetricsExporter();
+  MetricsExporter(const MetricsExporter&) = delete;
+  MetricsExporter& operator=(const MetricsExporter&) = delete;
+
+  // The TCP port actually bound (the chosen one when the address said :0).
+  uint16_t port() const { return port_; }
+  // "http://HOST:PORT/metrics", for the start-up log line.
+  std::string metrics_url() const;
+
+  // duraudit_findings_total{rule,severity[,comm]} += 1.
+  void on_finding(const Finding& finding);
+  // duraudit_events_total{syscall} += 1: one normalized event seen.
+  void on_event(std::string_view syscall);
+  // duraudit_events_lost_total{reason}: `losses` are the source's cumulative
+  // totals; the counter grows by the increase since the previous call. A total
+  // smaller than before means the source was recreated: its whole value is new.
+  void set_losses(const LossCounters& losses);
+  // duraudit_sync_duration_seconds{call}: call is one of sync_calls(); others
+  // are ignored (bounded label values).
+  void observe_sync(std::string_view call, double seconds);
+  // duraudit_dirty_to_durable_seconds: from an inode becoming dirty to its data
+  // becoming durable.
+  void observe_dirty_to_durable(double seconds);
+  // duraudit_tracked_processes / duraudit_tracked_files gauges.
+  void set_tracked(uint64_t processes, uint64_t files);
+  // duraudit_state_evictions_total: `total` is cumulative, as for set_losses.
+  void set_evictions(uint64_t total);
+
+  // Creates the zero series {rule, severity} (and comm="other" when the comm
+  // label is on). Every catalogue rule at its default severity exists from
+  // start-up; call this for severities a rules file overrides, so alerts on
+  // increase() see the first finding (a series born at 1 shows no increase).
+  void declare_rule(std::string_view rule, Severity severity);
+  // Creates the zero series of a loss reason not in known_loss_reasons().
+  void declare_loss_reason(std::string_view reason);
+
+  // The current exposition text, exactly as /metrics serves it (no HTTP).
+  std::string render() const;
+
+ private:
+  MetricsExporter(bool comm_label, std::size_t comm_cap);
+  void build_families();
+  prometheus::Counter& finding_counter(std::string_view rule, std::string_view severity,
+                                       std::string_view comm);
+  prometheus::Counter& loss_counter(const std::string& reason);
+  std::string comm_value(std::string_view comm);  // applies the cap; needs mu_
+
+  const bool comm_label_;
+  const std::size_t comm_cap_;
+  uint16_t port_ = 0;
+  std::string host_;  // as given, for metrics_url()
+
+  std::shared_ptr<prometheus::Registry> registry_;
+  prometheus::Family<prometheus::Counter>* findings_ = nullptr;
+  prometheus::Family<prometheus::Counter>* events_ = nullptr;
+  prometheus::Family<prometheus::Counter>* lost_ = nullptr;
+  prometheus::Family<prometheus::Histogram>* sync_duration_ = nullptr;
+  prometheus::Histogram* dirty_to_durable_ = nullptr;
+  prometheus::Gauge* tracked_processes_ = nullptr;
+  prometheus::Gauge* tracked_files_ = nullptr;
+  prometheus::Counter* evictions_ = nullptr;
+
+  // Label lookups are cached: Family::Add hashes a std::map of labels, too
+  // slow for once-per-event calls.
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, prometheus::Counter*> event_counters_;
+  std::unordered_map<std::string, prometheus::Counter*> finding_counters_;  // "rule\0sev\0comm"
+  std::unordered_map<std::string, prometheus::Histogram*> sync_histograms_;
+  std::unordered_map<std::string, uint64_t> last_losses_;
+  std::set<std::string, std::less<>> comms_seen_;
+  uint64_t last_evictions_ = 0;
+
+  // Declared last: destroyed first, so no scrape runs while the registry and
+  // families above are torn down.
+  std::unique_ptr<prometheus::Exposer> exposer_;
+};
+
+}  // namespace duraudit
