@@ -1,6 +1,7 @@
 // Runs the real duraudit binary the way a user does and reads what it says.
 #pragma once
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
