@@ -15,15 +15,21 @@ void write_durable(const std::string& path, const std::string& data) {
   sync();  // it existed, durable, before the session
 }
 
+// Findings go to a file (-o), as a user would do: the command's own stdout
+// shares the terminal.
 JsonReport audit(const std::vector<std::string>& cmd, int expected_status = 0,
                  std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv{duraudit_bin(), "run", "--format", "json"};
+  ScratchDir out_dir;
+  std::string out = out_dir / "findings.jsonl";
+  std::vector<std::string> argv{duraudit_bin(), "run", "--format", "json", "-o", out};
   argv.insert(argv.end(), extra.begin(), extra.end());
   argv.push_back("--");
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   CommandResult r = run_command(argv);
   EXPECT_EQ(r.status, expected_status) << "stderr:\n" << r.err;
-  JsonReport rep = parse_report(r.out);
+  std::ifstream in(out);
+  std::string jsonl((std::istreambuf_iterator<char>(in)), {});
+  JsonReport rep = parse_report(jsonl);
   EXPECT_TRUE(rep.summary.is_object()) << "no summary line in:\n" << r.out << "\nstderr:\n" << r.err;
   if (rep.summary.is_object()) EXPECT_EQ(rep.summary.value("events_lost", -1), 0);
   return rep;
