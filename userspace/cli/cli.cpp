@@ -24,6 +24,9 @@ commands:
   run -- CMD ARGS...      trace CMD and its descendants, report findings, exit
   trace -- CMD ARGS...    print the durability-relevant syscalls of CMD, resolved
   trace --pid N           the same for a running process
+  record -o FILE -- CMD   record the raw event stream of CMD (or --pid N) for later
+  replay FILE             audit a recording with the same engine and options as run
+  replay --strace FILE    audit an `strace -f` log ('-' for stdin)
   rules list              the rule catalogue with effective severities
   rules check FILE...     validate rules files
 
@@ -99,6 +102,8 @@ int cli_main(int argc, char** argv) {
     if (sub == "run") return cmd_run(rest, command);
     if (sub == "trace") return cmd_trace(rest, command);
     if (sub == "rules") return cmd_rules(rest, command);
+    if (sub == "record") return cmd_record(rest, command);
+    if (sub == "replay") return cmd_replay(rest, command);
     std::fprintf(stderr, "duraudit: unknown command '%s' (try duraudit --help)\n", sub.c_str());
     return kExitUsage;
   } catch (const UsageError& e) {

@@ -12,5 +12,7 @@ using Args = std::vector<std::string>;
 int cmd_run(const Args& args, const Args& command);
 int cmd_trace(const Args& args, const Args& command);
 int cmd_rules(const Args& args, const Args& command);
+int cmd_record(const Args& args, const Args& command);
+int cmd_replay(const Args& args, const Args& command);
 
 }  // namespace duraudit

@@ -1,0 +1,93 @@
+// duraudit replay [audit options] FILE            a recording (duraudit record)
+// duraudit replay [audit options] --strace FILE   an `strace -f` log ("-" = stdin)
+// The same engine and the same verdicts as a live run, on a trace.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "cli/audit_options.h"
+#include "cli/commands.h"
+#include "cli/errors.h"
+#include "record/recording_source.h"
+#include "session/audit_pipeline.h"
+#include "strace/strace_source.h"
+
+namespace duraudit {
+
+int cmd_replay(const Args& args, const Args& command) {
+  AuditOptions opts;
+  bool strace = false;
+  std::string cwd;
+  po::options_description desc("duraudit replay [OPTIONS] FILE | duraudit replay [OPTIONS] --strace FILE|-");
+  desc.add_options()
+      ("help,h", "this help")
+      ("strace", po::bool_switch(&strace), "FILE is strace output (strace -f [-tt] [-yy] -o FILE ...; '-' for stdin)")
+      ("cwd", po::value(&cwd), "working directory of the traced command, for relative paths in an strace log "
+                               "(default: the current directory)");
+  add_audit_options(desc, opts);
+  std::vector<std::string> files;
+  auto vm = parse_options(desc, args, &files);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  if (!command.empty()) throw UsageError("replay takes a trace file, not a command");
+  if (files.size() != 1) throw UsageError("replay needs exactly one trace FILE (or --strace FILE)");
+  const std::string& file = files.front();
+
+  AuditSetup setup = prepare_audit(opts);
+  ResolverOptions ro;
+  ro.seed_from_proc = false;
+  ro.default_cwd = cwd.empty() ? std::filesystem::current_path().string() : cwd;
+
+  std::string error;
+  std::unique_ptr<EventSource> source;
+  StraceSource* strace_source = nullptr;
+  RecordingSource* recording = nullptr;
+  if (strace) {
+    auto s = StraceSource::open(file, &error);
+    if (!s) throw RuntimeError(error);
+    strace_source = s.get();
+    source = std::move(s);
+  } else {
+    auto r = RecordingSource::open(file, &error);
+    if (!r) throw RuntimeError(error + (error.find("not a duraudit recording") != std::string::npos
+                                            ? " (for strace output use: duraudit replay --strace FILE)"
+                                            : ""));
+    recording = r.get();
+    source = std::move(r);
+  }
+
+  AuditPipeline pipeline(setup.config, ro, *setup.reporter);
+  while (source->poll([&](Event&& ev) { pipeline.feed(std::move(ev)); }, 0)) {
+  }
+
+  // What the trace could not tell us goes into the summary and on stderr.
+  Summary& sum = setup.reporter->summary();
+  if (strace_source) {
+    for (const auto& e : strace_source->parse_errors())
+      spdlog::warn("{}:{}: unparsed line ({}): {}", e.file, e.line, e.reason, e.text);
+    if (strace_source->unparsed_lines() > strace_source->parse_errors().size())
+      spdlog::warn("{} unparsed lines in all", strace_source->unparsed_lines());
+    if (strace_source->assumed_writes()) {
+      spdlog::warn("the log has no write calls (strace -e filtered them?): files opened for writing are assumed "
+                   "written");
+      sum.incomplete = true;
+      sum.incomplete_reason = "the strace log had no write calls; files opened for writing were assumed written";
+    }
+  }
+  if (recording && recording->truncated()) {
+    spdlog::warn("{} is truncated ({}): replayed {} events up to the last complete one", file,
+                 recording->truncation_reason(), recording->events_read());
+    sum.incomplete = true;
+    sum.incomplete_reason = "the recording is truncated: " + recording->truncation_reason();
+  }
+  pipeline.finish(source->losses());
+  setup.out->flush();
+  setup.save_baseline();
+  return audit_exit_status(0, setup);
+}
+
+}  // namespace duraudit
