@@ -7,6 +7,7 @@
 #include "cli/errors.h"
 #include "config/rules_file.h"
 #include "output/json_sink.h"
+#include "output/repeat_folding.h"
 #include "output/text_sink.h"
 #include "util/duration.h"
 
@@ -34,7 +35,7 @@ void load_rules_or_throw(const std::vector<std::string>& files, Config& config) 
   }
 }
 
-AuditSetup prepare_audit(const AuditOptions& o) {
+AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
   AuditSetup s;
   s.config = Config::defaults();
   load_rules_or_throw(o.rules_files, s.config);
@@ -69,7 +70,7 @@ AuditSetup prepare_audit(const AuditOptions& o) {
   if (!color) throw UsageError("--color must be auto, always or never (got '" + o.color + "')");
 
   if (!o.output.empty()) {
-    s.out_file = std::make_unique<std::ofstream>(o.output, std::ios::out | std::ios::trunc);
+    s.out_file = std::make_unique<std::ofstream>(o.output, std::ios::out | (session.append_output ? std::ios::app : std::ios::trunc));
     if (!*s.out_file) throw UsageError("cannot open output file " + o.output + ": " + strerror(errno));
     s.out = s.out_file.get();
   } else {
@@ -82,8 +83,10 @@ AuditSetup prepare_audit(const AuditOptions& o) {
   } else {
     throw UsageError("--format must be text or json (got '" + o.format + "')");
   }
-  s.reporter = std::make_unique<FindingReporter>(s.config, s.baseline.get(), std::vector<FindingSink*>{s.sink.get()},
-                                                 s.baseline_out.get());
+  if (session.fold_window_ns) s.front_sink = std::make_unique<RepeatFoldingSink>(*s.sink, session.fold_window_ns);
+  std::vector<FindingSink*> sinks{s.front_sink ? s.front_sink.get() : s.sink.get()};
+  sinks.insert(sinks.end(), session.extra_sinks.begin(), session.extra_sinks.end());
+  s.reporter = std::make_unique<FindingReporter>(s.config, s.baseline.get(), sinks, s.baseline_out.get());
   return s;
 }
 

@@ -37,7 +37,8 @@ struct AuditSetup {
   bool grace_given = false;
   std::unique_ptr<std::ofstream> out_file;  // -o FILE
   std::ostream* out = nullptr;              // the file or stdout
-  std::unique_ptr<FindingSink> sink;
+  std::unique_ptr<FindingSink> sink;       // text or JSON
+  std::unique_ptr<FindingSink> front_sink; // what the reporter feeds, if it wraps `sink` (attach)
   std::unique_ptr<Baseline> baseline;       // --baseline
   std::unique_ptr<Baseline> baseline_out;   // --write-baseline
   std::string baseline_out_path;
@@ -47,7 +48,14 @@ struct AuditSetup {
   void save_baseline() const;
 };
 
-AuditSetup prepare_audit(const AuditOptions& o);
+// How a long-running session (attach) differs from run/replay.
+struct SessionOutput {
+  bool append_output = false;         // -o FILE is appended to, not truncated
+  uint64_t fold_window_ns = 0;        // show a recurring finding once per window (RepeatFoldingSink)
+  std::vector<FindingSink*> extra_sinks;  // get every reported finding, unfolded (metrics)
+};
+
+AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session = {});
 
 // Loads rules files into `config`. Throws UsageError whose message lists
 // every FILE:LINE: problem.

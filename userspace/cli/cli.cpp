@@ -22,6 +22,7 @@ before its replacement was durable, directory entries never synced.
 
 commands:
   run -- CMD ARGS...      trace CMD and its descendants, report findings, exit
+  attach --pid N | --all  audit running processes until stopped (--metrics-listen ADDR)
   trace -- CMD ARGS...    print the durability-relevant syscalls of CMD, resolved
   trace --pid N           the same for a running process
   record -o FILE -- CMD   record the raw event stream of CMD (or --pid N) for later
@@ -103,6 +104,7 @@ int cli_main(int argc, char** argv) {
     if (sub == "trace") return cmd_trace(rest, command);
     if (sub == "rules") return cmd_rules(rest, command);
     if (sub == "record") return cmd_record(rest, command);
+    if (sub == "attach") return cmd_attach(rest, command);
     if (sub == "replay") return cmd_replay(rest, command);
     std::fprintf(stderr, "duraudit: unknown command '%s' (try duraudit --help)\n", sub.c_str());
     return kExitUsage;

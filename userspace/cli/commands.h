@@ -14,5 +14,6 @@ int cmd_trace(const Args& args, const Args& command);
 int cmd_rules(const Args& args, const Args& command);
 int cmd_record(const Args& args, const Args& command);
 int cmd_replay(const Args& args, const Args& command);
+int cmd_attach(const Args& args, const Args& command);
 
 }  // namespace duraudit

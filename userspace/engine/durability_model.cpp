@@ -225,6 +225,7 @@ void DurabilityModel::mark_dirty(InodeState& in, const Event& ev, bool first_wri
 
 void DurabilityModel::mark_durable(InodeState& in, uint64_t ts) {
   if (in.dirty) {
+    if (on_durable_ && in.dirty_since_ns && ts >= in.dirty_since_ns) on_durable_(ts - in.dirty_since_ns);
     in.dirty = false;
     ++in.durable_epoch;
     dirty_.erase(in.id);

@@ -13,6 +13,8 @@
 //  - files first seen already existing are durable as found.
 #pragma once
 
+#include <functional>
+
 #include <cstdint>
 #include <list>
 #include <map>
@@ -126,6 +128,9 @@ class DurabilityModel {
   // The one place that changes the model. Failed calls change nothing.
   void apply(const Event& ev);
 
+  // Told how long data sat dirty each time it becomes durable (metrics).
+  void set_durable_observer(std::function<void(uint64_t dirty_ns)> f) { on_durable_ = std::move(f); }
+
   // ---- queries (rules) ----
   const InodeState* find(const FileId& id) const;
   // The regular file an event's first path refers to: Event::file when it
@@ -185,6 +190,7 @@ class DurabilityModel {
 
   void mark_dirty(InodeState& in, const Event& ev, bool first_write_is_ev);
   void mark_durable(InodeState& in, uint64_t ts);
+  std::function<void(uint64_t dirty_ns)> on_durable_;
 
   void on_open(const Event& ev);
   void on_write(const Event& ev);

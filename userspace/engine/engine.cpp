@@ -1,5 +1,6 @@
 #include "engine/engine.h"
 
+#include <algorithm>
 #include <array>
 
 #include "engine/durability_model.h"
@@ -14,6 +15,14 @@ struct Engine::Impl {
         emit(std::move(e)),
         model(cfg, ModelLimits{o.limits.max_inodes, o.limits.max_pending_dir_entries}, std::move(o.classify)),
         rules(make_enabled_rules(cfg)) {
+    if (o.on_durable) model.set_durable_observer(std::move(o.on_durable));
+    index_rules();
+  }
+
+  // Which rules hear which syscalls: only enabled rules do any work.
+  void index_rules() {
+    for (auto& v : by_syscall) v.clear();
+    for (auto& v : failed_by_syscall) v.clear();
     for (auto& r : rules) {
       for (Syscall s : r->interests()) {
         auto i = static_cast<size_t>(s);
@@ -21,6 +30,22 @@ struct Engine::Impl {
         if (r->wants_failed_calls() && i < failed_by_syscall.size()) failed_by_syscall[i].push_back(r.get());
       }
     }
+  }
+
+  // New configuration (SIGHUP): rules that stay enabled keep their state; a
+  // newly enabled rule starts fresh (it saw nothing so far); disabled rules
+  // are dropped with their pending verdicts.
+  void reconfigure(const Config& next) {
+    cfg = next;  // the model holds a reference to this member: it sees the change
+    std::vector<std::unique_ptr<Rule>> next_rules;
+    for (const RuleInfo& info : rule_catalogue()) {
+      if (!cfg.rule_enabled(info.id)) continue;
+      auto it = std::find_if(rules.begin(), rules.end(), [&](const auto& r) { return r && r->id() == info.id; });
+      if (it != rules.end()) next_rules.push_back(std::move(*it));
+      else if (auto r = make_rule(info.id)) next_rules.push_back(std::move(r));
+    }
+    rules = std::move(next_rules);
+    index_rules();
   }
 
   RuleContext context(uint64_t now) {
@@ -73,7 +98,7 @@ struct Engine::Impl {
 };
 
 Engine::Engine(const Config& cfg, Emit emit, EngineLimits limits)
-    : Engine(cfg, std::move(emit), EngineOptions{limits, {}}) {}
+    : Engine(cfg, std::move(emit), EngineOptions{limits, {}, {}}) {}
 
 Engine::Engine(const Config& cfg, Emit emit, EngineOptions options)
     : impl_(std::make_unique<Impl>(cfg, std::move(emit), std::move(options))) {}
@@ -90,6 +115,8 @@ void Engine::advance_time(uint64_t now_ns) {
 void Engine::finish() { impl_->settle(impl_->last_ts, true); }
 
 void Engine::note_loss(uint64_t count) { impl_->events_lost += count; }
+
+void Engine::reconfigure(const Config& cfg) { impl_->reconfigure(cfg); }
 
 EngineStats Engine::stats() const {
   EngineStats s = impl_->stats;

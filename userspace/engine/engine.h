@@ -34,6 +34,9 @@ struct EngineOptions {
   // (rename, unlink, mkdir...). Unset: statfs() of the deepest existing
   // ancestor, cached (make_statfs_classifier). Unit tests inject a fake.
   FsClassifier classify;
+  // Called whenever dirty data becomes durable, with how long it sat dirty
+  // (duraudit_dirty_to_durable_seconds). Optional.
+  std::function<void(uint64_t dirty_ns)> on_durable;
 };
 
 class Engine {
@@ -60,6 +63,10 @@ class Engine {
   // Events were lost at this point of the stream: verdicts that depend on
   // what happened since are marked incomplete.
   void note_loss(uint64_t count);
+
+  // A new configuration (attach: SIGHUP). Rules that stay enabled keep
+  // their state; newly enabled ones start fresh.
+  void reconfigure(const Config& cfg);
 
   EngineStats stats() const;
 

@@ -49,6 +49,9 @@ struct Finding {
   bool incomplete = false;
   std::string incomplete_reason;
   uint64_t ts_ns = 0;     // when the verdict was settled
+  // attach folds a finding that recurs (same fingerprint) within a window:
+  // the next time it is reported, `repeats` says how many were folded.
+  uint64_t repeats = 0;
 };
 
 }  // namespace duraudit

@@ -388,7 +388,10 @@ void MetricsExporter::on_finding(const Finding& finding) {
   finding_counter(finding.rule, severity_name(finding.severity), comm).Increment();
 }
 
-void MetricsExporter::on_event(std::string_view syscall) {
+void MetricsExporter::on_event(std::string_view syscall) { add_events(syscall, 1); }
+
+void MetricsExporter::add_events(std::string_view syscall, uint64_t count) {
+  if (count == 0) return;
   std::lock_guard lock(mu_);
   std::string name(syscall);
   auto it = event_counters_.find(name);
@@ -398,7 +401,7 @@ void MetricsExporter::on_event(std::string_view syscall) {
     if (it == event_counters_.end())
       it = event_counters_.emplace(name, &events_->Add({{"syscall", name}})).first;
   }
-  it->second->Increment();
+  it->second->Increment(static_cast<double>(count));
 }
 
 void MetricsExporter::set_losses(const LossCounters& losses) {

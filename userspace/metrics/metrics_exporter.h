@@ -74,6 +74,9 @@ class MetricsExporter {
   void on_finding(const Finding& finding);
   // duraudit_events_total{syscall} += 1: one normalized event seen.
   void on_event(std::string_view syscall);
+  // The same for `count` events at once (attach batches per tick: one lock
+  // per syscall kind, not per event).
+  void add_events(std::string_view syscall, uint64_t count);
   // duraudit_events_lost_total{reason}: `losses` are the source's cumulative
   // totals; the counter grows by the increase since the previous call. A total
   // smaller than before means the source was recreated: its whole value is new.

@@ -35,6 +35,7 @@ ordered_json finding_to_json(const Finding& f) {
   if (!f.fix.empty()) j["fix"] = f.fix;
   if (f.replaced) j["replaced"] = *f.replaced;
   if (f.entries) j["entries"] = *f.entries;
+  if (f.repeats) j["repeats"] = f.repeats;
   if (f.incomplete) {
     j["incomplete"] = true;
     j["incomplete_reason"] = f.incomplete_reason;

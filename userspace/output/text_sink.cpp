@@ -99,6 +99,8 @@ void TextSink::on_finding(const Finding& f) {
     for (const auto& r : f.related)
       o << "    " << std::left << std::setw(12) << r.role << ' ' << r.path << "  (" << r.state << ")\n";
   }
+  if (f.repeats)
+    o << "  repeated " << f.repeats << " more time" << (f.repeats == 1 ? "" : "s") << " since it was last shown\n";
   if (f.incomplete)
     o << "  " << paint("incomplete:", kYellow) << ' '
       << (f.incomplete_reason.empty() ? std::string("events were lost around this verdict") : f.incomplete_reason)

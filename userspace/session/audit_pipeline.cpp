@@ -2,10 +2,11 @@
 
 namespace duraudit {
 
-AuditPipeline::AuditPipeline(const Config& config, ResolverOptions resolver_options, FindingReporter& reporter)
+AuditPipeline::AuditPipeline(const Config& config, ResolverOptions resolver_options, FindingReporter& reporter,
+                             EngineOptions engine_options)
     : reporter_(reporter),
       resolver_(std::move(resolver_options)),
-      engine_(config, [this](Finding&& f) { reporter_.report(std::move(f)); }) {}
+      engine_(config, [this](Finding&& f) { reporter_.report(std::move(f)); }, std::move(engine_options)) {}
 
 void AuditPipeline::feed(Event&& raw) {
   ++events_;

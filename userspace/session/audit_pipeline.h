@@ -20,13 +20,16 @@ namespace duraudit {
 class AuditPipeline {
  public:
   // The reporter must outlive the pipeline.
-  AuditPipeline(const Config& config, ResolverOptions resolver_options, FindingReporter& reporter);
+  AuditPipeline(const Config& config, ResolverOptions resolver_options, FindingReporter& reporter,
+                EngineOptions engine_options = {});
 
   Resolver& resolver() { return resolver_; }
   const Engine& engine() const { return engine_; }
 
   // One raw event from a source.
   void feed(Event&& raw);
+  // New rules (attach: SIGHUP).
+  void reconfigure(const Config& config) { engine_.reconfigure(config); }
   // Periodic: settles grace-period verdicts (attach, or run with --grace).
   void advance_time(uint64_t now_ns) { engine_.advance_time(now_ns); }
   // The source's loss counters now; new losses mark later verdicts incomplete.

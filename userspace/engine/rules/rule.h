@@ -56,5 +56,7 @@ std::unique_ptr<Rule> make_sync_file_range_only_rule();
 
 // Every rule of the catalogue that `cfg` enables.
 std::vector<std::unique_ptr<Rule>> make_enabled_rules(const Config& cfg);
+// One rule by catalogue id (nullptr for an unknown id), fresh state.
+std::unique_ptr<Rule> make_rule(std::string_view id);
 
 }  // namespace duraudit

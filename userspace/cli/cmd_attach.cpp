@@ -1,0 +1,228 @@
+// duraudit attach --pid N... | --all  [audit options] [--metrics-listen ADDR]
+// The production agent: audits running processes until SIGINT/SIGTERM,
+// --duration, or (with --pid) until every target has exited. Verdicts that
+// depend on "later" settle after the grace period. SIGHUP reloads the rules
+// files (keeping the old ones if the new ones are invalid) and reopens -o
+// FILE for log rotation.
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <iostream>
+
+#include "capture/bpf_capture.h"
+#include "cli/audit_options.h"
+#include "cli/commands.h"
+#include "cli/errors.h"
+#include "cli/traced_command.h"
+#include "engine/rule_catalogue.h"
+#include "metrics/metrics_exporter.h"
+#include "metrics/metrics_sink.h"
+#include "session/audit_pipeline.h"
+#include "util/duration.h"
+#include "util/proc_tree.h"
+
+namespace duraudit {
+
+namespace {
+
+volatile sig_atomic_t g_attach_stop = 0;
+volatile sig_atomic_t g_attach_reload = 0;
+void on_attach_stop(int) { g_attach_stop = 1; }
+void on_attach_reload(int) { g_attach_reload = 1; }
+
+struct AttachOptions {
+  std::vector<int32_t> pids;
+  bool all = false;
+  std::string duration;
+  std::string metrics_listen;
+  bool metrics_comm_label = false;
+  size_t metrics_comm_cap = MetricsExporter::kDefaultCommCap;
+  std::string fold_window = "10m";
+  size_t max_processes = 65536;
+  size_t max_files = 1'000'000;
+  size_t max_dir_entries = 1'000'000;
+  size_t ringbuf_mib = 16;
+};
+
+uint64_t parse_duration_or_throw(const std::string& flag, const std::string& text) {
+  std::string err;
+  auto ns = parse_duration_ns(text, &err);
+  if (!ns) throw UsageError(flag + ": " + err);
+  return *ns;
+}
+
+// Events counted per syscall between ticks, then handed to the exporter in
+// one call per kind: the hot path takes no lock.
+class EventTally {
+ public:
+  void count(const Event& ev) { counts_[static_cast<size_t>(ev.syscall)]++; }
+  void flush(MetricsExporter& m) {
+    for (size_t i = 0; i < counts_.size(); ++i) {
+      if (counts_[i]) m.add_events(syscall_name(static_cast<Syscall>(i)), counts_[i]);
+      counts_[i] = 0;
+    }
+  }
+
+ private:
+  std::array<uint64_t, static_cast<size_t>(Syscall::Count_)> counts_{};
+};
+
+}  // namespace
+
+int cmd_attach(const Args& args, const Args& command) {
+  AuditOptions opts;
+  AttachOptions a;
+  po::options_description desc("duraudit attach (--pid N... | --all) [OPTIONS]");
+  desc.add_options()
+      ("help,h", "this help")
+      ("pid,p", po::value(&a.pids)->composing(), "audit this process and every process below it (repeatable)")
+      ("all", po::bool_switch(&a.all), "audit every process on the host (narrow with paths: in a rules file)")
+      ("duration", po::value(&a.duration), "stop after this long (e.g. 10m); default: until SIGINT/SIGTERM")
+      ("metrics-listen", po::value(&a.metrics_listen), "serve Prometheus metrics on ADDR (127.0.0.1:9464, :9464)")
+      ("metrics-comm-label", po::bool_switch(&a.metrics_comm_label), "add a comm label to duraudit_findings_total")
+      ("metrics-comm-cap", po::value(&a.metrics_comm_cap), "distinct comm values before comm=\"other\" (default 50)")
+      ("fold-window", po::value(&a.fold_window)->default_value("10m"),
+       "show a recurring finding (same fingerprint) once per window, with a repeat count; 0 shows every one")
+      ("max-processes", po::value(&a.max_processes), "cap on tracked processes (LRU eviction, default 65536)")
+      ("max-files", po::value(&a.max_files), "cap on tracked inodes (LRU eviction, default 1000000)")
+      ("max-dir-entries", po::value(&a.max_dir_entries), "cap on pending directory entries (default 1000000)")
+      ("ringbuf-mib", po::value(&a.ringbuf_mib), "kernel ring buffer size in MiB, a power of two (default 16)");
+  add_audit_options(desc, opts);
+  auto vm = parse_options(desc, args);
+  if (vm.count("help")) {
+    std::cout << desc << "\n";
+    return kExitOk;
+  }
+  if (!command.empty()) throw UsageError("attach audits running processes; to run a command use: duraudit run -- CMD");
+  if (a.pids.empty() == !a.all) throw UsageError("attach needs exactly one of --pid N or --all");
+  uint64_t duration_ns = a.duration.empty() ? 0 : parse_duration_or_throw("--duration", a.duration);
+  uint64_t fold_ns = parse_duration_or_throw("--fold-window", a.fold_window);
+  for (int32_t pid : a.pids)
+    if (pid <= 0 || !process_alive(pid)) throw RuntimeError("no running process with pid " + std::to_string(pid));
+
+  // Metrics first: a port in use is a start-up error, before any BPF work.
+  std::unique_ptr<MetricsExporter> metrics;
+  std::unique_ptr<MetricsSink> metrics_sink;
+  std::string error;
+  if (!a.metrics_listen.empty()) {
+    metrics = MetricsExporter::start(a.metrics_listen, a.metrics_comm_label, a.metrics_comm_cap, &error);
+    if (!metrics) throw RuntimeError(error);
+    metrics_sink = std::make_unique<MetricsSink>(*metrics);
+  }
+
+  SessionOutput session;
+  session.append_output = true;
+  session.fold_window_ns = fold_ns;
+  if (metrics_sink) session.extra_sinks.push_back(metrics_sink.get());
+  AuditSetup setup = prepare_audit(opts, session);
+  // Under attach, "later" verdicts settle a grace period after the fact.
+  auto declare_rules = [&] {
+    if (!metrics) return;
+    for (const RuleInfo& r : rule_catalogue()) metrics->declare_rule(r.id, setup.config.severity_of(r.id));
+  };
+  declare_rules();
+
+  CaptureOptions copts = capture_options_for(setup.config);
+  copts.trace_all = a.all;
+  copts.ringbuf_bytes = a.ringbuf_mib << 20;
+  auto capture = BpfCapture::open(copts, &error);
+  if (!capture) throw RuntimeError(error);
+
+  ResolverOptions ro;
+  ro.seed_from_proc = true;  // processes first seen mid-flight: their fds and cwd come from /proc
+  ro.max_processes = a.max_processes;
+  EngineOptions eo;
+  eo.limits.max_inodes = a.max_files;
+  eo.limits.max_pending_dir_entries = a.max_dir_entries;
+  if (metrics) eo.on_durable = [m = metrics.get()](uint64_t ns) { m->observe_dirty_to_durable(ns / 1e9); };
+  AuditPipeline pipeline(setup.config, ro, *setup.reporter, std::move(eo));
+
+  for (int32_t pid : a.pids) {
+    std::vector<int32_t> tree{pid};
+    for (int32_t d : descendants_of(pid)) tree.push_back(d);
+    for (int32_t p : tree) {
+      if (!capture->add_target(p, &error)) throw RuntimeError(error);
+      pipeline.resolver().seed_from_proc(p);
+    }
+  }
+  spdlog::info("attached to {}", a.all ? std::string("every process") : std::to_string(a.pids.size()) + " process tree(s)");
+
+  struct sigaction sa {};
+  sa.sa_handler = on_attach_stop;
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  sa.sa_handler = on_attach_reload;
+  sigaction(SIGHUP, &sa, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  EventTally tally;
+  auto feed = [&](Event&& ev) {
+    if (metrics) {
+      tally.count(ev);
+      if (ev.duration_ns && !ev.failed()) metrics->observe_sync(syscall_name(ev.syscall), ev.duration_ns / 1e9);
+    }
+    pipeline.feed(std::move(ev));
+  };
+
+  const uint64_t start = monotonic_now_ns();
+  uint64_t warned_lost = 0;
+  while (!g_attach_stop) {
+    capture->poll(feed, 100);
+    uint64_t now = monotonic_now_ns();
+    pipeline.advance_time(now);
+    LossCounters losses = capture->losses();
+    pipeline.update_losses(losses);
+    if (uint64_t lost = total_lost(losses); lost > warned_lost) {
+      spdlog::warn("{} events lost so far (ring buffer full); verdicts since rest on incomplete data", lost);
+      warned_lost = lost;
+    }
+    if (metrics) {
+      tally.flush(*metrics);
+      metrics->set_losses(losses);
+      metrics->set_tracked(pipeline.resolver().stats().processes, pipeline.engine().stats().tracked_files);
+      metrics->set_evictions(pipeline.engine().stats().evictions + pipeline.resolver().stats().evictions);
+    }
+    setup.out->flush();
+
+    if (g_attach_reload) {
+      g_attach_reload = 0;
+      Config next = Config::defaults();
+      try {
+        load_rules_or_throw(opts.rules_files, next);
+        if (!opts.grace.empty()) next.grace_ns = setup.config.grace_ns;  // --grace still wins
+        setup.config = next;  // the filter reads setup.config: suppressions apply at once
+        pipeline.reconfigure(setup.config);
+        declare_rules();
+        spdlog::info("SIGHUP: rules reloaded");
+      } catch (const UsageError& e) {
+        spdlog::error("SIGHUP: keeping the previous rules: {}", e.what());
+      }
+      if (setup.out_file) {
+        setup.out_file->close();
+        setup.out_file->open(opts.output, std::ios::out | std::ios::app);
+        if (!*setup.out_file) spdlog::error("SIGHUP: cannot reopen {}: {}", opts.output, strerror(errno));
+      }
+    }
+    if (duration_ns && now - start >= duration_ns) break;
+    if (!a.pids.empty() && pipeline.live_processes() == 0) {
+      bool any = false;
+      for (int32_t pid : a.pids) any |= process_alive(pid);
+      if (!any) {
+        spdlog::info("every target process has exited");
+        break;
+      }
+    }
+  }
+  capture->poll(feed, 0);
+  pipeline.finish(capture->losses());
+  if (metrics) tally.flush(*metrics);
+  setup.out->flush();
+  setup.save_baseline();
+  return audit_exit_status(0, setup);
+}
+
+}  // namespace duraudit
