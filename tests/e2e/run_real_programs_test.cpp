@@ -31,7 +31,9 @@ JsonReport audit(const std::vector<std::string>& cmd, int expected_status = 0,
   std::string jsonl((std::istreambuf_iterator<char>(in)), {});
   JsonReport rep = parse_report(jsonl);
   EXPECT_TRUE(rep.summary.is_object()) << "no summary line in:\n" << r.out << "\nstderr:\n" << r.err;
-  if (rep.summary.is_object()) EXPECT_EQ(rep.summary.value("events_lost", -1), 0);
+  if (rep.summary.is_object()) {
+    EXPECT_EQ(rep.summary.value("events_lost", -1), 0);
+  }
   return rep;
 }
 

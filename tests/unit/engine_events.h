@@ -88,7 +88,7 @@ class Sim {
         engine_(cfg_, [this](Finding&& f) { findings.push_back(std::move(f)); },
                 EngineOptions{limits, [](const std::string& dir) -> uint64_t {
                                 return on_tmpfs(dir) ? TMPFS_MAGIC : EXT4_SUPER_MAGIC;
-                              }}) {}
+                              }, {}}) {}
 
   Proc proc(int32_t pid, std::string comm) { return Proc(*this, pid, std::move(comm)); }
 
