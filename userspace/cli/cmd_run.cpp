@@ -29,7 +29,7 @@ int cmd_run(const Args& args, const Args& command) {
   AuditPipeline pipeline(setup.config, ro, *setup.reporter);
 
   TracedCommandHooks hooks;
-  hooks.on_spawn = [&](int32_t pid) { pipeline.resolver().seed_from_proc(pid); };
+  hooks.on_spawn = [&](int32_t pid) { pipeline.resolver().seed_child_before_exec(pid); };
   hooks.on_event = [&](Event&& ev) { pipeline.feed(std::move(ev)); };
   uint64_t warned_lost = 0;
   hooks.on_tick = [&](uint64_t now, const LossCounters& losses) {

@@ -104,7 +104,7 @@ int cmd_trace(const Args& args, const Args& command) {
 
   std::vector<Event> resolved;
   TracedCommandHooks hooks;
-  hooks.on_spawn = [&](int32_t pid) { resolver.seed_from_proc(pid); };
+  hooks.on_spawn = [&](int32_t pid) { resolver.seed_child_before_exec(pid); };
   hooks.on_event = [&](Event&& ev) {
     resolved.clear();
     resolver.resolve(std::move(ev), resolved);

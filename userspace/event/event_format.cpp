@@ -80,7 +80,16 @@ std::string format_event_args(const Event& ev) {
     case Syscall::Dup: return std::to_string(ev.fd);
     case Syscall::Dup2:
     case Syscall::Dup3: return std::to_string(ev.fd) + ", " + std::to_string(ev.fd2);
-    case Syscall::Fcntl: return fd_ref(ev.fd, ev.file) + ", cmd " + std::to_string(ev.arg);
+    case Syscall::Fcntl: {
+      // Only the fd-table commands reach us (the kernel side drops the rest).
+      std::string base = fd_ref(ev.fd, ev.file) + ", ";
+      switch (ev.arg) {
+        case F_DUPFD: return base + "F_DUPFD, " + std::to_string(ev.arg2);
+        case F_DUPFD_CLOEXEC: return base + "F_DUPFD_CLOEXEC, " + std::to_string(ev.arg2);
+        case F_SETFD: return base + "F_SETFD, " + ((ev.arg2 & FD_CLOEXEC) ? "FD_CLOEXEC" : "0");
+        default: return base + "cmd " + std::to_string(ev.arg);
+      }
+    }
     case Syscall::Write:
     case Syscall::Pwrite64:
     case Syscall::Writev:

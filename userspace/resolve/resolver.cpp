@@ -108,12 +108,15 @@ struct Resolver::Impl {
     return p;
   }
 
-  bool seed(int32_t pid) {
+  bool seed(int32_t pid, bool before_exec = false) {
     ProcSnapshot snap;
     if (!read_proc_snapshot(pid, snap)) return false;
     Process& p = new_process(pid, snap.cwd.empty() ? std::string_view(opts.default_cwd) : snap.cwd);
     p.tids.insert(snap.tids.begin(), snap.tids.end());
     for (auto& s : snap.fds) {
+      // A child about to exec keeps only its inherited fds: the CLOEXEC ones
+      // are duraudit's own (BPF maps, pipes) and never reach the command.
+      if (before_exec && s.cloexec) continue;
       auto of = std::make_shared<OpenFile>(&paths);
       of->id = s.file.id;
       of->mode = s.file.mode;
@@ -619,6 +622,8 @@ void Resolver::resolve_back(std::vector<Event>& out) {
 void Resolver::add_process(int32_t pid, const std::string& cwd) { impl_->new_process(pid, cwd); }
 
 bool Resolver::seed_from_proc(int32_t pid) { return impl_->seed(pid); }
+
+bool Resolver::seed_child_before_exec(int32_t pid) { return impl_->seed(pid, /*before_exec=*/true); }
 
 ResolverStats Resolver::stats() const {
   ResolverStats s;

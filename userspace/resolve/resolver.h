@@ -82,6 +82,9 @@ class Resolver {
   // Seeds a live process from /proc/<pid> (cwd, fds with paths, flags and
   // inode identity). Returns false if the process is gone.
   bool seed_from_proc(int32_t pid);
+  // The same for a child duraudit forked that has not exec'd yet (`run`,
+  // `trace`): only the fds the command will inherit (not CLOEXEC) are kept.
+  bool seed_child_before_exec(int32_t pid);
 
   ResolverStats stats() const;
 
