@@ -76,8 +76,12 @@ TEST(LiveVolume, TinyRingBufferLossIsCountedExactly) {
   ASSERT_EQ(exit_code(run.wait_status), 0);
   auto losses = tiny->losses();
   EXPECT_GT(losses["ringbuf_full_syscall"], 0u);
-  // every event is either delivered or counted as lost
-  EXPECT_EQ(run.events.size() + ringbuf_losses(losses), lossless_events);
+  // Every event is either delivered or counted as lost. The reference is a
+  // separate run of the same program, whose own event count varies by one
+  // between runs under load (seen in CI: 20009 vs 20010), so allow that
+  // much; a loss that went uncounted would miss by thousands.
+  size_t accounted = run.events.size() + ringbuf_losses(losses);
+  EXPECT_NEAR(static_cast<double>(accounted), static_cast<double>(lossless_events), 2.0);
   std::printf("[ measured ] tiny ring (64 KiB): %zu delivered, %llu counted lost, %zu expected\n",
               run.events.size(), static_cast<unsigned long long>(ringbuf_losses(losses)), lossless_events);
 }
