@@ -111,6 +111,11 @@ struct Resolver::Impl {
   bool seed(int32_t pid) {
     ProcSnapshot snap;
     if (!read_proc_snapshot(pid, snap)) return false;
+    seed(pid, snap);
+    return true;
+  }
+
+  void seed(int32_t pid, const ProcSnapshot& snap) {
     Process& p = new_process(pid, snap.cwd.empty() ? std::string_view(opts.default_cwd) : snap.cwd);
     p.tids.insert(snap.tids.begin(), snap.tids.end());
     for (auto& s : snap.fds) {
@@ -122,7 +127,6 @@ struct Resolver::Impl {
       paths.assign(of->path, s.file.path);
       p.fds->install(s.fd, std::move(of), s.cloexec);
     }
-    return true;
   }
 
   Process& process_for(const Event& ev) {
@@ -619,6 +623,8 @@ void Resolver::resolve_back(std::vector<Event>& out) {
 void Resolver::add_process(int32_t pid, const std::string& cwd) { impl_->new_process(pid, cwd); }
 
 bool Resolver::seed_from_proc(int32_t pid) { return impl_->seed(pid); }
+
+void Resolver::seed(int32_t pid, const ProcSnapshot& snapshot) { impl_->seed(pid, snapshot); }
 
 ResolverStats Resolver::stats() const {
   ResolverStats s;

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "event/event.h"
+#include "resolve/proc_seed.h"
 
 namespace duraudit {
 
@@ -82,6 +83,11 @@ class Resolver {
   // Seeds a live process from /proc/<pid> (cwd, fds with paths, flags and
   // inode identity). Returns false if the process is gone.
   bool seed_from_proc(int32_t pid);
+  // Declares a process from a snapshot taken elsewhere (a recording's
+  // process seed, written by `record` from /proc): cwd, fds, threads.
+  // Replaces any process tracked under `pid`. An empty snapshot cwd means
+  // ResolverOptions::default_cwd.
+  void seed(int32_t pid, const ProcSnapshot& snapshot);
 
   ResolverStats stats() const;
 

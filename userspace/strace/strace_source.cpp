@@ -29,6 +29,7 @@ struct Rec {
   uint64_t key = 0;      // order within its file: 2 * line (+1 for synthetic)
   bool absolute_ts = false;
   int32_t raw_pid = 0;   // tid as printed; 0 = no prefix
+  std::string cwd;       // the call's AT_FDCWD</cwd> decoration, if any
   Event ev;
 };
 
@@ -91,7 +92,8 @@ struct StraceSource::Builder {
       return;
     }
     Event ev;
-    switch (decode_strace_call(name, call, &ev, &why)) {
+    std::string cwd;
+    switch (decode_strace_call(name, call, &ev, &why, &cwd)) {
       case StraceDecode::Unknown:
         ++src.stats_.unknown_syscalls;
         return;
@@ -114,6 +116,7 @@ struct StraceSource::Builder {
     r.key = 2 * (is_fork_name(name) ? start_line : end_line);
     r.absolute_ts = absolute;
     r.raw_pid = pid;
+    r.cwd = std::move(cwd);
     ev.ts_ns = ts;
     r.ev = std::move(ev);
     fr.recs.push_back(std::move(r));
@@ -311,6 +314,18 @@ struct StraceSource::Builder {
       auto it = comm_of.find(pid);
       return it == comm_of.end() ? std::string("?") : it->second;
     };
+
+    // The traced process's cwd at its start: the first AT_FDCWD decoration
+    // it printed, unless it changed directory before that.
+    for (const auto& r : recs) {
+      int32_t tid = r.raw_pid ? r.raw_pid : root;
+      if (tid != root) continue;
+      if (r.ev.syscall == Syscall::Chdir || r.ev.syscall == Syscall::Fchdir) break;
+      if (!r.cwd.empty()) {
+        src.initial_cwd_ = r.cwd;
+        break;
+      }
+    }
 
     auto& out = src.events_;
     out.reserve(recs.size());
