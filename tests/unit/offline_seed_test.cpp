@@ -230,5 +230,27 @@ TEST(StraceInitialCwd, FirstDecorationOfTheTracedProcessBeforeAnyChdir) {
   EXPECT_EQ(plain->initial_cwd(), "");
 }
 
+TEST(StraceFilteredLogs, ReadsShowTheLogWasNotFilteredSoNoWritesAreAssumed) {
+  // A complete log of a program that creates and renames files but never
+  // writes: the loader's read() proves write calls would have been shown.
+  auto complete = StraceSource::from_string(
+      "100 openat(AT_FDCWD, \"/lib/libc.so.6\", O_RDONLY|O_CLOEXEC) = 3\n"
+      "100 read(3, \"\\177ELF\"..., 832) = 832\n"
+      "100 close(3) = 0\n"
+      "100 openat(AT_FDCWD, \"/d/x\", O_WRONLY|O_CREAT, 0644) = 3\n"
+      "100 close(3) = 0\n");
+  test::drain(*complete);
+  EXPECT_FALSE(complete->assumed_writes());
+
+  // -e trace=openat,close: neither reads nor writes, writes are assumed.
+  auto filtered = StraceSource::from_string(
+      "100 openat(AT_FDCWD, \"/d/x\", O_WRONLY|O_CREAT, 0644) = 3\n"
+      "100 close(3) = 0\n");
+  auto evs = test::drain(*filtered);
+  EXPECT_TRUE(filtered->assumed_writes());
+  ASSERT_EQ(evs.size(), 3u);
+  EXPECT_EQ(evs[1].syscall, Syscall::Write);
+}
+
 }  // namespace
 }  // namespace duraudit

@@ -57,6 +57,10 @@ std::string basename_of(const std::string& p) {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
+bool is_read_family_name(std::string_view n) {
+  return n == "read" || n == "pread64" || n == "readv" || n == "preadv" || n == "preadv2";
+}
+
 bool opens_for_write(const Event& ev) {
   switch (ev.syscall) {
     case Syscall::Open: case Syscall::Openat: case Syscall::Openat2: case Syscall::Creat: break;
@@ -74,6 +78,11 @@ struct StraceSource::Builder {
   StraceSource& src;
   std::vector<FileRecs> files;
   bool saw_write_family = false;
+  // read(2) and friends are in the same strace class as write (%desc):
+  // a log that shows them was not filtered to leave writes out, so a
+  // program that never wrote (only created, renamed, unlinked) is taken at
+  // its word instead of having writes assumed.
+  bool saw_read_family = false;
   int32_t root_hint = 0;  // -ff: the first file no Fork names
 
   void error(const std::string& file, uint64_t line, std::string_view text, const std::string& reason) {
@@ -96,6 +105,7 @@ struct StraceSource::Builder {
     switch (decode_strace_call(name, call, &ev, &why, &cwd)) {
       case StraceDecode::Unknown:
         ++src.stats_.unknown_syscalls;
+        if (is_read_family_name(name)) saw_read_family = true;
         return;
       case StraceDecode::NoEvent:
         return;
@@ -351,7 +361,7 @@ struct StraceSource::Builder {
           break;
       }
       ev.comm = comm(ev.pid);
-      bool synth = !saw_write_family && opens_for_write(ev);
+      bool synth = !saw_write_family && !saw_read_family && opens_for_write(ev);
       out.push_back(std::move(ev));
       if (synth) {
         const Event& open = out.back();

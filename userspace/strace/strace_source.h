@@ -36,8 +36,10 @@
 // is spliced in right after the Fork that created it (parent order first,
 // then files no Fork names, by pid).
 //
-// Filtered logs: when the log contains no write-family call at all (strace
-// ran with -e trace=... that left them out), every successful open for
+// Filtered logs: when the log contains no write-family call at all and no
+// read-family call either (strace ran with -e trace=... that left them out;
+// a complete log of a program that never writes still shows the dynamic
+// loader's read() calls), every successful open for
 // writing (O_WRONLY/O_RDWR, creat) is followed by a synthetic Write event
 // (fd = the opened fd, ret = 0, bytes = 0) and assumed_writes() is true, so
 // the report can say its data findings rest on that assumption.
