@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <iostream>
 #include <set>
 
 #include "e2e/e2e_util.h"
@@ -251,6 +252,7 @@ TEST_P(StraceEquivalence, ReplayedFindingsEqualLiveFindings) {
 
   auto want = expected_from_strace(work.name, dir, findings_in(live, dir));
   auto got = findings_in(replay, dir);
+  std::cout << "[ compared ] " << work.name << " strace " << flags.name << ": " << want.size() << " findings\n";
   EXPECT_EQ(got, want) << "live, with the documented strace differences applied:\n"
                        << joined(want) << "replayed:\n"
                        << joined(got);
@@ -308,6 +310,7 @@ TEST_P(RecordRoundTrip, ReplayOfTheRecordingEqualsTheLiveRun) {
 
   auto want = findings_in(live, dir.path());
   auto got = findings_in(replay, dir.path());
+  std::cout << "[ compared ] " << GetParam() << " record: " << want.size() << " findings\n";
   EXPECT_FALSE(want.empty() && GetParam() != "flink_fixed" && GetParam() != "python_replace_fsync")
       << "the workload should have findings to compare";
   EXPECT_EQ(got, want) << "live:\n" << joined(want) << "replayed:\n" << joined(got);
