@@ -1,23 +1,28 @@
 #!/bin/sh
-# Builds the libFuzzer targets (tests/fuzz) with clang in a separate build
-# directory and runs each for a bounded time, seeded with the strace logs in
-# tests/data/strace and a few recordings made from them.
+# Builds the libFuzzer targets (tests/fuzz, a standalone CMake project that
+# compiles only the strace parser and the recording reader) with clang in a
+# separate build directory and runs each for a bounded time, seeded with the
+# strace logs in tests/data/strace and a few hand-made recordings.
 #
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 30)
 # env:   FUZZ_BUILD_DIR (default build-fuzz), FUZZ_JOBS (default 2)
-# Exits non-zero if a target finds a crash, leak or timeout; the reproducer
-# is left in $FUZZ_BUILD_DIR/artifacts.
+# Exits non-zero if a target finds a crash, leak, UB or timeout; the
+# reproducer is left in $FUZZ_BUILD_DIR/artifacts. ctest runs it as the
+# `fuzz_parsers` test (label fuzz) with 20 s per target.
 set -eu
 secs=${1:-30}
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${FUZZ_BUILD_DIR:-$here/build-fuzz}
 jobs=${FUZZ_JOBS:-2}
 
-cmake -S "$here" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-  -DDURAUDIT_BUILD_FUZZERS=ON >/dev/null
-make -C "$build" -j"$jobs" strace_line_fuzz recording_reader_fuzz
+t0=$(date +%s)
+cmake -S "$here/tests/fuzz" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ >/dev/null
+make -C "$build" -j"$jobs" strace_line_fuzz recording_reader_fuzz >/dev/null
+t1=$(date +%s)
+echo "== configure + build: $((t1 - t0))s"
 
 corpus=$build/corpus
+rm -rf "$build/artifacts"  # reproducers of an earlier run are not this run's findings
 mkdir -p "$corpus/strace" "$corpus/recording" "$build/artifacts"
 # Seeds: every fixture log whole, and its lines one per file (short inputs
 # let the fuzzer mutate individual syscall lines).
@@ -36,8 +41,15 @@ def event(sc, path, path2=b""):
                     0xFFFFFFFFFFFFFFFF, 7, 0o100000, 0xEF53, 0, 0, 0, 1)
     p += s(b"app") + s(path) + s(path2)
     return struct.pack("<IB", len(p) + 1, 1) + p
+def seed(pid, cwd, fds):
+    p = struct.pack("<i", pid) + s(cwd) + struct.pack("<I", len(fds))
+    for fd, path in fds:
+        p += struct.pack("<i", fd) + s(path) + struct.pack("<QBQQIQ", 0o1, 0, 0x800001, 7, 0o100000, 0xEF53)
+    p += struct.pack("<Ii", 1, pid)
+    return struct.pack("<IB", len(p) + 1, 3) + p
 trailer = struct.pack("<QI", 2, 1) + s(b"ringbuf_full") + struct.pack("<Q", 3)
-recs = event(2, b"/data/x.tmp") + event(28, b"/data/x.tmp", b"/data/x") + struct.pack("<IB", len(trailer) + 1, 2) + trailer
+recs = seed(42, b"/data", [(1, b"/data/log"), (2, b"/dev/null")]) + event(2, b"x.tmp") + \
+       event(28, b"/data/x.tmp", b"/data/x") + struct.pack("<IB", len(trailer) + 1, 2) + trailer
 open(sys.argv[1] + "/records", "wb").write(recs)
 hdr = b"DURAUDIT" + struct.pack("<HI", 1, 20) + b"\0" * 20
 open(sys.argv[1] + "/file", "wb").write(hdr + recs)

@@ -16,6 +16,7 @@ void read_all(std::string bytes) {
   uint64_t n = 0;
   while (src->poll([&](duraudit::Event&& e) { n += e.path.size() + e.comm.size(); }, 0)) {
   }
+  for (const auto& seed : src->seeds()) n += seed.snapshot.fds.size() + seed.snapshot.cwd.size();
   (void)src->truncated();
   (void)src->losses();
 }
@@ -32,5 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   read_all(std::move(framed));
   duraudit::Event ev;
   duraudit::decode_event_payload(raw, &ev);
+  duraudit::ProcessSeed seed;
+  duraudit::decode_seed_payload(raw, &seed);
   return 0;
 }

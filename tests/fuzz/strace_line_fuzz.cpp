@@ -28,5 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   duraudit::strace_int(text);
   duraudit::strace_flags(text);
   duraudit::strace_field(text, "flags");
+  (void)duraudit::strace_decoration_path(text);
+  (void)src->initial_cwd();
   return 0;
 }

@@ -372,9 +372,10 @@ TEST(StraceStrings, EscapesHexAndDecorations) {
   EXPECT_EQ(evs[7].fd, 8);
   EXPECT_EQ(evs[8].syscall, Syscall::Fsync);
   EXPECT_EQ(evs[9].dirfd, 3);
-  EXPECT_EQ(evs[9].path, "a>b");
+  // Relative paths next to a decorated dirfd are anchored at the decoration.
+  EXPECT_EQ(evs[9].path, "/tmp/dir (1)/a>b");
   EXPECT_EQ(evs[9].dirfd2, AT_FDCWD);
-  EXPECT_EQ(evs[9].path2, "c<d");
+  EXPECT_EQ(evs[9].path2, "/home/u/c<d");
   EXPECT_EQ(evs[9].flags, static_cast<uint64_t>(RENAME_NOREPLACE));
   EXPECT_EQ(evs[10].path, "") << "unreadable pointer: path unknown";
   EXPECT_EQ(evs[10].ret, -EFAULT);

@@ -14,6 +14,7 @@
 #include "cli/option_parsing.h"
 #include "cli/traced_command.h"
 #include "record/recording_writer.h"
+#include "resolve/proc_seed.h"
 
 namespace duraudit {
 
@@ -46,6 +47,19 @@ int cmd_record(const Args& args, const Args& command) {
   auto on_event = [&](Event&& ev) {
     if (!writer.append(ev)) throw RuntimeError("writing " + output + ": " + writer.error());
   };
+  // The state of an initial target before its first event (cwd, inherited
+  // fds), so replay resolves relative paths and fd calls as `run` does with
+  // its own /proc seeding.
+  auto seed = [&](int32_t pid, bool before_exec) {
+    ProcessSeed ps;
+    ps.pid = pid;
+    if (!read_proc_snapshot(pid, ps.snapshot)) {
+      spdlog::warn("cannot read /proc/{}: relative paths of that process will replay against --cwd", pid);
+      return;
+    }
+    if (before_exec) drop_cloexec_fds(ps.snapshot);
+    if (!writer.append_seed(ps)) throw RuntimeError("writing " + output + ": " + writer.error());
+  };
   auto finish = [&](const LossCounters& losses) {
     if (!writer.close(losses, &error)) throw RuntimeError(error);
     uint64_t lost = total_lost(losses);
@@ -59,6 +73,7 @@ int cmd_record(const Args& args, const Args& command) {
     for (int32_t pid : pids) {
       if (kill(pid, 0) != 0 && errno == ESRCH) throw RuntimeError("no process with pid " + std::to_string(pid));
       capture->add_target(pid);
+      seed(pid, false);
     }
     signal(SIGINT, on_record_stop);
     signal(SIGTERM, on_record_stop);
@@ -75,6 +90,7 @@ int cmd_record(const Args& args, const Args& command) {
   }
 
   TracedCommandHooks hooks;
+  hooks.on_spawn = [&](int32_t pid) { seed(pid, true); };
   hooks.on_event = on_event;
   // Flush about every 100 ms: a killed recorder leaves a file that replays
   // up to its last complete event.

@@ -25,7 +25,7 @@ int cmd_replay(const Args& args, const Args& command) {
       ("help,h", "this help")
       ("strace", po::bool_switch(&strace), "FILE is strace output (strace -f [-tt] [-yy] -o FILE ...; '-' for stdin)")
       ("cwd", po::value(&cwd), "working directory of the traced command, for relative paths in an strace log "
-                               "(default: the current directory)");
+                               "(default: what strace -y printed for AT_FDCWD, else the current directory)");
   add_audit_options(desc, opts);
   std::vector<std::string> files;
   auto vm = parse_options(desc, args, &files);
@@ -51,6 +51,11 @@ int cmd_replay(const Args& args, const Args& command) {
     if (!s) throw RuntimeError(error);
     strace_source = s.get();
     source = std::move(s);
+    // strace -y names the cwd (AT_FDCWD</dir>); --cwd still wins.
+    if (cwd.empty() && !strace_source->initial_cwd().empty()) {
+      ro.default_cwd = strace_source->initial_cwd();
+      spdlog::debug("cwd of the traced command, from the log: {}", ro.default_cwd);
+    }
   } else {
     auto r = RecordingSource::open(file, &error);
     if (!r) throw RuntimeError(error + (error.find("not a duraudit recording") != std::string::npos
@@ -61,6 +66,8 @@ int cmd_replay(const Args& args, const Args& command) {
   }
 
   AuditPipeline pipeline(setup.config, ro, *setup.reporter);
+  if (recording)
+    for (const auto& seed : recording->seeds()) pipeline.resolver().seed(seed.pid, seed.snapshot);
   while (source->poll([&](Event&& ev) { pipeline.feed(std::move(ev)); }, 0)) {
   }
 

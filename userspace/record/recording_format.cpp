@@ -63,4 +63,50 @@ bool decode_event_payload(std::string_view payload, Event* ev) {
   return true;
 }
 
+void encode_seed_payload(const ProcessSeed& seed, std::string& out) {
+  ByteWriter w(out);
+  const ProcSnapshot& snap = seed.snapshot;
+  w.i32(seed.pid);
+  w.str(snap.cwd);
+  w.u32(static_cast<uint32_t>(snap.fds.size()));
+  for (const auto& fd : snap.fds) {
+    w.i32(fd.fd);
+    w.str(fd.file.path);
+    w.u64(fd.open_flags);
+    w.u8(fd.cloexec ? 1 : 0);
+    w.u64(fd.file.id.dev);
+    w.u64(fd.file.id.ino);
+    w.u32(fd.file.mode);
+    w.u64(fd.file.fs_magic);
+  }
+  w.u32(static_cast<uint32_t>(snap.tids.size()));
+  for (int32_t tid : snap.tids) w.i32(tid);
+}
+
+bool decode_seed_payload(std::string_view payload, ProcessSeed* seed) {
+  ByteReader r(payload);
+  ProcessSeed s;
+  uint32_t nfds = 0, ntids = 0;
+  if (!(r.i32(s.pid) && r.str(s.snapshot.cwd) && r.u32(nfds))) return false;
+  // Each fd takes at least 39 bytes: a count the payload cannot hold is
+  // corruption, not a reason to reserve gigabytes.
+  if (nfds > r.remaining() / 39) return false;
+  s.snapshot.fds.reserve(nfds);
+  for (uint32_t i = 0; i < nfds; ++i) {
+    ProcFdSnapshot fd;
+    uint8_t cloexec = 0;
+    if (!(r.i32(fd.fd) && r.str(fd.file.path) && r.u64(fd.open_flags) && r.u8(cloexec) && r.u64(fd.file.id.dev) &&
+          r.u64(fd.file.id.ino) && r.u32(fd.file.mode) && r.u64(fd.file.fs_magic)))
+      return false;
+    fd.cloexec = cloexec != 0;
+    s.snapshot.fds.push_back(std::move(fd));
+  }
+  if (!r.u32(ntids) || ntids > r.remaining() / 4) return false;
+  s.snapshot.tids.resize(ntids);
+  for (auto& tid : s.snapshot.tids)
+    if (!r.i32(tid)) return false;
+  *seed = std::move(s);
+  return true;
+}
+
 }  // namespace duraudit

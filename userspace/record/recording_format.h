@@ -11,6 +11,10 @@
 //   record   := u32 len, u8 type, (len - 1) payload bytes
 //   type 1   := event (below)
 //   type 2   := trailer: u64 events, u32 n, n * (str reason, u64 count)   — loss counters
+//   type 3   := process seed (below): the state /proc showed of an initial
+//               target before its first event. Written right after the
+//               header, before any event; added within version 1 (readers
+//               that predate it skip it as an unknown type).
 //   str      := u16 len, len bytes (no terminator)
 //
 // Event payload, in this order (the raw fields a source fills; the
@@ -23,6 +27,11 @@
 //   u8 bits (1 created, 2 sync_write, 4 is_thread, 8 shares_files, 16 group_dead),
 //   str comm, str path, str path2
 // seq is not stored: a reader numbers events from 1 as every source does.
+//
+// Process seed payload (resolve/proc_seed.h's ProcSnapshot of one process):
+//   i32 pid, str cwd (empty: unknown), u32 nfds, nfds * fd, u32 ntids, ntids * i32 tid
+//   fd := i32 fd, str path (readlink text), u64 open_flags (without O_CLOEXEC),
+//         u8 cloexec, u64 dev, u64 ino, u32 mode, u64 fs_magic
 // A reader ignores payload bytes past the fields it knows (forward
 // compatible appends) and skips records of unknown type.
 //
@@ -37,6 +46,7 @@
 #include <string_view>
 
 #include "event/event.h"
+#include "resolve/proc_seed.h"
 
 namespace duraudit {
 
@@ -44,6 +54,7 @@ inline constexpr char kRecordingMagic[8] = {'D', 'U', 'R', 'A', 'U', 'D', 'I', '
 inline constexpr uint16_t kRecordingVersion = 1;
 inline constexpr uint8_t kRecordEvent = 1;
 inline constexpr uint8_t kRecordTrailer = 2;
+inline constexpr uint8_t kRecordProcessSeed = 3;
 // A record longer than this is corruption, not data (paths are < 64 KiB each).
 inline constexpr uint32_t kMaxRecordLen = 1u << 20;
 
@@ -51,5 +62,17 @@ inline constexpr uint32_t kMaxRecordLen = 1u << 20;
 void encode_event_payload(const Event& ev, std::string& out);
 // Decodes an event payload; false if it is shorter than the fields require.
 bool decode_event_payload(std::string_view payload, Event* ev);
+
+// An initial target's state before its first event: `record` writes one per
+// target, replay applies it to the Resolver (Resolver::seed) so relative
+// paths and inherited fds resolve as they did live.
+struct ProcessSeed {
+  int32_t pid = 0;
+  ProcSnapshot snapshot;
+};
+
+void encode_seed_payload(const ProcessSeed& seed, std::string& out);
+// False if the payload is shorter than its counts say.
+bool decode_seed_payload(std::string_view payload, ProcessSeed* seed);
 
 }  // namespace duraudit

@@ -34,6 +34,7 @@ std::unique_ptr<RecordingSource> RecordingSource::open(const std::string& path, 
   }
   s->in_ = std::move(f);
   if (!s->read_header(path, error)) return nullptr;
+  s->read_seeds();
   return s;
 }
 
@@ -42,6 +43,7 @@ std::unique_ptr<RecordingSource> RecordingSource::from_bytes(std::string bytes, 
   std::unique_ptr<RecordingSource> s(new RecordingSource());
   s->in_ = std::make_unique<std::istringstream>(std::move(bytes));
   if (!s->read_header(name, error)) return nullptr;
+  s->read_seeds();
   return s;
 }
 
@@ -75,69 +77,107 @@ void RecordingSource::mark_truncated(const std::string& why) {
   done_ = true;
 }
 
+RecordingSource::ReadResult RecordingSource::read_record() {
+  char lenbuf[4];
+  in_->read(lenbuf, 4);
+  size_t got = static_cast<size_t>(in_->gcount());
+  if (got == 0) return ReadResult::End;
+  if (got < 4) return ReadResult::Cut;
+  uint32_t len = 0;
+  ByteReader(std::string_view(lenbuf, 4)).u32(len);
+  if (len == 0 || len > kMaxRecordLen) return ReadResult::Corrupt;
+  record_.resize(len);
+  if (!read_exact(*in_, record_.data(), len)) return ReadResult::Cut;
+  return ReadResult::Record;
+}
+
+void RecordingSource::read_seeds() {
+  while (!done_) {
+    ReadResult r = read_record();
+    if (r == ReadResult::End) {
+      mark_truncated("the recording has no trailer (the recorder did not finish)");
+    } else if (r == ReadResult::Cut) {
+      mark_truncated("the recording ends inside a record");
+    } else if (r == ReadResult::Corrupt) {
+      mark_truncated("the recording holds a corrupt record");
+    } else if (static_cast<uint8_t>(record_[0]) == kRecordProcessSeed) {
+      ProcessSeed seed;
+      if (!decode_seed_payload(std::string_view(record_.data() + 1, record_.size() - 1), &seed)) {
+        mark_truncated("the recording holds a corrupt process seed");
+      } else {
+        seeds_.push_back(std::move(seed));
+      }
+    } else {
+      have_record_ = true;
+      return;
+    }
+  }
+}
+
+bool RecordingSource::handle_record(const Sink& sink) {
+  uint8_t type = static_cast<uint8_t>(record_[0]);
+  std::string_view payload(record_.data() + 1, record_.size() - 1);
+  if (type == kRecordEvent) {
+    Event ev;
+    if (!decode_event_payload(payload, &ev)) {
+      mark_truncated("the recording holds a corrupt event");
+      return false;
+    }
+    ev.seq = ++seq_;
+    sink(std::move(ev));
+  } else if (type == kRecordTrailer) {
+    ByteReader r(payload);
+    uint64_t events = 0;
+    uint32_t count = 0;
+    if (!r.u64(events) || !r.u32(count)) {
+      mark_truncated("the recording holds a corrupt trailer");
+      return false;
+    }
+    LossCounters losses;
+    bool ok = true;
+    for (uint32_t i = 0; i < count && ok; ++i) {
+      std::string reason;
+      uint64_t v = 0;
+      ok = r.str(reason) && r.u64(v);
+      if (ok) losses[reason] += v;
+    }
+    if (!ok) {
+      mark_truncated("the recording holds a corrupt trailer");
+      return false;
+    }
+    losses_ = std::move(losses);
+    if (events != seq_) {
+      mark_truncated("the trailer counts " + std::to_string(events) + " events but the recording holds " +
+                     std::to_string(seq_));
+      return false;
+    }
+    done_ = true;  // anything after the trailer is ignored
+    return false;
+  }
+  // Unknown record types (a newer writer) are skipped, and so is a seed
+  // after the first event (the state it describes is already past).
+  return true;
+}
+
 bool RecordingSource::poll(const Sink& sink, int /*timeout_ms*/) {
   for (size_t n = 0; n < kBatch && !done_; ++n) {
-    char lenbuf[4];
-    in_->read(lenbuf, 4);
-    size_t got = static_cast<size_t>(in_->gcount());
-    if (got == 0) {
-      mark_truncated("the recording has no trailer (the recorder did not finish)");
-      break;
-    }
-    if (got < 4) {
-      mark_truncated("the recording ends inside a record");
-      break;
-    }
-    uint32_t len = 0;
-    ByteReader(std::string_view(lenbuf, 4)).u32(len);
-    if (len == 0 || len > kMaxRecordLen) {
-      mark_truncated("the recording holds a corrupt record");
-      break;
-    }
-    record_.resize(len);
-    if (!read_exact(*in_, record_.data(), len)) {
-      mark_truncated("the recording ends inside a record");
-      break;
-    }
-    uint8_t type = static_cast<uint8_t>(record_[0]);
-    std::string_view payload(record_.data() + 1, len - 1);
-    if (type == kRecordEvent) {
-      Event ev;
-      if (!decode_event_payload(payload, &ev)) {
-        mark_truncated("the recording holds a corrupt event");
+    if (!have_record_) {
+      ReadResult r = read_record();
+      if (r == ReadResult::End) {
+        mark_truncated("the recording has no trailer (the recorder did not finish)");
         break;
       }
-      ev.seq = ++seq_;
-      sink(std::move(ev));
-    } else if (type == kRecordTrailer) {
-      ByteReader r(payload);
-      uint64_t events = 0;
-      uint32_t count = 0;
-      if (!r.u64(events) || !r.u32(count)) {
-        mark_truncated("the recording holds a corrupt trailer");
+      if (r == ReadResult::Cut) {
+        mark_truncated("the recording ends inside a record");
         break;
       }
-      LossCounters losses;
-      bool ok = true;
-      for (uint32_t i = 0; i < count && ok; ++i) {
-        std::string reason;
-        uint64_t v = 0;
-        ok = r.str(reason) && r.u64(v);
-        if (ok) losses[reason] += v;
-      }
-      if (!ok) {
-        mark_truncated("the recording holds a corrupt trailer");
+      if (r == ReadResult::Corrupt) {
+        mark_truncated("the recording holds a corrupt record");
         break;
       }
-      losses_ = std::move(losses);
-      if (events != seq_) {
-        mark_truncated("the trailer counts " + std::to_string(events) + " events but the recording holds " +
-                       std::to_string(seq_));
-        break;
-      }
-      done_ = true;  // anything after the trailer is ignored
     }
-    // Unknown record types (a newer writer) are skipped.
+    have_record_ = false;
+    if (!handle_record(sink)) break;
   }
   return !done_;
 }

@@ -6,8 +6,10 @@
 #include <istream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "event/event_source.h"
+#include "record/recording_format.h"
 
 namespace duraudit {
 
@@ -38,11 +40,24 @@ class RecordingSource : public EventSource {
   uint64_t start_wall_ns() const { return start_wall_ns_; }
   uint64_t start_mono_ns() const { return start_mono_ns_; }
   uint64_t events_read() const { return seq_; }
+  // The process seeds written before the first event (cwd and open fds of
+  // each initial target), read by open(). Apply them to the Resolver
+  // (Resolver::seed) before feeding events. Empty for recordings made
+  // before seeds existed: then relative paths resolve against --cwd.
+  const std::vector<ProcessSeed>& seeds() const { return seeds_; }
 
  private:
   RecordingSource() = default;
   bool read_header(const std::string& name, std::string* error);
   void mark_truncated(const std::string& why);
+  enum class ReadResult { Record, End, Cut, Corrupt };
+  // The next record into record_.
+  ReadResult read_record();
+  // Reads the seed records that follow the header; the first other record
+  // is kept in record_ for poll() (have_record_).
+  void read_seeds();
+  // Handles record_; false when it ended the stream (trailer, corruption).
+  bool handle_record(const Sink& sink);
 
   std::unique_ptr<std::istream> in_;
   std::unique_ptr<char[]> read_buf_;
@@ -55,6 +70,8 @@ class RecordingSource : public EventSource {
   uint64_t seq_ = 0;
   LossCounters losses_;
   std::string record_;
+  bool have_record_ = false;
+  std::vector<ProcessSeed> seeds_;
 };
 
 }  // namespace duraudit

@@ -75,6 +75,14 @@ void RecordingWriter::append_record(uint8_t type, const std::string& payload) {
   buf_ += payload;
 }
 
+bool RecordingWriter::append_seed(const ProcessSeed& seed) {
+  if (fd_ < 0 || !error_.empty()) return false;
+  std::string payload;
+  encode_seed_payload(seed, payload);
+  append_record(kRecordProcessSeed, payload);
+  return true;
+}
+
 bool RecordingWriter::append(const Event& ev) {
   if (fd_ < 0 || !error_.empty()) return false;
   // Encode straight into the buffer behind a placeholder length, then patch

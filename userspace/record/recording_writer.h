@@ -10,6 +10,7 @@
 
 #include "event/event.h"
 #include "event/event_source.h"
+#include "record/recording_format.h"
 
 namespace duraudit {
 
@@ -26,6 +27,9 @@ class RecordingWriter {
                     uint64_t start_mono_ns, std::string* error = nullptr);
   // Header fields of this machine, now: hostname, uname release, CLOCK_REALTIME, CLOCK_MONOTONIC.
   bool write_local_header(std::string* error = nullptr);
+  // Buffers one process seed (recording_format.h); call before the first
+  // event, one per initial target. False once a write has failed.
+  bool append_seed(const ProcessSeed& seed);
   // Buffers one event; false once a write has failed (see error()).
   bool append(const Event& ev);
   // Writes the buffer to the file (no fsync).

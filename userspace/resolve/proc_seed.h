@@ -30,4 +30,9 @@ struct ProcSnapshot {
 // `proc_root` is "/proc" except in tests.
 bool read_proc_snapshot(int32_t pid, ProcSnapshot& out, const std::string& proc_root = "/proc");
 
+// For a child duraudit forked that has not exec'd yet (`run`, `trace`,
+// `record -- CMD`): its CLOEXEC fds are duraudit's own (BPF maps, pipes)
+// and never reach the command; only the inherited ones are kept.
+void drop_cloexec_fds(ProcSnapshot& snapshot);
+
 }  // namespace duraudit

@@ -111,12 +111,15 @@ struct Resolver::Impl {
   bool seed(int32_t pid, bool before_exec = false) {
     ProcSnapshot snap;
     if (!read_proc_snapshot(pid, snap)) return false;
+    if (before_exec) drop_cloexec_fds(snap);
+    seed(pid, snap);
+    return true;
+  }
+
+  void seed(int32_t pid, const ProcSnapshot& snap) {
     Process& p = new_process(pid, snap.cwd.empty() ? std::string_view(opts.default_cwd) : snap.cwd);
     p.tids.insert(snap.tids.begin(), snap.tids.end());
     for (auto& s : snap.fds) {
-      // A child about to exec keeps only its inherited fds: the CLOEXEC ones
-      // are duraudit's own (BPF maps, pipes) and never reach the command.
-      if (before_exec && s.cloexec) continue;
       auto of = std::make_shared<OpenFile>(&paths);
       of->id = s.file.id;
       of->mode = s.file.mode;
@@ -125,7 +128,6 @@ struct Resolver::Impl {
       paths.assign(of->path, s.file.path);
       p.fds->install(s.fd, std::move(of), s.cloexec);
     }
-    return true;
   }
 
   Process& process_for(const Event& ev) {
@@ -624,6 +626,8 @@ void Resolver::add_process(int32_t pid, const std::string& cwd) { impl_->new_pro
 bool Resolver::seed_from_proc(int32_t pid) { return impl_->seed(pid); }
 
 bool Resolver::seed_child_before_exec(int32_t pid) { return impl_->seed(pid, /*before_exec=*/true); }
+
+void Resolver::seed(int32_t pid, const ProcSnapshot& snapshot) { impl_->seed(pid, snapshot); }
 
 ResolverStats Resolver::stats() const {
   ResolverStats s;

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "event/event.h"
+#include "resolve/proc_seed.h"
 
 namespace duraudit {
 
@@ -85,6 +86,11 @@ class Resolver {
   // The same for a child duraudit forked that has not exec'd yet (`run`,
   // `trace`): only the fds the command will inherit (not CLOEXEC) are kept.
   bool seed_child_before_exec(int32_t pid);
+  // Declares a process from a snapshot taken elsewhere (a recording's
+  // process seed, written by `record` from /proc): cwd, fds, threads.
+  // Replaces any process tracked under `pid`. An empty snapshot cwd means
+  // ResolverOptions::default_cwd.
+  void seed(int32_t pid, const ProcSnapshot& snapshot);
 
   ResolverStats stats() const;
 

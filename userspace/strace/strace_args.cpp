@@ -185,6 +185,37 @@ std::string_view strace_strip_decoration(std::string_view arg) {
   return arg;
 }
 
+std::optional<std::string> strace_decoration_path(std::string_view arg) {
+  arg = trim(arg);
+  if (arg.empty() || arg.front() == '"') return std::nullopt;
+  size_t open = std::string_view::npos;
+  for (size_t i = 1; i < arg.size(); ++i)
+    if (arg[i] == '<' && is_ident(arg[i - 1])) {
+      open = i;
+      break;
+    }
+  if (open == std::string_view::npos || open + 1 >= arg.size() || arg[open + 1] != '/') return std::nullopt;
+  size_t end = skip_decoration(arg, open);  // just past the matching '>'
+  if (end <= open + 1 || arg[end - 1] != '>') return std::nullopt;
+  std::string_view body = arg.substr(open + 1, end - open - 2);
+  // -yy device details: "/dev/null<char 1:3>"; an unescaped '<' starts them.
+  for (size_t i = 0; i < body.size(); ++i) {
+    if (body[i] == '\\') {
+      ++i;
+      continue;
+    }
+    if (body[i] == '<') {
+      body = body.substr(0, i);
+      break;
+    }
+  }
+  std::string path = strace_unescape(body);
+  constexpr std::string_view kDeleted = " (deleted)";
+  if (path.size() >= kDeleted.size() && path.compare(path.size() - kDeleted.size(), kDeleted.size(), kDeleted) == 0)
+    return std::nullopt;
+  return path;
+}
+
 namespace {
 
 std::optional<int64_t> parse_number(std::string_view s) {

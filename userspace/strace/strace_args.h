@@ -36,6 +36,13 @@ std::string strace_unescape(std::string_view s);
 // The value without a trailing -y decoration "<...>" and comments; trimmed.
 std::string_view strace_strip_decoration(std::string_view arg);
 
+// The file path of a -y/-yy fd decoration: "3</tmp/x>" -> "/tmp/x",
+// "AT_FDCWD</home/u>" -> "/home/u" (strace >= 5.x decorates AT_FDCWD with
+// the cwd), "2</dev/null<char 1:3>>" -> "/dev/null". nullopt without a
+// decoration, for non-file decorations (sockets, pipes, anon inodes) and
+// for deleted files ("... (deleted)").
+std::optional<std::string> strace_decoration_path(std::string_view arg);
+
 // An integer argument: decimal, 0x hex, 0 octal, negative, ~0U style, a
 // symbolic constant or an OR of them (flags). nullopt if nothing numeric.
 std::optional<int64_t> strace_int(std::string_view arg);

@@ -53,6 +53,8 @@ struct Args {
 
 void set_write_bytes(Event* ev) { ev->bytes = ev->ret > 0 ? static_cast<uint64_t>(ev->ret) : 0; }
 
+StraceDecode decode_call(std::string_view name, const StraceCall& call, Event* ev, std::string* error);
+
 }  // namespace
 
 bool is_write_family(Syscall s) {
@@ -66,7 +68,46 @@ bool is_write_family(Syscall s) {
   }
 }
 
-StraceDecode decode_strace_call(std::string_view name, const StraceCall& call, Event* ev, std::string* error) {
+StraceDecode decode_strace_call(std::string_view name, const StraceCall& call, Event* ev, std::string* error,
+                                std::string* cwd) {
+  if (cwd) cwd->clear();
+  StraceDecode d = decode_call(name, call, ev, error);
+  if (d != StraceDecode::Event) return d;
+  // Which argument is the dirfd of path / path2.
+  int dirfd_arg = -1, dirfd2_arg = -1;
+  switch (ev->syscall) {
+    case Syscall::Openat: case Syscall::Openat2: case Syscall::Unlinkat: case Syscall::Mkdirat:
+      dirfd_arg = 0;
+      break;
+    case Syscall::Renameat: case Syscall::Renameat2: case Syscall::Linkat:
+      dirfd_arg = 0;
+      dirfd2_arg = 2;
+      break;
+    case Syscall::Symlinkat:
+      dirfd2_arg = 1;
+      break;
+    case Syscall::Exec:
+      if (name == "execveat") dirfd_arg = 0;
+      break;
+    default:
+      break;
+  }
+  auto anchor = [&](int arg, int32_t dirfd, std::string& path) {
+    if (arg < 0 || static_cast<size_t>(arg) >= call.args.size()) return;
+    auto base = strace_decoration_path(call.args[static_cast<size_t>(arg)]);
+    if (!base) return;
+    if (dirfd == AT_FDCWD && cwd && cwd->empty()) *cwd = *base;
+    if (path.empty() || path.front() == '/') return;
+    path = *base + (base->back() == '/' ? "" : "/") + path;
+  };
+  anchor(dirfd_arg, ev->dirfd, ev->path);
+  anchor(dirfd2_arg, ev->dirfd2, ev->path2);
+  return d;
+}
+
+namespace {
+
+StraceDecode decode_call(std::string_view name, const StraceCall& call, Event* ev, std::string* error) {
   *ev = Event{};
   ev->ret = call.ret;
   Args a{call, error};
@@ -296,5 +337,7 @@ StraceDecode decode_strace_call(std::string_view name, const StraceCall& call, E
   }
   return a.ok ? StraceDecode::Event : StraceDecode::Malformed;
 }
+
+}  // namespace
 
 }  // namespace duraudit

@@ -19,7 +19,12 @@ enum class StraceDecode {
   Malformed,  // ours, but the arguments do not fit (reason in *error)
 };
 
-StraceDecode decode_strace_call(std::string_view name, const StraceCall& call, Event* ev, std::string* error);
+// A relative path next to a dirfd that strace decorated (-y: "3</dir>",
+// and in strace >= 5.x "AT_FDCWD</cwd>") is made absolute against that
+// decoration, so it resolves without knowing the fd or the cwd. When `cwd`
+// is given it receives the AT_FDCWD decoration of the call, if any.
+StraceDecode decode_strace_call(std::string_view name, const StraceCall& call, Event* ev, std::string* error,
+                                std::string* cwd = nullptr);
 
 // write, pwrite64, writev, pwritev, pwritev2, ftruncate, truncate,
 // fallocate, copy_file_range, sendfile (and strace's aliases).

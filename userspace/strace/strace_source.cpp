@@ -29,6 +29,7 @@ struct Rec {
   uint64_t key = 0;      // order within its file: 2 * line (+1 for synthetic)
   bool absolute_ts = false;
   int32_t raw_pid = 0;   // tid as printed; 0 = no prefix
+  std::string cwd;       // the call's AT_FDCWD</cwd> decoration, if any
   Event ev;
 };
 
@@ -56,6 +57,10 @@ std::string basename_of(const std::string& p) {
   return slash == std::string::npos ? p : p.substr(slash + 1);
 }
 
+bool is_read_family_name(std::string_view n) {
+  return n == "read" || n == "pread64" || n == "readv" || n == "preadv" || n == "preadv2";
+}
+
 bool opens_for_write(const Event& ev) {
   switch (ev.syscall) {
     case Syscall::Open: case Syscall::Openat: case Syscall::Openat2: case Syscall::Creat: break;
@@ -73,6 +78,11 @@ struct StraceSource::Builder {
   StraceSource& src;
   std::vector<FileRecs> files;
   bool saw_write_family = false;
+  // read(2) and friends are in the same strace class as write (%desc):
+  // a log that shows them was not filtered to leave writes out, so a
+  // program that never wrote (only created, renamed, unlinked) is taken at
+  // its word instead of having writes assumed.
+  bool saw_read_family = false;
   int32_t root_hint = 0;  // -ff: the first file no Fork names
 
   void error(const std::string& file, uint64_t line, std::string_view text, const std::string& reason) {
@@ -91,9 +101,11 @@ struct StraceSource::Builder {
       return;
     }
     Event ev;
-    switch (decode_strace_call(name, call, &ev, &why)) {
+    std::string cwd;
+    switch (decode_strace_call(name, call, &ev, &why, &cwd)) {
       case StraceDecode::Unknown:
         ++src.stats_.unknown_syscalls;
+        if (is_read_family_name(name)) saw_read_family = true;
         return;
       case StraceDecode::NoEvent:
         return;
@@ -114,6 +126,7 @@ struct StraceSource::Builder {
     r.key = 2 * (is_fork_name(name) ? start_line : end_line);
     r.absolute_ts = absolute;
     r.raw_pid = pid;
+    r.cwd = std::move(cwd);
     ev.ts_ns = ts;
     r.ev = std::move(ev);
     fr.recs.push_back(std::move(r));
@@ -312,6 +325,18 @@ struct StraceSource::Builder {
       return it == comm_of.end() ? std::string("?") : it->second;
     };
 
+    // The traced process's cwd at its start: the first AT_FDCWD decoration
+    // it printed, unless it changed directory before that.
+    for (const auto& r : recs) {
+      int32_t tid = r.raw_pid ? r.raw_pid : root;
+      if (tid != root) continue;
+      if (r.ev.syscall == Syscall::Chdir || r.ev.syscall == Syscall::Fchdir) break;
+      if (!r.cwd.empty()) {
+        src.initial_cwd_ = r.cwd;
+        break;
+      }
+    }
+
     auto& out = src.events_;
     out.reserve(recs.size());
     for (auto& r : recs) {
@@ -336,7 +361,7 @@ struct StraceSource::Builder {
           break;
       }
       ev.comm = comm(ev.pid);
-      bool synth = !saw_write_family && opens_for_write(ev);
+      bool synth = !saw_write_family && !saw_read_family && opens_for_write(ev);
       out.push_back(std::move(ev));
       if (synth) {
         const Event& open = out.back();

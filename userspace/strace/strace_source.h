@@ -36,8 +36,10 @@
 // is spliced in right after the Fork that created it (parent order first,
 // then files no Fork names, by pid).
 //
-// Filtered logs: when the log contains no write-family call at all (strace
-// ran with -e trace=... that left them out), every successful open for
+// Filtered logs: when the log contains no write-family call at all and no
+// read-family call either (strace ran with -e trace=... that left them out;
+// a complete log of a program that never writes still shows the dynamic
+// loader's read() calls), every successful open for
 // writing (O_WRONLY/O_RDWR, creat) is followed by a synthetic Write event
 // (fd = the opened fd, ret = 0, bytes = 0) and assumed_writes() is true, so
 // the report can say its data findings rest on that assumption.
@@ -95,6 +97,12 @@ class StraceSource : public EventSource {
   const std::vector<StraceParseError>& parse_errors() const { return errors_; }
   uint64_t unparsed_lines() const { return stats_.unparsed_lines; }
   const StraceStats& stats() const { return stats_; }
+  // The traced process's working directory when the log starts, as strace
+  // -y printed it ("AT_FDCWD</dir>", strace >= 5.x) on its first
+  // AT_FDCWD-relative call before any chdir; empty when the log does not
+  // say (no -y, older strace). Relative paths of calls with a decorated
+  // dirfd are made absolute by the parser itself.
+  const std::string& initial_cwd() const { return initial_cwd_; }
   // Number of input files (1 unless -ff).
   size_t files() const { return files_; }
 
@@ -108,6 +116,7 @@ class StraceSource : public EventSource {
   StraceStats stats_;
   std::vector<StraceParseError> errors_;
   size_t files_ = 0;
+  std::string initial_cwd_;
 };
 
 }  // namespace duraudit
