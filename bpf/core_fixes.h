@@ -20,6 +20,8 @@
 /* include/uapi/asm-generic/fcntl.h: O_DSYNC; O_SYNC is __O_SYNC|O_DSYNC,
  * so testing O_DSYNC catches both. Stable ABI (x86_64, arm64). */
 #define DA_O_DSYNC 010000u
+/* include/uapi/asm-generic/fcntl.h: O_TRUNC (x86_64, arm64). */
+#define DA_O_TRUNC 01000u
 
 /* include/linux/fs.h: SB_SYNCHRONOUS (mount -o sync) in super_block.s_flags,
  * 1 << 4 since v4.14; and S_SYNC (chattr +S) in inode.i_flags, 1 << 0

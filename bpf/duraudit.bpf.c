@@ -82,19 +82,26 @@ struct {
 /* ---- Write deduplication ----
  *
  * Userspace needs to hear "(process, inode) became dirty", not every write.
- * Durability points take a fresh value from one global, increasing counter:
- *   inode_gen[dev,ino]  last successful fsync/fdatasync of the inode (or
- *                       O_SYNC write)
- *   dev_gen[dev]        last successful syncfs of the filesystem
- *   gens[DA_GEN_SYNC]   last successful sync()
- * so the epoch an inode is in is simply max(inode_gen, dev_gen, sync gen).
+ * Epoch boundaries take a fresh value from one global, increasing counter:
+ *   inode_gen[dev,ino]  last fsync/fdatasync of the inode (successful or
+ *                       not), O_SYNC write, ftruncate, or O_TRUNC open
+ *   dev_gen[dev]        last syncfs of the filesystem
+ *   gens[DA_GEN_GLOBAL] last sync(), or truncate(path) (whose inode the
+ *                       kernel side cannot name at sys_exit)
+ * so the epoch an inode is in is simply max(inode_gen, dev_gen, global gen).
+ * A boundary is not only "the data became durable": it is any point after
+ * which the rules need to see the next write again. A FAILED fsync must not
+ * hide the write that follows it (fsync-error-ignored), and a truncation
+ * makes the data dirty again, so the rewrite after it must be reported
+ * (truncate-in-place). Over-reporting is harmless (userspace sees one more
+ * "dirty" event); under-reporting hides bugs.
  * dirty[tgid,dev,ino] holds the epoch (<< 1 | synced) in which that process
  * last reported a write: equal means "already told userspace", and one u64
  * lets concurrent threads claim a report with a compare-and-swap.
  * inode_gen is an LRU: an evicted inode gets a fresh value on its next write,
  * which only causes one extra (harmless) report, never a missed one.
  */
-#define DA_GEN_SYNC 0
+#define DA_GEN_GLOBAL 0
 #define DA_GEN_COUNTER 1
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -153,6 +160,25 @@ static __always_inline __u64 next_gen(void)
 	if (!c)
 		return 0;
 	return __sync_fetch_and_add(c, 1) + 1;
+}
+
+/* Starts a new dedup epoch for one inode: the next write to it, by any
+ * process, is reported again. */
+static __always_inline void new_inode_epoch(__u64 dev, __u64 ino)
+{
+	struct da_inode_key ik = { .dev = dev, .ino = ino };
+	__u64 ng = next_gen();
+	bpf_map_update_elem(&inode_gen, &ik, &ng, BPF_ANY);
+}
+
+/* The same for every inode (sync(), truncate(path)). */
+static __always_inline void new_global_epoch(void)
+{
+	__u32 k = DA_GEN_GLOBAL;
+	__u64 *g = bpf_map_lookup_elem(&gens, &k);
+	__u64 ng = next_gen();
+	if (g)
+		*g = ng;
 }
 
 static __always_inline struct da_scratch *scratch_begin(__u16 type, __u16 sc, __u64 pid_tgid)
@@ -314,6 +340,12 @@ static __always_inline int on_open(struct pt_regs *regs, __u16 sc, long ret, __u
 		fill_file(e, f);
 		if (f && (BPF_CORE_READ(f, f_mode) & DA_FMODE_CREATED))
 			e->head.flags |= DA_F_CREATED;
+		/* O_TRUNC emptied an existing file: its data is dirty again, so
+		 * the rewrite that follows must be reported even if this process
+		 * already reported a write in the current epoch. */
+		if ((e->flags & DA_O_TRUNC) && (e->head.flags & DA_F_FILE_VALID) &&
+		    e->mode == DA_S_IFREG && !(e->head.flags & DA_F_CREATED))
+			new_inode_epoch(e->dev, e->ino);
 	}
 	emit_syscall(s);
 	return 0;
@@ -386,7 +418,7 @@ static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __
 	g = bpf_map_lookup_elem(&dev_gen, &ik.dev);
 	if (g && *g > epoch)
 		epoch = *g;
-	__u32 k = DA_GEN_SYNC;
+	__u32 k = DA_GEN_GLOBAL;
 	g = bpf_map_lookup_elem(&gens, &k);
 	if (g && *g > epoch)
 		epoch = *g;
@@ -485,41 +517,48 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __
 		e->arg2 = DA_ARG3(regs);
 		break;
 
-	/* truncation: every call is reported (truncate-in-place needs each) */
+	/* truncation: every call is reported (truncate-in-place needs each),
+	 * and a successful one makes the data dirty: new epoch, so the next
+	 * write is reported too */
 	case DA_SC_FTRUNCATE:
 		e->fd = (int)DA_ARG1(regs);
 		e->arg = DA_ARG2(regs);
 		fill_fd_file(e, e->fd);
+		if (ret == 0 && (e->head.flags & DA_F_FILE_VALID))
+			new_inode_epoch(e->dev, e->ino);
 		break;
 	case DA_SC_TRUNCATE:
 		read_path1(s, (const char *)DA_ARG1(regs), ret);
 		e->arg = DA_ARG2(regs);
+		/* The inode behind the path is not known here (no path walk in
+		 * BPF): every inode starts a new epoch, which costs at most one
+		 * extra write report per (process, inode). */
+		if (ret == 0)
+			new_global_epoch();
 		break;
 
-	/* syncs: a success starts a new durability epoch */
+	/* syncs: each one starts a new epoch. A success because the data is
+	 * durable now; a FAILURE too, because after it the kernel may have
+	 * dropped the dirty pages (and cleared the error): the process writing
+	 * again must be seen (fsync-error-ignored), not deduplicated against a
+	 * report from before the failed sync. */
 	case DA_SC_FSYNC:
 	case DA_SC_FDATASYNC:
 	case DA_SC_SYNCFS:
 		e->fd = (int)DA_ARG1(regs);
 		fill_fd_file(e, e->fd);
-		if (ret == 0 && (e->head.flags & DA_F_FILE_VALID)) {
-			__u64 ng = next_gen();
+		if (e->head.flags & DA_F_FILE_VALID) {
 			if (sc == DA_SC_SYNCFS) {
+				__u64 ng = next_gen();
 				bpf_map_update_elem(&dev_gen, &e->dev, &ng, BPF_ANY);
 			} else {
-				struct da_inode_key ik = { .dev = e->dev, .ino = e->ino };
-				bpf_map_update_elem(&inode_gen, &ik, &ng, BPF_ANY);
+				new_inode_epoch(e->dev, e->ino);
 			}
 		}
 		break;
-	case DA_SC_SYNC: {
-		__u32 k = DA_GEN_SYNC;
-		__u64 *g = bpf_map_lookup_elem(&gens, &k);
-		__u64 ng = next_gen();
-		if (g)
-			*g = ng;
+	case DA_SC_SYNC:
+		new_global_epoch();
 		break;
-	}
 	case DA_SC_SYNC_FILE_RANGE: /* (fd, offset, nbytes, flags) */
 		e->fd = (int)DA_ARG1(regs);
 		e->arg = DA_ARG2(regs);
