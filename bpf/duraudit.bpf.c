@@ -3,6 +3,8 @@
  * ring-buffer records (bpf/events.h).
  *
  * Attach points need neither kprobes nor tracefs:
+ *   tp_btf/sys_enter             only clone/clone3/fork/vfork: stash the clone
+ *                                flags for sched_process_fork
  *   tp_btf/sys_exit              every traced syscall, arguments still in pt_regs
  *   tp_btf/sched_process_fork    Fork (parent context: precedes the child's events)
  *   tp_btf/sched_process_exec    Exec (execve clobbers the argument registers)
@@ -35,6 +37,8 @@ const volatile __u32 self_tgid = 0;
 const volatile bool exit_tp_has_group_dead = false;
 /* syscall number -> enum da_syscall (0 = not ours). */
 const volatile __u8 syscall_of_nr[DA_NR_TABLE] = {};
+/* syscall number -> enum da_enter_action (0 = sys_enter returns at once). */
+const volatile __u8 enter_action_of_nr[DA_NR_TABLE] = {};
 
 /* ---- maps ---- */
 
@@ -78,6 +82,17 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } losses SEC(".maps");
+
+/* Clone flags of a traced thread between its clone/clone3/fork/vfork
+ * sys_enter and the sched_process_fork that the call fires (keyed by tid;
+ * removed there or when the thread exits). LRU: a stash orphaned by a clone
+ * that failed before forking is overwritten or evicted, never a leak. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} clone_flags_of_tid SEC(".maps");
 
 /* ---- Write deduplication ----
  *
@@ -624,6 +639,46 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __
 	return 0;
 }
 
+SEC("tp_btf/sys_enter")
+int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
+{
+	if (nr < 0 || nr >= DA_NR_TABLE)
+		return 0;
+	__u8 action = enter_action_of_nr[nr];
+	if (action == DA_ENTER_NONE)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!traced(pid_tgid >> 32))
+		return 0;
+	__u32 tid = (__u32)pid_tgid;
+
+	__u64 flags;
+	switch (action) {
+	case DA_ENTER_CLONE: /* clone(flags, ...) on every architecture */
+		flags = DA_ARG1(regs);
+		break;
+	case DA_ENTER_CLONE3: { /* struct clone_args { u64 flags, pidfd, child_tid, parent_tid, exit_signal; ... } */
+		__u64 args[5] = {};
+		if (bpf_probe_read_user(args, sizeof(args), (const void *)DA_ARG1(regs)))
+			return 0; /* the kernel will fail it with EFAULT too */
+		/* clone3 rejects CSIGNAL bits in flags: put the exit signal there,
+		 * as clone(2) carries it */
+		flags = (args[0] & ~DA_CSIGNAL) | (args[4] & DA_CSIGNAL);
+		break;
+	}
+	case DA_ENTER_FORK:
+		flags = DA_SIGCHLD;
+		break;
+	case DA_ENTER_VFORK:
+		flags = DA_CLONE_VM | DA_CLONE_VFORK | DA_SIGCHLD;
+		break;
+	default:
+		return 0;
+	}
+	bpf_map_update_elem(&clone_flags_of_tid, &tid, &flags, BPF_ANY);
+	return 0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -686,10 +741,30 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_pid = ctgid;
 	e->child_tid = ctid;
 	e->ret = ctid;
+	bool shares_files = BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files);
 	if (is_thread)
 		e->head.flags |= DA_F_IS_THREAD;
-	if (BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files))
+	if (shares_files)
 		e->head.flags |= DA_F_SHARES_FILES;
+
+	/* Clone flags: what the parent passed (stashed at sys_enter). A fork
+	 * without that syscall (a kernel-made io worker) or whose stash does
+	 * not agree with the child we see gets the flags the task structs
+	 * prove: shared fd table, fs, mm, signal handlers, thread group. */
+	__u64 derived = (is_thread ? DA_CLONE_THREAD : 0) | (shares_files ? DA_CLONE_FILES : 0) |
+			(BPF_CORE_READ(child, fs) == BPF_CORE_READ(parent, fs) ? DA_CLONE_FS : 0) |
+			(BPF_CORE_READ(child, mm) == BPF_CORE_READ(parent, mm) ? DA_CLONE_VM : 0) |
+			(BPF_CORE_READ(child, sighand) == BPF_CORE_READ(parent, sighand) ? DA_CLONE_SIGHAND : 0) |
+			((__u64)BPF_CORE_READ(child, exit_signal) & DA_CSIGNAL);
+	__u32 ptid = (__u32)pid_tgid;
+	__u64 *stashed = bpf_map_lookup_elem(&clone_flags_of_tid, &ptid);
+	const __u64 checked = DA_CLONE_THREAD | DA_CLONE_FILES | DA_CLONE_VM;
+	if (stashed && !((*stashed ^ derived) & checked))
+		e->flags = *stashed;
+	else
+		e->flags = derived;
+	if (stashed)
+		bpf_map_delete_elem(&clone_flags_of_tid, &ptid);
 	scratch_submit(s, DA_LOSS_RINGBUF_FULL_FORK);
 	return 0;
 }
@@ -738,6 +813,8 @@ int handle_exit(__u64 *ctx)
 			s->e.head.flags |= DA_F_GROUP_DEAD;
 		scratch_submit(s, DA_LOSS_RINGBUF_FULL_EXIT);
 	}
+	__u32 tid = (__u32)pid_tgid;
+	bpf_map_delete_elem(&clone_flags_of_tid, &tid);
 	if (group_dead && how == TRACED_BY_MAP)
 		bpf_map_delete_elem(&traced_tgids, &tgid);
 	return 0;

@@ -43,6 +43,18 @@
  * arm64. */
 #define DA_NR_TABLE 512
 
+/* Table enter_action_of_nr (syscall number -> what sys_enter does), filled
+ * by userspace like syscall_of_nr. Only these syscalls pay for more than the
+ * table read at sys_enter: what they need is gone by the time sys_exit or
+ * sched_process_fork runs. */
+enum da_enter_action {
+	DA_ENTER_NONE = 0,
+	DA_ENTER_CLONE,  /* clone(flags, ...): stash flags for sched_process_fork */
+	DA_ENTER_CLONE3, /* clone3(struct clone_args *, size): flags read from user memory */
+	DA_ENTER_FORK,   /* fork(): SIGCHLD */
+	DA_ENTER_VFORK,  /* vfork(): CLONE_VM|CLONE_VFORK|SIGCHLD */
+};
+
 /* head.type */
 enum da_event_type {
 	DA_EV_SYSCALL = 1, /* a syscall returned (head.syscall says which) */
@@ -102,7 +114,7 @@ struct da_event {
 	__s32 fd2;                 /*  52 */
 	__s32 dirfd;               /*  56 AT_FDCWD (-100) unless an *at call passed one */
 	__s32 dirfd2;              /*  60 */
-	__u64 flags;               /*  64 */
+	__u64 flags;               /*  64 fork: clone flags, exit signal in the CSIGNAL byte */
 	__u64 arg;                 /*  72 */
 	__u64 arg2;                /*  80 */
 	__u64 bytes;               /*  88 write family: bytes of this (first) write */

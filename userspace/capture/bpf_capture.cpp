@@ -110,6 +110,26 @@ void fill_syscall_table(volatile uint8_t* table) {
   set(SYS_fchdir, DA_SC_FCHDIR);
 }
 
+// syscall number -> what sys_enter does (only the clone family: its flags are
+// needed by sched_process_fork, which cannot read them)
+void fill_enter_table(volatile uint8_t* table) {
+  auto set = [&](long nr, int action) {
+    if (nr >= 0 && nr < DA_NR_TABLE) table[nr] = static_cast<uint8_t>(action);
+  };
+  set(SYS_clone, DA_ENTER_CLONE);
+#ifdef SYS_clone3
+  set(SYS_clone3, DA_ENTER_CLONE3);
+#else
+  set(435, DA_ENTER_CLONE3);  // same number on every architecture
+#endif
+#ifdef SYS_fork
+  set(SYS_fork, DA_ENTER_FORK);
+#endif
+#ifdef SYS_vfork
+  set(SYS_vfork, DA_ENTER_VFORK);
+#endif
+}
+
 // sched_process_exit gained a `bool group_dead` argument in 6.16: look at the
 // tracepoint's prototype (typedef btf_trace_sched_process_exit = void (*)(void *, task, [bool])).
 bool exit_tracepoint_has_group_dead(const struct btf* vmlinux) {
@@ -165,6 +185,7 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
   ro->self_tgid = static_cast<uint32_t>(getpid());
   ro->exit_tp_has_group_dead = exit_has_group_dead;
   fill_syscall_table(ro->syscall_of_nr);
+  fill_enter_table(ro->enter_action_of_nr);
 
   int err = bpf_map__set_max_entries(cap->skel_->maps.events, static_cast<uint32_t>(options.ringbuf_bytes));
   if (err) return fail(fmt::format("cannot size the ring buffer to {} bytes: {}", options.ringbuf_bytes, strerror(-err)));
