@@ -3,8 +3,9 @@
  * ring-buffer records (bpf/events.h).
  *
  * Attach points need neither kprobes nor tracefs:
- *   tp_btf/sys_enter             only clone/clone3/fork/vfork: stash the clone
- *                                flags for sched_process_fork
+ *   tp_btf/sys_enter             only clone/clone3/fork/vfork (stash the clone
+ *                                flags for sched_process_fork) and the sync
+ *                                calls (stash the entry time for duration_ns)
  *   tp_btf/sys_exit              every traced syscall, arguments still in pt_regs
  *   tp_btf/sched_process_fork    Fork (parent context: precedes the child's events)
  *   tp_btf/sched_process_exec    Exec (execve clobbers the argument registers)
@@ -93,6 +94,17 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } clone_flags_of_tid SEC(".maps");
+
+/* sys_enter time of a traced thread's sync call in progress (fsync,
+ * fdatasync, sync, syncfs, sync_file_range, msync), keyed by tid, taken
+ * back at its sys_exit: the call's duration for
+ * duraudit_sync_duration_seconds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} sync_enter_ts SEC(".maps");
 
 /* ---- Write deduplication ----
  *
@@ -492,6 +504,19 @@ static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __
 	return 0;
 }
 
+/* The duration of the sync call returning now, from its sys_enter stash
+ * (0 when the thread became a target while inside the call). */
+static __always_inline __u64 take_sync_duration(__u64 pid_tgid, __u64 now)
+{
+	__u32 tid = (__u32)pid_tgid;
+	__u64 *t = bpf_map_lookup_elem(&sync_enter_ts, &tid);
+	if (!t)
+		return 0;
+	__u64 start = *t;
+	bpf_map_delete_elem(&sync_enter_ts, &tid);
+	return start && start <= now ? now - start : 0;
+}
+
 static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
 {
 	/* fcntl: only the commands that change the fd table matter */
@@ -506,6 +531,8 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __
 		return 0;
 	struct da_event *e = &s->e;
 	e->ret = ret;
+	if (sc >= DA_SC_FSYNC && sc <= DA_SC_MSYNC)
+		e->duration_ns = take_sync_duration(pid_tgid, e->head.ts_ns);
 
 	switch (sc) {
 	/* fd table */
@@ -652,6 +679,11 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
 		return 0;
 	__u32 tid = (__u32)pid_tgid;
 
+	if (action == DA_ENTER_TIME) {
+		__u64 now = bpf_ktime_get_ns();
+		bpf_map_update_elem(&sync_enter_ts, &tid, &now, BPF_ANY);
+		return 0;
+	}
 	__u64 flags;
 	switch (action) {
 	case DA_ENTER_CLONE: /* clone(flags, ...) on every architecture */
@@ -815,6 +847,7 @@ int handle_exit(__u64 *ctx)
 	}
 	__u32 tid = (__u32)pid_tgid;
 	bpf_map_delete_elem(&clone_flags_of_tid, &tid);
+	bpf_map_delete_elem(&sync_enter_ts, &tid);
 	if (group_dead && how == TRACED_BY_MAP)
 		bpf_map_delete_elem(&traced_tgids, &tgid);
 	return 0;

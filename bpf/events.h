@@ -53,6 +53,7 @@ enum da_enter_action {
 	DA_ENTER_CLONE3, /* clone3(struct clone_args *, size): flags read from user memory */
 	DA_ENTER_FORK,   /* fork(): SIGCHLD */
 	DA_ENTER_VFORK,  /* vfork(): CLONE_VM|CLONE_VFORK|SIGCHLD */
+	DA_ENTER_TIME,   /* a sync call: stash the entry time for duration_ns */
 };
 
 /* head.type */
@@ -129,10 +130,11 @@ struct da_event {
 	__u16 path_len;            /* 136 incl. NUL; 0 = absent */
 	__u16 path2_len;           /* 138 incl. NUL; 0 = absent */
 	__u32 pad0;                /* 140 always zero */
-	/* 144: char path[path_len]; char path2[path2_len]; */
+	__u64 duration_ns;         /* 144 sync calls: sys_enter to sys_exit; 0 if unknown */
+	/* 152: char path[path_len]; char path2[path2_len]; */
 };
 
-#define DA_EVENT_FIXED_SIZE 144
+#define DA_EVENT_FIXED_SIZE 152
 #define DA_EVENT_MAX_SIZE (DA_EVENT_FIXED_SIZE + 2 * DA_PATH_MAX)
 
 /* Index of the per-CPU loss counters (map `losses`). Userspace sums CPUs and

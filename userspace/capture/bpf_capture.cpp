@@ -110,8 +110,10 @@ void fill_syscall_table(volatile uint8_t* table) {
   set(SYS_fchdir, DA_SC_FCHDIR);
 }
 
-// syscall number -> what sys_enter does (only the clone family: its flags are
-// needed by sched_process_fork, which cannot read them)
+// syscall number -> what sys_enter does: the clone family (its flags are
+// needed by sched_process_fork, which cannot read them) and the sync calls
+// (their entry time, for Event::duration_ns). Everything else returns after
+// the table read.
 void fill_enter_table(volatile uint8_t* table) {
   auto set = [&](long nr, int action) {
     if (nr >= 0 && nr < DA_NR_TABLE) table[nr] = static_cast<uint8_t>(action);
@@ -128,6 +130,9 @@ void fill_enter_table(volatile uint8_t* table) {
 #ifdef SYS_vfork
   set(SYS_vfork, DA_ENTER_VFORK);
 #endif
+  for (long nr : {long{SYS_fsync}, long{SYS_fdatasync}, long{SYS_sync}, long{SYS_syncfs}, long{SYS_sync_file_range},
+                  long{SYS_msync}})
+    set(nr, DA_ENTER_TIME);
 }
 
 // sched_process_exit gained a `bool group_dead` argument in 6.16: look at the
