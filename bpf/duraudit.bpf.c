@@ -31,6 +31,12 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool trace_all = false;
 /* With trace_all: only processes in this cgroup (v2 id); 0 = any. */
 const volatile __u64 target_cgroup_id = 0;
+/* attach --cgroup: processes in the cgroup v2 directory in slot 0 of
+ * target_cgroup, or in any cgroup below it, are targets (while there). */
+const volatile bool filter_cgroup = false;
+/* attach --comm: a process whose comm is in traced_comms after an exec
+ * becomes a target, with its descendants (traced_tgids). */
+const volatile bool filter_comm = false;
 /* duraudit's own tgid: never traced, so its output is not fed back to it. */
 const volatile __u32 self_tgid = 0;
 /* sched_process_exit carries (task, group_dead) since v6.16; before, only
@@ -55,6 +61,24 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} target_cgroup SEC(".maps");
+
+/* comm (NUL-padded to 16 bytes, as bpf_get_current_comm() writes it) */
+struct da_comm_key {
+	char comm[DA_COMM_LEN];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct da_comm_key);
+	__type(value, __u8);
+} traced_comms SEC(".maps");
 
 /* Filesystem magics whose writes do not matter (tmpfs, proc, ...). */
 struct {
@@ -167,8 +191,14 @@ static __always_inline void count_loss(__u32 reason)
 		(*c)++;
 }
 
-enum { NOT_TRACED = 0, TRACED_BY_MAP = 1, TRACED_BY_ALL = 2 };
+/* TRACED_BY_MAP: the tgid is in traced_tgids (add_target, a traced parent,
+ * a --comm match), so its children are added too and its exit removes it.
+ * TRACED_BY_PREDICATE: --all or --cgroup says so for the current task, and
+ * will say so for its children: nothing to store. */
+enum { NOT_TRACED = 0, TRACED_BY_MAP = 1, TRACED_BY_PREDICATE = 2 };
 
+/* Whether `tgid` is traced. Callers pass the current task's tgid (the
+ * predicates look at the current task's cgroup). */
 static __always_inline int traced(__u32 tgid)
 {
 	if (tgid == self_tgid)
@@ -176,7 +206,9 @@ static __always_inline int traced(__u32 tgid)
 	if (bpf_map_lookup_elem(&traced_tgids, &tgid))
 		return TRACED_BY_MAP;
 	if (trace_all && (!target_cgroup_id || bpf_get_current_cgroup_id() == target_cgroup_id))
-		return TRACED_BY_ALL;
+		return TRACED_BY_PREDICATE;
+	if (filter_cgroup && bpf_current_task_under_cgroup(&target_cgroup, 0) == 1)
+		return TRACED_BY_PREDICATE;
 	return NOT_TRACED;
 }
 
@@ -805,8 +837,23 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (!traced(pid_tgid >> 32))
-		return 0;
+	__u32 tgid = pid_tgid >> 32;
+	if (!traced(tgid)) {
+		if (!filter_comm || tgid == self_tgid)
+			return 0;
+		/* --comm: the new image's comm is set by now (begin_new_exec).
+		 * A match becomes a target before its first instruction runs;
+		 * its children follow through handle_fork. */
+		struct da_comm_key key = {};
+		bpf_get_current_comm(key.comm, sizeof(key.comm));
+		if (!bpf_map_lookup_elem(&traced_comms, &key))
+			return 0;
+		__u8 one = 1;
+		if (bpf_map_update_elem(&traced_tgids, &tgid, &one, BPF_ANY)) {
+			count_loss(DA_LOSS_TARGET_MAP_FULL);
+			return 0;
+		}
+	}
 	struct da_scratch *s = scratch_begin(DA_EV_EXEC, DA_SC_EXEC, pid_tgid);
 	if (!s)
 		return 0;
