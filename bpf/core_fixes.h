@@ -20,6 +20,8 @@
 /* include/uapi/asm-generic/fcntl.h: O_DSYNC; O_SYNC is __O_SYNC|O_DSYNC,
  * so testing O_DSYNC catches both. Stable ABI (x86_64, arm64). */
 #define DA_O_DSYNC 010000u
+/* include/uapi/asm-generic/fcntl.h: O_TRUNC (x86_64, arm64). */
+#define DA_O_TRUNC 01000u
 
 /* include/linux/fs.h: SB_SYNCHRONOUS (mount -o sync) in super_block.s_flags,
  * 1 << 4 since v4.14; and S_SYNC (chattr +S) in inode.i_flags, 1 << 0
@@ -44,7 +46,18 @@
  * (O_CREAT|O_WRONLY|O_TRUNC). */
 #define DA_CREAT_FLAGS (0100u | 01u | 01000u)
 
-/* Syscall arguments at sys_exit. The entry code saved the user registers in
+/* include/uapi/linux/sched.h: clone flags (stable ABI), and SIGCHLD
+ * (include/uapi/asm-generic/signal.h, x86_64 and arm64). */
+#define DA_CSIGNAL 0xffull
+#define DA_CLONE_VM 0x100ull
+#define DA_CLONE_FS 0x200ull
+#define DA_CLONE_FILES 0x400ull
+#define DA_CLONE_SIGHAND 0x800ull
+#define DA_CLONE_VFORK 0x4000ull
+#define DA_CLONE_THREAD 0x10000ull
+#define DA_SIGCHLD 17ull
+
+/* Syscall arguments at sys_exit (and at sys_enter: the same registers). The entry code saved the user registers in
  * pt_regs and syscall handlers do not modify them (execve is the exception:
  * it is reported from sched_process_exec instead), so every argument is
  * still there when the call returns. */

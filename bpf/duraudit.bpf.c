@@ -3,6 +3,9 @@
  * ring-buffer records (bpf/events.h).
  *
  * Attach points need neither kprobes nor tracefs:
+ *   tp_btf/sys_enter             only clone/clone3/fork/vfork (stash the clone
+ *                                flags for sched_process_fork) and the sync
+ *                                calls (stash the entry time for duration_ns)
  *   tp_btf/sys_exit              every traced syscall, arguments still in pt_regs
  *   tp_btf/sched_process_fork    Fork (parent context: precedes the child's events)
  *   tp_btf/sched_process_exec    Exec (execve clobbers the argument registers)
@@ -28,6 +31,12 @@ char LICENSE[] SEC("license") = "GPL";
 const volatile bool trace_all = false;
 /* With trace_all: only processes in this cgroup (v2 id); 0 = any. */
 const volatile __u64 target_cgroup_id = 0;
+/* attach --cgroup: processes in the cgroup v2 directory in slot 0 of
+ * target_cgroup, or in any cgroup below it, are targets (while there). */
+const volatile bool filter_cgroup = false;
+/* attach --comm: a process whose comm is in traced_comms after an exec
+ * becomes a target, with its descendants (traced_tgids). */
+const volatile bool filter_comm = false;
 /* duraudit's own tgid: never traced, so its output is not fed back to it. */
 const volatile __u32 self_tgid = 0;
 /* sched_process_exit carries (task, group_dead) since v6.16; before, only
@@ -35,6 +44,8 @@ const volatile __u32 self_tgid = 0;
 const volatile bool exit_tp_has_group_dead = false;
 /* syscall number -> enum da_syscall (0 = not ours). */
 const volatile __u8 syscall_of_nr[DA_NR_TABLE] = {};
+/* syscall number -> enum da_enter_action (0 = sys_enter returns at once). */
+const volatile __u8 enter_action_of_nr[DA_NR_TABLE] = {};
 
 /* ---- maps ---- */
 
@@ -50,6 +61,24 @@ struct {
 	__type(key, __u32);
 	__type(value, __u8);
 } traced_tgids SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} target_cgroup SEC(".maps");
+
+/* comm (NUL-padded to 16 bytes, as bpf_get_current_comm() writes it) */
+struct da_comm_key {
+	char comm[DA_COMM_LEN];
+};
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 64);
+	__type(key, struct da_comm_key);
+	__type(value, __u8);
+} traced_comms SEC(".maps");
 
 /* Filesystem magics whose writes do not matter (tmpfs, proc, ...). */
 struct {
@@ -79,22 +108,51 @@ struct {
 	__type(value, __u64);
 } losses SEC(".maps");
 
+/* Clone flags of a traced thread between its clone/clone3/fork/vfork
+ * sys_enter and the sched_process_fork that the call fires (keyed by tid;
+ * removed there or when the thread exits). LRU: a stash orphaned by a clone
+ * that failed before forking is overwritten or evicted, never a leak. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} clone_flags_of_tid SEC(".maps");
+
+/* sys_enter time of a traced thread's sync call in progress (fsync,
+ * fdatasync, sync, syncfs, sync_file_range, msync), keyed by tid, taken
+ * back at its sys_exit: the call's duration for
+ * duraudit_sync_duration_seconds. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} sync_enter_ts SEC(".maps");
+
 /* ---- Write deduplication ----
  *
  * Userspace needs to hear "(process, inode) became dirty", not every write.
- * Durability points take a fresh value from one global, increasing counter:
- *   inode_gen[dev,ino]  last successful fsync/fdatasync of the inode (or
- *                       O_SYNC write)
- *   dev_gen[dev]        last successful syncfs of the filesystem
- *   gens[DA_GEN_SYNC]   last successful sync()
- * so the epoch an inode is in is simply max(inode_gen, dev_gen, sync gen).
+ * Epoch boundaries take a fresh value from one global, increasing counter:
+ *   inode_gen[dev,ino]  last fsync/fdatasync of the inode (successful or
+ *                       not), O_SYNC write, ftruncate, or O_TRUNC open
+ *   dev_gen[dev]        last syncfs of the filesystem
+ *   gens[DA_GEN_GLOBAL] last sync(), or truncate(path) (whose inode the
+ *                       kernel side cannot name at sys_exit)
+ * so the epoch an inode is in is simply max(inode_gen, dev_gen, global gen).
+ * A boundary is not only "the data became durable": it is any point after
+ * which the rules need to see the next write again. A FAILED fsync must not
+ * hide the write that follows it (fsync-error-ignored), and a truncation
+ * makes the data dirty again, so the rewrite after it must be reported
+ * (truncate-in-place). Over-reporting is harmless (userspace sees one more
+ * "dirty" event); under-reporting hides bugs.
  * dirty[tgid,dev,ino] holds the epoch (<< 1 | synced) in which that process
  * last reported a write: equal means "already told userspace", and one u64
  * lets concurrent threads claim a report with a compare-and-swap.
  * inode_gen is an LRU: an evicted inode gets a fresh value on its next write,
  * which only causes one extra (harmless) report, never a missed one.
  */
-#define DA_GEN_SYNC 0
+#define DA_GEN_GLOBAL 0
 #define DA_GEN_COUNTER 1
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -133,8 +191,14 @@ static __always_inline void count_loss(__u32 reason)
 		(*c)++;
 }
 
-enum { NOT_TRACED = 0, TRACED_BY_MAP = 1, TRACED_BY_ALL = 2 };
+/* TRACED_BY_MAP: the tgid is in traced_tgids (add_target, a traced parent,
+ * a --comm match), so its children are added too and its exit removes it.
+ * TRACED_BY_PREDICATE: --all or --cgroup says so for the current task, and
+ * will say so for its children: nothing to store. */
+enum { NOT_TRACED = 0, TRACED_BY_MAP = 1, TRACED_BY_PREDICATE = 2 };
 
+/* Whether `tgid` is traced. Callers pass the current task's tgid (the
+ * predicates look at the current task's cgroup). */
 static __always_inline int traced(__u32 tgid)
 {
 	if (tgid == self_tgid)
@@ -142,7 +206,9 @@ static __always_inline int traced(__u32 tgid)
 	if (bpf_map_lookup_elem(&traced_tgids, &tgid))
 		return TRACED_BY_MAP;
 	if (trace_all && (!target_cgroup_id || bpf_get_current_cgroup_id() == target_cgroup_id))
-		return TRACED_BY_ALL;
+		return TRACED_BY_PREDICATE;
+	if (filter_cgroup && bpf_current_task_under_cgroup(&target_cgroup, 0) == 1)
+		return TRACED_BY_PREDICATE;
 	return NOT_TRACED;
 }
 
@@ -153,6 +219,25 @@ static __always_inline __u64 next_gen(void)
 	if (!c)
 		return 0;
 	return __sync_fetch_and_add(c, 1) + 1;
+}
+
+/* Starts a new dedup epoch for one inode: the next write to it, by any
+ * process, is reported again. */
+static __always_inline void new_inode_epoch(__u64 dev, __u64 ino)
+{
+	struct da_inode_key ik = { .dev = dev, .ino = ino };
+	__u64 ng = next_gen();
+	bpf_map_update_elem(&inode_gen, &ik, &ng, BPF_ANY);
+}
+
+/* The same for every inode (sync(), truncate(path)). */
+static __always_inline void new_global_epoch(void)
+{
+	__u32 k = DA_GEN_GLOBAL;
+	__u64 *g = bpf_map_lookup_elem(&gens, &k);
+	__u64 ng = next_gen();
+	if (g)
+		*g = ng;
 }
 
 static __always_inline struct da_scratch *scratch_begin(__u16 type, __u16 sc, __u64 pid_tgid)
@@ -314,6 +399,12 @@ static __always_inline int on_open(struct pt_regs *regs, __u16 sc, long ret, __u
 		fill_file(e, f);
 		if (f && (BPF_CORE_READ(f, f_mode) & DA_FMODE_CREATED))
 			e->head.flags |= DA_F_CREATED;
+		/* O_TRUNC emptied an existing file: its data is dirty again, so
+		 * the rewrite that follows must be reported even if this process
+		 * already reported a write in the current epoch. */
+		if ((e->flags & DA_O_TRUNC) && (e->head.flags & DA_F_FILE_VALID) &&
+		    e->mode == DA_S_IFREG && !(e->head.flags & DA_F_CREATED))
+			new_inode_epoch(e->dev, e->ino);
 	}
 	emit_syscall(s);
 	return 0;
@@ -386,7 +477,7 @@ static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __
 	g = bpf_map_lookup_elem(&dev_gen, &ik.dev);
 	if (g && *g > epoch)
 		epoch = *g;
-	__u32 k = DA_GEN_SYNC;
+	__u32 k = DA_GEN_GLOBAL;
 	g = bpf_map_lookup_elem(&gens, &k);
 	if (g && *g > epoch)
 		epoch = *g;
@@ -445,6 +536,19 @@ static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __
 	return 0;
 }
 
+/* The duration of the sync call returning now, from its sys_enter stash
+ * (0 when the thread became a target while inside the call). */
+static __always_inline __u64 take_sync_duration(__u64 pid_tgid, __u64 now)
+{
+	__u32 tid = (__u32)pid_tgid;
+	__u64 *t = bpf_map_lookup_elem(&sync_enter_ts, &tid);
+	if (!t)
+		return 0;
+	__u64 start = *t;
+	bpf_map_delete_elem(&sync_enter_ts, &tid);
+	return start && start <= now ? now - start : 0;
+}
+
 static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
 {
 	/* fcntl: only the commands that change the fd table matter */
@@ -459,6 +563,8 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __
 		return 0;
 	struct da_event *e = &s->e;
 	e->ret = ret;
+	if (sc >= DA_SC_FSYNC && sc <= DA_SC_MSYNC)
+		e->duration_ns = take_sync_duration(pid_tgid, e->head.ts_ns);
 
 	switch (sc) {
 	/* fd table */
@@ -485,41 +591,48 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __
 		e->arg2 = DA_ARG3(regs);
 		break;
 
-	/* truncation: every call is reported (truncate-in-place needs each) */
+	/* truncation: every call is reported (truncate-in-place needs each),
+	 * and a successful one makes the data dirty: new epoch, so the next
+	 * write is reported too */
 	case DA_SC_FTRUNCATE:
 		e->fd = (int)DA_ARG1(regs);
 		e->arg = DA_ARG2(regs);
 		fill_fd_file(e, e->fd);
+		if (ret == 0 && (e->head.flags & DA_F_FILE_VALID))
+			new_inode_epoch(e->dev, e->ino);
 		break;
 	case DA_SC_TRUNCATE:
 		read_path1(s, (const char *)DA_ARG1(regs), ret);
 		e->arg = DA_ARG2(regs);
+		/* The inode behind the path is not known here (no path walk in
+		 * BPF): every inode starts a new epoch, which costs at most one
+		 * extra write report per (process, inode). */
+		if (ret == 0)
+			new_global_epoch();
 		break;
 
-	/* syncs: a success starts a new durability epoch */
+	/* syncs: each one starts a new epoch. A success because the data is
+	 * durable now; a FAILURE too, because after it the kernel may have
+	 * dropped the dirty pages (and cleared the error): the process writing
+	 * again must be seen (fsync-error-ignored), not deduplicated against a
+	 * report from before the failed sync. */
 	case DA_SC_FSYNC:
 	case DA_SC_FDATASYNC:
 	case DA_SC_SYNCFS:
 		e->fd = (int)DA_ARG1(regs);
 		fill_fd_file(e, e->fd);
-		if (ret == 0 && (e->head.flags & DA_F_FILE_VALID)) {
-			__u64 ng = next_gen();
+		if (e->head.flags & DA_F_FILE_VALID) {
 			if (sc == DA_SC_SYNCFS) {
+				__u64 ng = next_gen();
 				bpf_map_update_elem(&dev_gen, &e->dev, &ng, BPF_ANY);
 			} else {
-				struct da_inode_key ik = { .dev = e->dev, .ino = e->ino };
-				bpf_map_update_elem(&inode_gen, &ik, &ng, BPF_ANY);
+				new_inode_epoch(e->dev, e->ino);
 			}
 		}
 		break;
-	case DA_SC_SYNC: {
-		__u32 k = DA_GEN_SYNC;
-		__u64 *g = bpf_map_lookup_elem(&gens, &k);
-		__u64 ng = next_gen();
-		if (g)
-			*g = ng;
+	case DA_SC_SYNC:
+		new_global_epoch();
 		break;
-	}
 	case DA_SC_SYNC_FILE_RANGE: /* (fd, offset, nbytes, flags) */
 		e->fd = (int)DA_ARG1(regs);
 		e->arg = DA_ARG2(regs);
@@ -585,6 +698,51 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __
 	return 0;
 }
 
+SEC("tp_btf/sys_enter")
+int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
+{
+	if (nr < 0 || nr >= DA_NR_TABLE)
+		return 0;
+	__u8 action = enter_action_of_nr[nr];
+	if (action == DA_ENTER_NONE)
+		return 0;
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	if (!traced(pid_tgid >> 32))
+		return 0;
+	__u32 tid = (__u32)pid_tgid;
+
+	if (action == DA_ENTER_TIME) {
+		__u64 now = bpf_ktime_get_ns();
+		bpf_map_update_elem(&sync_enter_ts, &tid, &now, BPF_ANY);
+		return 0;
+	}
+	__u64 flags;
+	switch (action) {
+	case DA_ENTER_CLONE: /* clone(flags, ...) on every architecture */
+		flags = DA_ARG1(regs);
+		break;
+	case DA_ENTER_CLONE3: { /* struct clone_args { u64 flags, pidfd, child_tid, parent_tid, exit_signal; ... } */
+		__u64 args[5] = {};
+		if (bpf_probe_read_user(args, sizeof(args), (const void *)DA_ARG1(regs)))
+			return 0; /* the kernel will fail it with EFAULT too */
+		/* clone3 rejects CSIGNAL bits in flags: put the exit signal there,
+		 * as clone(2) carries it */
+		flags = (args[0] & ~DA_CSIGNAL) | (args[4] & DA_CSIGNAL);
+		break;
+	}
+	case DA_ENTER_FORK:
+		flags = DA_SIGCHLD;
+		break;
+	case DA_ENTER_VFORK:
+		flags = DA_CLONE_VM | DA_CLONE_VFORK | DA_SIGCHLD;
+		break;
+	default:
+		return 0;
+	}
+	bpf_map_update_elem(&clone_flags_of_tid, &tid, &flags, BPF_ANY);
+	return 0;
+}
+
 SEC("tp_btf/sys_exit")
 int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 {
@@ -647,10 +805,30 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	e->child_pid = ctgid;
 	e->child_tid = ctid;
 	e->ret = ctid;
+	bool shares_files = BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files);
 	if (is_thread)
 		e->head.flags |= DA_F_IS_THREAD;
-	if (BPF_CORE_READ(child, files) == BPF_CORE_READ(parent, files))
+	if (shares_files)
 		e->head.flags |= DA_F_SHARES_FILES;
+
+	/* Clone flags: what the parent passed (stashed at sys_enter). A fork
+	 * without that syscall (a kernel-made io worker) or whose stash does
+	 * not agree with the child we see gets the flags the task structs
+	 * prove: shared fd table, fs, mm, signal handlers, thread group. */
+	__u64 derived = (is_thread ? DA_CLONE_THREAD : 0) | (shares_files ? DA_CLONE_FILES : 0) |
+			(BPF_CORE_READ(child, fs) == BPF_CORE_READ(parent, fs) ? DA_CLONE_FS : 0) |
+			(BPF_CORE_READ(child, mm) == BPF_CORE_READ(parent, mm) ? DA_CLONE_VM : 0) |
+			(BPF_CORE_READ(child, sighand) == BPF_CORE_READ(parent, sighand) ? DA_CLONE_SIGHAND : 0) |
+			((__u64)BPF_CORE_READ(child, exit_signal) & DA_CSIGNAL);
+	__u32 ptid = (__u32)pid_tgid;
+	__u64 *stashed = bpf_map_lookup_elem(&clone_flags_of_tid, &ptid);
+	const __u64 checked = DA_CLONE_THREAD | DA_CLONE_FILES | DA_CLONE_VM;
+	if (stashed && !((*stashed ^ derived) & checked))
+		e->flags = *stashed;
+	else
+		e->flags = derived;
+	if (stashed)
+		bpf_map_delete_elem(&clone_flags_of_tid, &ptid);
 	scratch_submit(s, DA_LOSS_RINGBUF_FULL_FORK);
 	return 0;
 }
@@ -659,8 +837,23 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	if (!traced(pid_tgid >> 32))
-		return 0;
+	__u32 tgid = pid_tgid >> 32;
+	if (!traced(tgid)) {
+		if (!filter_comm || tgid == self_tgid)
+			return 0;
+		/* --comm: the new image's comm is set by now (begin_new_exec).
+		 * A match becomes a target before its first instruction runs;
+		 * its children follow through handle_fork. */
+		struct da_comm_key key = {};
+		bpf_get_current_comm(key.comm, sizeof(key.comm));
+		if (!bpf_map_lookup_elem(&traced_comms, &key))
+			return 0;
+		__u8 one = 1;
+		if (bpf_map_update_elem(&traced_tgids, &tgid, &one, BPF_ANY)) {
+			count_loss(DA_LOSS_TARGET_MAP_FULL);
+			return 0;
+		}
+	}
 	struct da_scratch *s = scratch_begin(DA_EV_EXEC, DA_SC_EXEC, pid_tgid);
 	if (!s)
 		return 0;
@@ -699,6 +892,9 @@ int handle_exit(__u64 *ctx)
 			s->e.head.flags |= DA_F_GROUP_DEAD;
 		scratch_submit(s, DA_LOSS_RINGBUF_FULL_EXIT);
 	}
+	__u32 tid = (__u32)pid_tgid;
+	bpf_map_delete_elem(&clone_flags_of_tid, &tid);
+	bpf_map_delete_elem(&sync_enter_ts, &tid);
 	if (group_dead && how == TRACED_BY_MAP)
 		bpf_map_delete_elem(&traced_tgids, &tgid);
 	return 0;

@@ -43,6 +43,19 @@
  * arm64. */
 #define DA_NR_TABLE 512
 
+/* Table enter_action_of_nr (syscall number -> what sys_enter does), filled
+ * by userspace like syscall_of_nr. Only these syscalls pay for more than the
+ * table read at sys_enter: what they need is gone by the time sys_exit or
+ * sched_process_fork runs. */
+enum da_enter_action {
+	DA_ENTER_NONE = 0,
+	DA_ENTER_CLONE,  /* clone(flags, ...): stash flags for sched_process_fork */
+	DA_ENTER_CLONE3, /* clone3(struct clone_args *, size): flags read from user memory */
+	DA_ENTER_FORK,   /* fork(): SIGCHLD */
+	DA_ENTER_VFORK,  /* vfork(): CLONE_VM|CLONE_VFORK|SIGCHLD */
+	DA_ENTER_TIME,   /* a sync call: stash the entry time for duration_ns */
+};
+
 /* head.type */
 enum da_event_type {
 	DA_EV_SYSCALL = 1, /* a syscall returned (head.syscall says which) */
@@ -102,7 +115,7 @@ struct da_event {
 	__s32 fd2;                 /*  52 */
 	__s32 dirfd;               /*  56 AT_FDCWD (-100) unless an *at call passed one */
 	__s32 dirfd2;              /*  60 */
-	__u64 flags;               /*  64 */
+	__u64 flags;               /*  64 fork: clone flags, exit signal in the CSIGNAL byte */
 	__u64 arg;                 /*  72 */
 	__u64 arg2;                /*  80 */
 	__u64 bytes;               /*  88 write family: bytes of this (first) write */
@@ -117,10 +130,11 @@ struct da_event {
 	__u16 path_len;            /* 136 incl. NUL; 0 = absent */
 	__u16 path2_len;           /* 138 incl. NUL; 0 = absent */
 	__u32 pad0;                /* 140 always zero */
-	/* 144: char path[path_len]; char path2[path2_len]; */
+	__u64 duration_ns;         /* 144 sync calls: sys_enter to sys_exit; 0 if unknown */
+	/* 152: char path[path_len]; char path2[path2_len]; */
 };
 
-#define DA_EVENT_FIXED_SIZE 144
+#define DA_EVENT_FIXED_SIZE 152
 #define DA_EVENT_MAX_SIZE (DA_EVENT_FIXED_SIZE + 2 * DA_PATH_MAX)
 
 /* Index of the per-CPU loss counters (map `losses`). Userspace sums CPUs and

@@ -53,7 +53,18 @@ bool ci_requires_live() {
   return ci && std::string(ci) == "true";
 }
 
-Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeout_s, bool poll_while_running) {
+namespace {
+
+struct RunSpec {
+  bool add_target = true;
+  bool expect_exit_event = true;
+  bool poll_while_running = true;
+  int timeout_s = 120;
+  std::function<void(int)> before_release;
+};
+
+Run run_spawned(BpfCapture& cap, const std::vector<std::string>& argv, const RunSpec& spec) {
+  const int timeout_s = spec.timeout_s;
   Run run;
   SuspendedChild child;
   std::string err;
@@ -62,10 +73,11 @@ Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeou
     return run;
   }
   run.pid = child.pid();
-  if (!cap.add_target(child.pid(), &err)) {
+  if (spec.add_target && !cap.add_target(child.pid(), &err)) {
     ADD_FAILURE() << err;
     return run;
   }
+  if (spec.before_release) spec.before_release(child.pid());
   if (int e = child.release()) {
     ADD_FAILURE() << "exec " << argv[0] << ": " << strerror(e);
     return run;
@@ -75,7 +87,7 @@ Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeou
     run.events.push_back(std::move(e));
   };
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(timeout_s);
-  if (!poll_while_running) {
+  if (!spec.poll_while_running) {
     run.wait_status = child.wait();
     cap.poll(sink, 0);
     return run;
@@ -90,7 +102,7 @@ Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeou
         reaped = true;
       }
     }
-    if (reaped && run.saw_group_exit) {
+    if (reaped && (run.saw_group_exit || !spec.expect_exit_event)) {
       cap.poll(sink, 0);  // anything still queued
       return run;
     }
@@ -99,6 +111,25 @@ Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeou
                 << (reaped ? " (reaped, but its exit event never arrived)" : " to exit");
   if (!reaped) kill(run.pid, SIGKILL);
   return run;
+}
+
+}  // namespace
+
+Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeout_s, bool poll_while_running) {
+  RunSpec spec;
+  spec.timeout_s = timeout_s;
+  spec.poll_while_running = poll_while_running;
+  return run_spawned(cap, argv, spec);
+}
+
+Run run_untargeted(BpfCapture& cap, const std::vector<std::string>& argv, bool expect_traced,
+                   const std::function<void(int pid)>& before_release, int timeout_s) {
+  RunSpec spec;
+  spec.add_target = false;
+  spec.expect_exit_event = expect_traced;
+  spec.timeout_s = timeout_s;
+  spec.before_release = before_release;
+  return run_spawned(cap, argv, spec);
 }
 
 std::vector<Event> after_markers(const std::vector<Event>& events) {

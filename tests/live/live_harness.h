@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -59,6 +60,15 @@ struct Run {
 // (to provoke ring-buffer loss); the ring is drained afterwards.
 Run run_traced(BpfCapture& cap, const std::vector<std::string>& argv, int timeout_s = 120,
                bool poll_while_running = true);
+
+// Like run_traced, but the process is NOT made a target: whether it is
+// traced is up to the capture's own filters (comms, cgroup_path, trace_all).
+// `before_release(pid)` runs while the child is still suspended (e.g. to move
+// it into a cgroup). Polls until the child is reaped and, when
+// `expect_traced`, its Exit(group_dead) arrived; `events` holds everything the
+// capture delivered meanwhile (other processes' events too: filter by pid).
+Run run_untargeted(BpfCapture& cap, const std::vector<std::string>& argv, bool expect_traced,
+                   const std::function<void(int pid)>& before_release = {}, int timeout_s = 60);
 
 // The program's own events: for each process, what happens between its exec
 // and its BEGIN() marker (dynamic loader, libc start-up) is dropped, as is the

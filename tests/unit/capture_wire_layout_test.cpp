@@ -38,6 +38,7 @@ AT(child_tid, 132);
 AT(path_len, 136);
 AT(path2_len, 138);
 AT(pad0, 140);
+AT(duration_ns, 144);
 #undef AT
 static_assert(sizeof(da_event) == DA_EVENT_FIXED_SIZE);
 static_assert(DA_EVENT_FIXED_SIZE % 8 == 0, "strings start 8-byte aligned");

@@ -72,6 +72,7 @@ Event full_event(int i) {
   e.shares_files = true;
   e.group_dead = true;
   e.exit_code = 9 << 8 | 6;
+  e.duration_ns = 1234567;
   return e;
 }
 
@@ -103,6 +104,7 @@ void expect_same_raw(const Event& a, const Event& b) {
   EXPECT_EQ(a.shares_files, b.shares_files);
   EXPECT_EQ(a.group_dead, b.group_dead);
   EXPECT_EQ(a.exit_code, b.exit_code);
+  EXPECT_EQ(a.duration_ns, b.duration_ns);
 }
 
 void write_recording(const std::string& path, const std::vector<Event>& evs, const LossCounters& losses,
@@ -145,6 +147,25 @@ TEST(Recording, RoundTripsEveryRawField) {
   EXPECT_FALSE(src->truncated()) << src->truncation_reason();
   EXPECT_EQ(src->losses(), (LossCounters{{"ringbuf_full", 17}, {"path_truncated", 2}}));
   EXPECT_FALSE(src->poll([](Event&&) { FAIL(); }, 0)) << "stays exhausted";
+}
+
+// A payload written before duration_ns was appended (version 1's original
+// fields only) still decodes, with duration_ns 0.
+TEST(Recording, PayloadWithoutTrailingDurationReadsZero) {
+  Event e = full_event(1);
+  std::string payload;
+  encode_event_payload(e, payload);
+  ASSERT_GT(payload.size(), sizeof(uint64_t));
+  Event back;
+  ASSERT_TRUE(decode_event_payload(payload, &back));
+  EXPECT_EQ(back.duration_ns, 1234567u);
+  payload.resize(payload.size() - sizeof(uint64_t));  // the old layout
+  Event old;
+  ASSERT_TRUE(decode_event_payload(payload, &old));
+  EXPECT_EQ(old.duration_ns, 0u);
+  EXPECT_EQ(old.path2, e.path2);
+  payload += std::string("future", 6);  // unknown trailing bytes are ignored
+  ASSERT_TRUE(decode_event_payload(payload, &old));
 }
 
 TEST(Recording, EverySyscallValueSurvives) {

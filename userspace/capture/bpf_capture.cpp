@@ -4,12 +4,18 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <vector>
 
@@ -110,6 +116,31 @@ void fill_syscall_table(volatile uint8_t* table) {
   set(SYS_fchdir, DA_SC_FCHDIR);
 }
 
+// syscall number -> what sys_enter does: the clone family (its flags are
+// needed by sched_process_fork, which cannot read them) and the sync calls
+// (their entry time, for Event::duration_ns). Everything else returns after
+// the table read.
+void fill_enter_table(volatile uint8_t* table) {
+  auto set = [&](long nr, int action) {
+    if (nr >= 0 && nr < DA_NR_TABLE) table[nr] = static_cast<uint8_t>(action);
+  };
+  set(SYS_clone, DA_ENTER_CLONE);
+#ifdef SYS_clone3
+  set(SYS_clone3, DA_ENTER_CLONE3);
+#else
+  set(435, DA_ENTER_CLONE3);  // same number on every architecture
+#endif
+#ifdef SYS_fork
+  set(SYS_fork, DA_ENTER_FORK);
+#endif
+#ifdef SYS_vfork
+  set(SYS_vfork, DA_ENTER_VFORK);
+#endif
+  for (long nr : {long{SYS_fsync}, long{SYS_fdatasync}, long{SYS_sync}, long{SYS_syncfs}, long{SYS_sync_file_range},
+                  long{SYS_msync}})
+    set(nr, DA_ENTER_TIME);
+}
+
 // sched_process_exit gained a `bool group_dead` argument in 6.16: look at the
 // tracepoint's prototype (typedef btf_trace_sched_process_exit = void (*)(void *, task, [bool])).
 bool exit_tracepoint_has_group_dead(const struct btf* vmlinux) {
@@ -133,6 +164,62 @@ std::string load_failure_sentence(int err) {
       strerror(err));
 }
 
+// --comm names: what the kernel can match (comm is 15 characters + NUL).
+std::string check_comms(const std::set<std::string>& comms) {
+  if (comms.size() > 64) return fmt::format("--comm was given {} times; at most 64 names can be traced", comms.size());
+  for (const auto& c : comms) {
+    if (c.empty()) return "--comm needs a process name, not an empty string";
+    if (c.size() >= DA_COMM_LEN)
+      return fmt::format(
+          "--comm {}: the kernel keeps only the first {} characters of a process name, so this name never matches; "
+          "use --comm {}",
+          c, DA_COMM_LEN - 1, c.substr(0, DA_COMM_LEN - 1));
+    if (c.find('/') != std::string::npos)
+      return fmt::format("--comm {}: a process name has no '/'; give the executable's basename", c);
+  }
+  return {};
+}
+
+// Opens a cgroup v2 directory, or says why it is not one.
+int open_cgroup_dir(const std::string& path, std::string* why) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    *why = errno == ENOTDIR ? fmt::format("--cgroup {}: not a directory; give a cgroup v2 directory such as "
+                                          "/sys/fs/cgroup/system.slice/NAME.service",
+                                          path)
+                            : fmt::format("--cgroup {}: cannot open it ({})", path, strerror(errno));
+    return -1;
+  }
+  struct statfs sfs {};
+  if (fstatfs(fd, &sfs) != 0 || static_cast<unsigned long>(sfs.f_type) != CGROUP2_SUPER_MAGIC) {
+    ::close(fd);
+    *why = fmt::format(
+        "--cgroup {}: not a cgroup v2 directory (cgroup v1 hierarchies are not supported); give a directory of the "
+        "cgroup2 mount (see `grep cgroup2 /proc/mounts`)",
+        path);
+    return -1;
+  }
+  return fd;
+}
+
+// Processes running now whose comm is one of `comms` (not ourselves).
+std::vector<int32_t> processes_with_comm(const std::set<std::string>& comms) {
+  std::vector<int32_t> out;
+  DIR* proc = opendir("/proc");
+  if (!proc) return out;
+  const int32_t self = getpid();
+  while (dirent* d = readdir(proc)) {
+    char* end = nullptr;
+    long pid = strtol(d->d_name, &end, 10);
+    if (*end || pid <= 0 || pid == self) continue;
+    std::ifstream in(fmt::format("/proc/{}/comm", pid));
+    std::string comm;
+    if (std::getline(in, comm) && comms.count(comm)) out.push_back(static_cast<int32_t>(pid));
+  }
+  closedir(proc);
+  return out;
+}
+
 }  // namespace
 
 std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std::string* error_out) {
@@ -147,6 +234,14 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
     return fail(fmt::format("the ring buffer size {} must be a power of two and a multiple of the page size ({})",
                             options.ringbuf_bytes, sysconf(_SC_PAGESIZE)));
 
+  if (std::string why = check_comms(options.comms); !why.empty()) return fail(why);
+  std::unique_ptr<BpfCapture> cap(new BpfCapture());
+  if (!options.cgroup_path.empty()) {
+    std::string why;
+    cap->cgroup_fd_ = open_cgroup_dir(options.cgroup_path, &why);
+    if (cap->cgroup_fd_ < 0) return fail(why);
+  }
+
   struct btf* vmlinux = btf__load_vmlinux_btf();
   if (!vmlinux)
     return fail(
@@ -155,16 +250,18 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
   bool exit_has_group_dead = exit_tracepoint_has_group_dead(vmlinux);
   btf__free(vmlinux);
 
-  std::unique_ptr<BpfCapture> cap(new BpfCapture());
   cap->skel_ = duraudit_bpf__open();
   if (!cap->skel_) return fail(load_failure_sentence(errno));
 
   auto* ro = cap->skel_->rodata;
   ro->trace_all = options.trace_all;
   ro->target_cgroup_id = options.cgroup_id;
+  ro->filter_cgroup = cap->cgroup_fd_ >= 0;
+  ro->filter_comm = !options.comms.empty();
   ro->self_tgid = static_cast<uint32_t>(getpid());
   ro->exit_tp_has_group_dead = exit_has_group_dead;
   fill_syscall_table(ro->syscall_of_nr);
+  fill_enter_table(ro->enter_action_of_nr);
 
   int err = bpf_map__set_max_entries(cap->skel_->maps.events, static_cast<uint32_t>(options.ringbuf_bytes));
   if (err) return fail(fmt::format("cannot size the ring buffer to {} bytes: {}", options.ringbuf_bytes, strerror(-err)));
@@ -179,6 +276,19 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
       return fail(fmt::format("cannot register {} ignored filesystems (at most 256)", options.ignored_fs_magic.size()));
   }
 
+  for (const auto& name : options.comms) {
+    char key[DA_COMM_LEN] = {};
+    memcpy(key, name.data(), name.size());  // size < DA_COMM_LEN: checked above
+    uint8_t one = 1;
+    if (bpf_map_update_elem(bpf_map__fd(cap->skel_->maps.traced_comms), key, &one, BPF_ANY))
+      return fail(fmt::format("cannot register --comm {}: {}", name, strerror(errno)));
+  }
+  if (cap->cgroup_fd_ >= 0) {
+    uint32_t slot = 0;
+    if (bpf_map_update_elem(bpf_map__fd(cap->skel_->maps.target_cgroup), &slot, &cap->cgroup_fd_, BPF_ANY))
+      return fail(fmt::format("cannot filter by --cgroup {}: {}", options.cgroup_path, strerror(errno)));
+  }
+
   err = duraudit_bpf__attach(cap->skel_);
   if (err)
     return fail(fmt::format(
@@ -188,6 +298,17 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
 
   cap->ring_ = ring_buffer__new(bpf_map__fd(cap->skel_->maps.events), &BpfCapture::on_record, cap.get(), nullptr);
   if (!cap->ring_) return fail(fmt::format("cannot open the eBPF ring buffer: {}", strerror(errno)));
+
+  // --comm: processes that exec from now on are caught in the kernel (the
+  // programs are attached); those already running are found here. One that
+  // execs between the two is caught by both, which is harmless.
+  if (!options.comms.empty()) {
+    for (int32_t pid : processes_with_comm(options.comms)) {
+      std::string why;
+      if (!cap->add_target(pid, &why)) return fail(why);
+      cap->comm_matches_at_open_.push_back(pid);
+    }
+  }
   spdlog::debug("capture: loaded (ring buffer {} bytes, {} ignored filesystems, exit tracepoint {} group_dead)",
                 options.ringbuf_bytes, options.ignored_fs_magic.size(), exit_has_group_dead ? "with" : "without");
   return cap;
@@ -196,6 +317,7 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
 BpfCapture::~BpfCapture() {
   if (ring_) ring_buffer__free(ring_);
   if (skel_) duraudit_bpf__destroy(skel_);
+  if (cgroup_fd_ >= 0) ::close(cgroup_fd_);
 }
 
 bool BpfCapture::add_target(int32_t tgid, std::string* error_out) {

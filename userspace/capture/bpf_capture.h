@@ -13,6 +13,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "event/event_source.h"
 
@@ -32,6 +33,16 @@ struct CaptureOptions {
   bool trace_all = false;
   // With trace_all: only processes whose cgroup v2 id is this (0 = any).
   uint64_t cgroup_id = 0;
+  // attach --comm: processes whose comm is one of these names are targets,
+  // with their descendants: those running at open() (found in /proc) and
+  // every process that later execs into a matching comm (decided in the
+  // kernel before the new image runs). A name is what the kernel keeps as
+  // comm: at most 15 characters (the executable's basename, cut). At most 64.
+  std::set<std::string> comms;
+  // attach --cgroup: a cgroup v2 directory (e.g. /sys/fs/cgroup/system.slice/
+  // foo.service). Processes in it or in any cgroup below it are targets while
+  // they are there, decided in the kernel per event. Empty = not used.
+  std::string cgroup_path;
 };
 
 class BpfCapture final : public EventSource {
@@ -63,6 +74,10 @@ class BpfCapture final : public EventSource {
   int epoll_fd() const;
   // Events delivered so far (== the last seq assigned).
   uint64_t delivered() const { return next_seq_ - 1; }
+  // With CaptureOptions::comms: the processes that were already running with
+  // a matching comm when the capture opened (now targets). Their fd tables
+  // and cwd predate the capture: seed them from /proc (Resolver).
+  const std::vector<int32_t>& comm_matches_at_open() const { return comm_matches_at_open_; }
 
  private:
   BpfCapture() = default;
@@ -73,6 +88,8 @@ class BpfCapture final : public EventSource {
   const Sink* sink_ = nullptr;  // valid during poll()
   uint64_t next_seq_ = 1;
   uint64_t decode_errors_ = 0;
+  std::vector<int32_t> comm_matches_at_open_;
+  int cgroup_fd_ = -1;  // the --cgroup directory, kept open while its slot is in use
 };
 
 }  // namespace duraudit

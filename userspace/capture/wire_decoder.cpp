@@ -101,6 +101,7 @@ DecodeStatus decode_wire_event(const void* data, size_t size, Event* out) {
   e.arg = w.arg;
   e.arg2 = w.arg2;
   e.bytes = w.bytes;
+  e.duration_ns = w.duration_ns;
   if (w.head.flags & DA_F_FILE_VALID) {
     e.file.id.dev = w.dev;
     e.file.id.ino = w.ino;

@@ -110,7 +110,11 @@ struct Event {
   FileInfo file;            // open: the opened file; fd-based calls: the fd's file; resolved by the Resolver if unset
   bool created = false;     // open: this call created the file
   bool sync_write = false;  // write through an O_SYNC/O_DSYNC fd: durable at once
-  uint64_t duration_ns = 0; // sync family (fsync, fdatasync, sync, syncfs, sync_file_range, msync): time in the call; 0 unknown
+  // Sync calls (fsync, fdatasync, sync, syncfs, sync_file_range, msync): how
+  // long the call took, entry to return, for duraudit_sync_duration_seconds.
+  // 0 when unknown (strace logs, old recordings, a call already running when
+  // tracing began).
+  uint64_t duration_ns = 0;
 
   // Process lifecycle (Fork / Exec / Exit)
   int32_t child_pid = 0;    // Fork: new tgid (== pid for a thread)

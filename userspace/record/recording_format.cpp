@@ -37,6 +37,7 @@ void encode_event_payload(const Event& ev, std::string& out) {
   w.str(ev.comm);
   w.str(ev.path);
   w.str(ev.path2);
+  w.u64(ev.duration_ns);  // appended after version 1's fields: old readers ignore it
 }
 
 bool decode_event_payload(std::string_view payload, Event* ev) {
@@ -51,6 +52,8 @@ bool decode_event_payload(std::string_view payload, Event* ev) {
             r.u64(e.file.fs_magic) && r.i32(e.child_pid) && r.i32(e.child_tid) && r.i32(e.exit_code) && r.u8(bits) &&
             r.str(e.comm) && r.str(e.path) && r.str(e.path2);
   if (!ok) return false;
+  // Fields appended later: absent from older recordings, which read 0.
+  if (r.remaining() >= sizeof(uint64_t)) r.u64(e.duration_ns);
   // A syscall number from a newer duraudit reads as Unknown.
   e.syscall = sc < static_cast<uint16_t>(Syscall::Count_) ? static_cast<Syscall>(sc) : Syscall::Unknown;
   e.ret = static_cast<int64_t>(ret);

@@ -25,7 +25,8 @@
 //   u64 file.dev, u64 file.ino, u32 file.mode, u64 file.fs_magic,
 //   i32 child_pid, i32 child_tid, i32 exit_code,
 //   u8 bits (1 created, 2 sync_write, 4 is_thread, 8 shares_files, 16 group_dead),
-//   str comm, str path, str path2
+//   str comm, str path, str path2,
+//   u64 duration_ns (appended later; a payload without it reads 0)
 // seq is not stored: a reader numbers events from 1 as every source does.
 //
 // Process seed payload (resolve/proc_seed.h's ProcSnapshot of one process):
