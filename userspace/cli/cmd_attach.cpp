@@ -36,6 +36,8 @@ void on_attach_reload(int) { g_attach_reload = 1; }
 
 struct AttachOptions {
   std::vector<int32_t> pids;
+  std::vector<std::string> comms;
+  std::string cgroup;
   bool all = false;
   std::string duration;
   std::string metrics_listen;
@@ -76,10 +78,13 @@ class EventTally {
 int cmd_attach(const Args& args, const Args& command) {
   AuditOptions opts;
   AttachOptions a;
-  po::options_description desc("duraudit attach (--pid N... | --all) [OPTIONS]");
+  po::options_description desc("duraudit attach (--pid N... | --comm NAME... | --cgroup PATH | --all) [OPTIONS]");
   desc.add_options()
       ("help,h", "this help")
       ("pid,p", po::value(&a.pids)->composing(), "audit this process and every process below it (repeatable)")
+      ("comm", po::value(&a.comms)->composing(),
+       "audit processes with this name (as in /proc/PID/comm), running now or started later (repeatable)")
+      ("cgroup", po::value(&a.cgroup), "audit processes in this cgroup v2 directory and the cgroups below it")
       ("all", po::bool_switch(&a.all), "audit every process on the host (narrow with paths: in a rules file)")
       ("duration", po::value(&a.duration), "stop after this long (e.g. 10m); default: until SIGINT/SIGTERM")
       ("metrics-listen", po::value(&a.metrics_listen), "serve Prometheus metrics on ADDR (127.0.0.1:9464, :9464)")
@@ -98,7 +103,9 @@ int cmd_attach(const Args& args, const Args& command) {
     return kExitOk;
   }
   if (!command.empty()) throw UsageError("attach audits running processes; to run a command use: duraudit run -- CMD");
-  if (a.pids.empty() == !a.all) throw UsageError("attach needs exactly one of --pid N or --all");
+  bool selects = !a.pids.empty() || !a.comms.empty() || !a.cgroup.empty();
+  if (a.all && selects) throw UsageError("--all already selects every process: drop --pid/--comm/--cgroup");
+  if (!a.all && !selects) throw UsageError("attach needs --pid N, --comm NAME, --cgroup PATH or --all");
   uint64_t duration_ns = a.duration.empty() ? 0 : parse_duration_or_throw("--duration", a.duration);
   uint64_t fold_ns = parse_duration_or_throw("--fold-window", a.fold_window);
   for (int32_t pid : a.pids)
@@ -128,6 +135,8 @@ int cmd_attach(const Args& args, const Args& command) {
 
   CaptureOptions copts = capture_options_for(setup.config);
   copts.trace_all = a.all;
+  copts.comms.insert(a.comms.begin(), a.comms.end());
+  copts.cgroup_path = a.cgroup;
   copts.ringbuf_bytes = a.ringbuf_mib << 20;
   auto capture = BpfCapture::open(copts, &error);
   if (!capture) throw RuntimeError(error);
@@ -149,7 +158,11 @@ int cmd_attach(const Args& args, const Args& command) {
       pipeline.resolver().seed_from_proc(p);
     }
   }
-  spdlog::info("attached to {}", a.all ? std::string("every process") : std::to_string(a.pids.size()) + " process tree(s)");
+  // Processes that already carried a --comm name when we started: their
+  // open files and cwd come from /proc before their first event.
+  for (int32_t p : capture->comm_matches_at_open()) pipeline.resolver().seed_from_proc(p);
+  spdlog::info("attached ({} pid trees, {} names{}{})", a.pids.size(), a.comms.size(),
+               a.cgroup.empty() ? "" : ", cgroup " + a.cgroup, a.all ? ", every process" : "");
 
   struct sigaction sa {};
   sa.sa_handler = on_attach_stop;
@@ -208,7 +221,8 @@ int cmd_attach(const Args& args, const Args& command) {
       }
     }
     if (duration_ns && now - start >= duration_ns) break;
-    if (!a.pids.empty() && pipeline.live_processes() == 0) {
+    // --pid alone ends with its targets; --comm/--cgroup wait for new ones.
+    if (!a.pids.empty() && a.comms.empty() && a.cgroup.empty() && pipeline.live_processes() == 0) {
       bool any = false;
       for (int32_t pid : a.pids) any |= process_alive(pid);
       if (!any) {

@@ -13,6 +13,7 @@
 #include "cli/errors.h"
 #include "cli/option_parsing.h"
 #include "cli/traced_command.h"
+#include "util/proc_tree.h"
 #include "record/recording_writer.h"
 #include "resolve/proc_seed.h"
 
@@ -81,7 +82,8 @@ int cmd_record(const Args& args, const Args& command) {
       capture->poll(on_event, 100);
       writer.flush();
       bool alive = false;
-      for (int32_t pid : pids) alive |= (kill(pid, 0) == 0 || errno != ESRCH);
+      // A zombie has ended: its parent may be waiting on us before reaping it.
+      for (int32_t pid : pids) alive |= process_alive(pid);
       if (!alive) break;
     }
     capture->poll(on_event, 0);

@@ -14,6 +14,7 @@
 #include "cli/errors.h"
 #include "cli/option_parsing.h"
 #include "cli/traced_command.h"
+#include "util/proc_tree.h"
 #include "config/config.h"
 #include "output/trace_printer.h"
 #include "resolve/resolver.h"
@@ -51,7 +52,8 @@ int trace_pids(const std::vector<int32_t>& pids, const CaptureOptions& copts, Re
         100);
     out.flush();
     bool any_alive = false;
-    for (int32_t pid : pids) any_alive |= (kill(pid, 0) == 0 || errno != ESRCH);
+    // A zombie has ended: its parent may be waiting on us before reaping it.
+    for (int32_t pid : pids) any_alive |= process_alive(pid);
     if (!any_alive) break;
   }
   capture->poll([&](Event&& ev) {
