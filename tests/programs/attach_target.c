@@ -10,7 +10,9 @@
  *   close            close the held fd
  *   fork NAME        a forked child creates DIR/NAME, writes, closes without
  *                    fsync and exits; the parent waits for it
- *   churn PREFIX N   create DIR/PREFIX-<i> for i in 1..N, write, close, no fsync
+ *   churn PREFIX N   create N new files DIR/PREFIX-<i>, write, close, no fsync
+ *                    (i counts on across churn commands: every file is new,
+ *                    and all share one finding fingerprint)
  *   replace NAME     write DIR/NAME.tmp, close, rename over DIR/NAME, no fsync
  *                    (rename-without-fsync); then fsync DIR/NAME, so the only
  *                    verdict against it is the ordering one
@@ -36,6 +38,7 @@ int main(int argc, char **argv) {
   fflush(stdout);
 
   char line[512];
+  int churned = 0;
   while (fgets(line, sizeof line, stdin)) {
     char name[256] = "";
     int n = 0;
@@ -55,9 +58,9 @@ int main(int argc, char **argv) {
       MUST(waitpid(pid, &st, 0));
       if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) return 97;
     } else if (sscanf(line, "churn %255s %d", name, &n) == 2) {
-      for (int i = 1; i <= n; ++i) {
+      for (int i = 0; i < n; ++i) {
         char file[300];
-        snprintf(file, sizeof file, "%s-%d", name, i);
+        snprintf(file, sizeof file, "%s-%d", name, ++churned);
         write_file(in_dir(dir, file), 0);
       }
     } else if (sscanf(line, "replace %255s", name) == 1) {
