@@ -48,6 +48,10 @@ class Proc {
   int open(const std::string& path, uint64_t flags = O_WRONLY | O_CREAT | O_TRUNC, uint32_t mode = 0644);
   int opendir(const std::string& path) { return open(path, O_RDONLY | O_DIRECTORY); }
   int open_tmpfile(const std::string& dir) { return open(dir, O_TMPFILE | O_WRONLY, 0600); }
+  // An fd opened before the session began (attach seeds it from /proc, run
+  // inherits it): no event. `fd_path` is what the fd's path reads as, e.g.
+  // "PATH (deleted)" for a file unlinked before the session.
+  int adopt(const std::string& path, const std::string& fd_path = "");
   Proc& write(int fd, uint64_t bytes = 100, Syscall sc = Syscall::Write);
   Proc& sync_write(int fd, uint64_t bytes = 100);
   Proc& ftruncate(int fd, uint64_t len);
@@ -201,6 +205,15 @@ inline Event Proc::base(Syscall sc, int64_t ret) {
 inline FileInfo Proc::info_of(int fd) const {
   auto it = fds_.find(fd);
   return it == fds_.end() ? FileInfo{} : it->second;
+}
+
+inline int Proc::adopt(const std::string& path, const std::string& fd_path) {
+  auto it = sim_->fs_.find(path);
+  if (it == sim_->fs_.end()) it = sim_->fs_.emplace(path, Sim::Node{sim_->next_ino_++, S_IFREG}).first;
+  int fd = next_fd_++;
+  fds_[fd] = sim_->info(path, it->second);
+  if (!fd_path.empty()) fds_[fd].path = fd_path;
+  return fd;
 }
 
 inline int Proc::open(const std::string& path, uint64_t flags, uint32_t mode) {

@@ -169,6 +169,42 @@ TEST(CloseWithoutFsync, SilentForDeletedTempFile) {
   EXPECT_TRUE(sim.findings.empty()) << sim.dump();
 }
 
+// attach: an fd opened before the session (seeded from /proc) is the only
+// way the engine learns the file's name. Written and closed without fsync,
+// it must be flagged, not mistaken for a deleted file.
+TEST(CloseWithoutFsync, FiresForAnFdOpenedBeforeTheSession) {
+  Sim sim;
+  sim.exists("/d/").exists("/d/held.log");
+  auto p = sim.proc(10, "app");
+  int fd = p.adopt("/d/held.log");
+  p.write(fd).close(fd);
+  sim.sleep(6 * kSec).settle();
+  ASSERT_EQ(sim.count(kCloseWithoutFsync), 1u) << sim.dump();
+  EXPECT_EQ(sim.first(kCloseWithoutFsync)->path, "/d/held.log");
+}
+
+TEST(CloseWithoutFsync, SilentForAnFdOpenedBeforeTheSessionAndFsynced) {
+  Sim sim;
+  sim.exists("/d/").exists("/d/held.log");
+  auto p = sim.proc(10, "app");
+  int fd = p.adopt("/d/held.log");
+  p.write(fd).fsync(fd).close(fd);
+  sim.sleep(6 * kSec).settle().finish();
+  EXPECT_EQ(sim.count(kCloseWithoutFsync), 0u) << sim.dump();
+}
+
+// A file unlinked before the session, still open: /proc reads "PATH (deleted)".
+// It has no name to lose, so it needs no durability.
+TEST(CloseWithoutFsync, SilentForAnFdOnAFileDeletedBeforeTheSession) {
+  Sim sim;
+  sim.exists("/d/");
+  auto p = sim.proc(10, "app");
+  int fd = p.adopt("/d/scratch", "/d/scratch (deleted)");
+  p.write(fd).close(fd);
+  sim.sleep(6 * kSec).settle().finish();
+  EXPECT_EQ(sim.count(kCloseWithoutFsync), 0u) << sim.dump();
+}
+
 TEST(CloseWithoutFsync, OnlyTheWriterIsBlamed) {
   Sim sim;
   auto w = sim.proc(10, "writer");

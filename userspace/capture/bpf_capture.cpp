@@ -27,6 +27,10 @@ namespace duraudit {
 
 namespace {
 
+// What on_record returns to end a poll() whose event budget is spent; poll()
+// tells it from a real error by the budget being 0.
+constexpr int kBudgetSpent = -EAGAIN;
+
 // libbpf talks a lot (verifier logs, BTF probing); users see it only with
 // --log-level debug.
 int libbpf_to_spdlog(enum libbpf_print_level level, const char* fmt, va_list args) {
@@ -347,14 +351,18 @@ int BpfCapture::on_record(void* ctx, void* data, size_t size) {
   }
   e.seq = self->next_seq_++;
   (*self->sink_)(std::move(e));
-  return 0;
+  // A negative return makes libbpf stop after this record (it is consumed).
+  return --self->budget_ == 0 ? kBudgetSpent : 0;
 }
 
 bool BpfCapture::poll(const Sink& sink, int timeout_ms) {
   sink_ = &sink;
+  budget_ = kMaxEventsPerPoll;
   int n = ring_buffer__poll(ring_, timeout_ms);
   sink_ = nullptr;
-  if (n < 0 && n != -EINTR) spdlog::warn("capture: polling the ring buffer failed: {}", strerror(-n));
+  bool budget_spent = budget_ == 0 && n == kBudgetSpent;
+  if (n < 0 && n != -EINTR && !budget_spent)
+    spdlog::warn("capture: polling the ring buffer failed: {}", strerror(-n));
   return true;
 }
 

@@ -64,7 +64,13 @@ class BpfCapture final : public EventSource {
   void remove_target(int32_t tgid);
 
   // EventSource: delivers decoded events in ring-buffer order, seq from 1.
-  // Always returns true (a live source is never exhausted).
+  // Always returns true (a live source is never exhausted). One call
+  // delivers at most kMaxEventsPerPoll events and returns: libbpf keeps
+  // consuming for as long as the kernel keeps producing, so under sustained
+  // load an unbounded poll would never give the caller back its loop
+  // (grace-period verdicts, metrics, signals). The rest stay in the ring,
+  // and the next poll returns at once.
+  static constexpr uint64_t kMaxEventsPerPoll = 4096;
   bool poll(const Sink& sink, int timeout_ms) override;
   // Kernel-side loss counters summed over CPUs, plus "decode_error" for
   // records userspace could not decode. Every reason is present (0 if none).
@@ -86,6 +92,7 @@ class BpfCapture final : public EventSource {
   ::duraudit_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   const Sink* sink_ = nullptr;  // valid during poll()
+  uint64_t budget_ = 0;         // events this poll() may still deliver
   uint64_t next_seq_ = 1;
   uint64_t decode_errors_ = 0;
   std::vector<int32_t> comm_matches_at_open_;

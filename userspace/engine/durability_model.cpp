@@ -29,6 +29,14 @@ bool judged_mode(uint32_t mode) {
   return fmt == 0 || fmt == S_IFREG;
 }
 
+// A path that can name a file: absolute, not a directory ("dir/" is how an
+// O_TMPFILE is keyed), and not the readlink text of an unlinked file.
+bool names_file(std::string_view path) {
+  constexpr std::string_view kDeleted = " (deleted)";
+  if (path.empty() || path.front() != '/' || path.back() == '/') return false;
+  return !(path.size() >= kDeleted.size() && path.substr(path.size() - kDeleted.size()) == kDeleted);
+}
+
 constexpr size_t kDirCacheCap = 65536;
 
 }  // namespace
@@ -491,8 +499,16 @@ void DurabilityModel::on_write(const Event& ev) {
   if (ev.file.known()) {
     if (!judged_mode(ev.file.mode)) return;
     const std::string& path = !ev.file.path.empty() ? ev.file.path : ev.abs_path;
+    // A file first met through a write was opened before tracing began (an
+    // fd that attach seeded from /proc, or one inherited by `run`'s
+    // command): its name is the fd's path. Left unnamed it would look
+    // deleted, and deleted files need no durability, so nothing written
+    // through such an fd could ever be flagged.
+    const bool first_seen = find(ev.file.id) == nullptr;
     in = &upsert(ev.file, path, ev.ts_ns, false);
-    if (in->names.empty() && !in->ever_named && !path.empty() && ev.syscall == Syscall::Truncate) bind(path, in);
+    if (in->names.empty() && !in->ever_named && names_file(path) &&
+        (first_seen || ev.syscall == Syscall::Truncate))
+      bind(path, in);
   } else if (!ev.abs_path.empty()) {
     auto it = names_.find(ev.abs_path);
     if (it != names_.end() && it->second.valid()) in = find_mut(it->second);
