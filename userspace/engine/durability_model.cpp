@@ -169,7 +169,10 @@ InodeState& DurabilityModel::upsert(const FileInfo& f, const std::string& path, 
   if (it != inodes_.end() && created) {
     // The inode number was freed and reused: a new file. Forget the old one.
     InodeState& old = it->second.state;
-    for (const auto& n : old.names) names_.erase(n);
+    for (const auto& n : old.names) {
+      names_.erase(n);
+      dirty_names_.erase(n);
+    }
     dirty_.erase(f.id);
     lru_.erase(it->second.lru);
     inodes_.erase(it);
@@ -205,7 +208,10 @@ void DurabilityModel::evict_inodes() {
     lru_.pop_back();
     auto it = inodes_.find(victim);
     if (it != inodes_.end()) {
-      for (const auto& n : it->second.state.names) names_.erase(n);
+      for (const auto& n : it->second.state.names) {
+        names_.erase(n);
+        dirty_names_.erase(n);
+      }
       inodes_.erase(it);
     }
     dirty_.erase(victim);
@@ -217,7 +223,10 @@ void DurabilityModel::mark_dirty(InodeState& in, const Event& ev, bool first_wri
   if (!in.dirty) {
     in.dirty = true;
     in.dirty_since_ns = ev.ts_ns;
-    if (!in.ignored) dirty_.insert(in.id);
+    if (!in.ignored) {
+      dirty_.insert(in.id);
+      dirty_names_.insert(in.names.begin(), in.names.end());
+    }
   }
   in.written_in_session = true;
   WriterInfo* w = nullptr;
@@ -237,6 +246,7 @@ void DurabilityModel::mark_durable(InodeState& in, uint64_t ts) {
     in.dirty = false;
     ++in.durable_epoch;
     dirty_.erase(in.id);
+    for (const auto& n : in.names) dirty_names_.erase(n);
   }
   in.writers.clear();
   in.last_full_sync_ns = ts;
@@ -258,6 +268,7 @@ void DurabilityModel::bind(const std::string& path, InodeState* in) {
   }
   names_[path] = in->id;
   in->names.push_back(path);
+  if (in->dirty && !in->ignored) dirty_names_.insert(path);
   in->ever_named = true;
   in->unnamed_ns = 0;
   if (in->id.dev != 0) note_dev(parent_path(path), in->id.dev);
@@ -266,6 +277,7 @@ void DurabilityModel::bind(const std::string& path, InodeState* in) {
 void DurabilityModel::bind_other(const std::string& path) { bind(path, nullptr); }
 
 void DurabilityModel::unbind(const std::string& path, uint64_t ts) {
+  dirty_names_.erase(path);
   auto it = names_.find(path);
   if (it != names_.end()) {
     if (it->second.valid()) {
@@ -304,6 +316,7 @@ void DurabilityModel::move_subtree(const std::string& from, const std::string& t
   for (auto& [p, id] : moved) {
     std::string np = rekey(p);
     names_[np] = id;
+    if (dirty_names_.erase(p)) dirty_names_.insert(np);
     if (id.valid())
       if (InodeState* in = find_mut(id)) std::replace(in->names.begin(), in->names.end(), p, np);
   }

@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <list>
 #include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -139,6 +140,21 @@ class DurabilityModel {
   Binding binding(const std::string& path) const;
   // Inodes with dirty data (never ignored ones).
   const std::unordered_set<FileId, FileIdHash>& dirty_inodes() const { return dirty_; }
+  // Every inode with dirty data and a name at or below `root` (a directory),
+  // each once: a range query on an ordered index of dirty names, so its cost
+  // follows what is dirty in scope, not everything that is dirty.
+  template <typename F>
+  void for_each_dirty_under(const std::string& root, F&& f) const {
+    std::string lo = root == "/" ? "/" : root + "/";
+    std::string hi = root == "/" ? "0" : root + "0";  // '0' follows '/' in ASCII
+    FileId last{};
+    for (auto it = dirty_names_.lower_bound(lo); it != dirty_names_.end() && *it < hi; ++it) {
+      auto n = names_.find(*it);
+      if (n == names_.end() || !n->second.valid() || n->second == last) continue;
+      last = n->second;
+      if (const InodeState* in = find(n->second)) f(*in);
+    }
+  }
   // Calls fn(path, inode) for every name bound below `dir` until fn returns false.
   template <typename Fn>
   void for_each_name_under(const std::string& dir, Fn&& fn) const;
@@ -218,6 +234,7 @@ class DurabilityModel {
   // Path bindings. An invalid FileId marks a name bound to something that
   // is not a tracked regular file (symlink, directory we made).
   std::map<std::string, FileId> names_;
+  std::set<std::string> dirty_names_;  // the names of dirty, non-ignored inodes (index for scope queries)
   std::unordered_set<std::string> absent_;  // names known not to exist (removed in session)
   std::list<std::string> absent_order_;
 

@@ -76,23 +76,25 @@ class UnlinkBeforeDurable final : public Rule {
     std::string root = scope_root(path, is_dir, ctx.cfg.scope);
     DevT dev = deleted ? deleted->id.dev : ctx.model.dir_dev(parent_path(path));
     std::vector<const InodeState*> repl;
-    for (const FileId& fid : ctx.model.dirty_inodes()) {
-      const InodeState* in = ctx.model.find(fid);
-      if (!in || in->ignored || in->names.empty()) continue;
-      if (deleted && in->id == deleted->id) continue;
-      if (exclude.valid() && in->id == exclude) continue;
-      bool in_scope = false;
-      if (ctx.cfg.scope == ReplacementScope::Filesystem) {
-        in_scope = dev == 0 || in->id.dev == dev;
-      } else {
-        for (const auto& n : in->names)
-          if (path_under(n, root)) in_scope = true;
-      }
-      if (in_scope) repl.push_back(in);
+    auto consider = [&](const InodeState& in) {
+      if (in.ignored || in.names.empty()) return;
+      if (deleted && in.id == deleted->id) return;
+      if (exclude.valid() && in.id == exclude) return;
+      repl.push_back(&in);
+    };
+    if (ctx.cfg.scope == ReplacementScope::Filesystem) {
+      // Everything dirty on the filesystem: a scan, but only for the scope
+      // that asks for exactly that.
+      for (const FileId& fid : ctx.model.dirty_inodes())
+        if (const InodeState* in = ctx.model.find(fid); in && (dev == 0 || in->id.dev == dev)) consider(*in);
+    } else {
+      ctx.model.for_each_dirty_under(root, consider);
     }
     if (repl.empty()) return;
     std::sort(repl.begin(), repl.end(),
               [](const InodeState* a, const InodeState* b) { return a->names.front() < b->names.front(); });
+    // An inode with two names in scope is one replacement.
+    repl.erase(std::unique(repl.begin(), repl.end()), repl.end());
 
     // One finding per (process, directory being emptied) for a given set of
     // replacements: deleting chk-1/a, chk-1/b and rmdir chk-1 is one event.
@@ -102,6 +104,10 @@ class UnlinkBeforeDurable final : public Rule {
     for (const auto* r : repl)
       if (!seen.count(r->serial)) news = true;
     if (!news) return;
+    // Bounded memory: a directory that keeps collecting replacements starts
+    // its memory afresh rather than growing without end (at worst a finding
+    // repeats, and attach folds repeats).
+    if (seen.size() + repl.size() > kMaxSerialsPerKey) seen.clear();
     for (const auto* r : repl) seen.insert(r->serial);
     if (reported_.size() > kMaxKeys) reported_.erase(reported_.begin());
 
@@ -113,6 +119,7 @@ class UnlinkBeforeDurable final : public Rule {
                 ") had data not yet durable: a crash now loses both the old and the new state";
     size_t shown = 0;
     for (const auto* r : repl) {
+      if (shown >= kMaxRelated) break;  // the message carries the full count
       f.related.push_back({r->names.front(), "replacement", std::string(kDataNotDurable)});
       if (shown++ < kMaxEvidenceFiles) add_writer_evidence(*r, f.evidence);
     }
@@ -125,6 +132,8 @@ class UnlinkBeforeDurable final : public Rule {
 
  private:
   static constexpr size_t kMaxKeys = 4096;
+  static constexpr size_t kMaxSerialsPerKey = 4096;
+  static constexpr size_t kMaxRelated = 50;
   static constexpr size_t kMaxEvidenceFiles = 3;
   std::map<std::pair<int32_t, std::string>, std::set<uint64_t>> reported_;
 };
