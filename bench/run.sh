@@ -75,7 +75,7 @@ out() { echo "$*" | tee -a "$REPORT"; }
 out "# duraudit benchmarks, $(date -u +'%Y-%m-%d %H:%M UTC')"
 out ""
 out "- host: $(hostname), $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')), kernel $(uname -r)"
-out "- duraudit $(git -C "$ROOT" rev-parse --short HEAD) ($(grep CMAKE_BUILD_TYPE: "$BUILD/CMakeCache.txt" | cut -d= -f2)), strace $(strace -V | head -1 | awk '{print $4}'), $(bpftrace --version)"
+out "- duraudit $(git -C "$ROOT" rev-parse --short HEAD) ($(grep -s "^CMAKE_BUILD_TYPE:" "$BUILD/CMakeCache.txt" | cut -d= -f2 | grep . || echo "RelWithDebInfo, the default")), strace $(strace -V | head -1 | awk '{print $4}'), $(bpftrace --version)"
 out "- disk dir: $DISK ($(stat -f -c %T "$DISK")), tmpfs dir: $SHM; runs per cell: $RUNS (median)"
 out "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 out ""
@@ -161,12 +161,13 @@ if want other; then
     for tool in duraudit bt_count; do
       fifo=$OUT/fifo ready=$OUT/ready
       rm -f "$fifo" "$ready" && mkfifo "$fifo"
-      # the target signals it runs (tracing is attached by then) and waits on the fifo
-      target=(sh -c ": > $ready; read x < $fifo")
+      # the target signals it runs (tracing is attached by then) and waits on
+      # the fifo; a script file, as bpftrace -c splits its command on spaces
+      printf ': > %s\nread x < %s\n' "$ready" "$fifo" >"$OUT/target.sh"
       if [[ $tool == duraudit ]]; then
-        "$DURAUDIT" run --format json -o /dev/null -- "${target[@]}" &
+        "$DURAUDIT" run --format json -o /dev/null -- sh "$OUT/target.sh" &
       else
-        bpftrace -c "sh -c ': > $ready; read x < $fifo'" "$BT/count_events.bt" >/dev/null 2>&1 &
+        bpftrace -c "/bin/sh $OUT/target.sh" "$BT/count_events.bt" >/dev/null 2>&1 &
       fi
       tpid=$!
       for ((i = 0; i < 300; i++)); do [[ -e $ready ]] && break; sleep 0.05; done
@@ -199,7 +200,7 @@ if want engine; then
     perf stat -x, -e task-clock -o "$OUT/engine.perf" -- \
       "$B/timeit" "$OUT/times/engine.wall" -- taskset -c 0 "$DURAUDIT" replay --format json -o "$OUT/engine.json" "$REC" ||
       [[ $? == 3 ]] || true
-    awk -F, '/task-clock/ {print $1/1000}' "$OUT/engine.perf" >>"$OUT/times/engine.cpu"
+    awk -F, '/task-clock/ {print $1/1000}' "$OUT/engine.perf" >>"$OUT/times/engine.cpu"  # msec -> s
   done
   wall=$(median "$OUT/times/engine.wall") cpu=$(median "$OUT/times/engine.cpu")
   findings=$(grep -c '"type":"finding"' "$OUT/engine.json" || true)
@@ -210,7 +211,7 @@ if want engine; then
   out ""
   out "| events | wall | CPU time | events/s (wall) | events/s (CPU) |"
   out "| --- | --- | --- | --- | --- |"
-  out "| $n | $(printf '%.2f s' "$wall") | $(printf '%.2f s' "$(awk -v c="$cpu" 'BEGIN{print c/1000}')") | $(awk -v n="$n" -v w="$wall" 'BEGIN{printf "%.0f", n/w}') | $(awk -v n="$n" -v c="$cpu" 'BEGIN{printf "%.0f", n/(c/1000)}') |"
+  out "| $n | $(printf '%.2f s' "$wall") | $(printf '%.2f s' "$cpu") | $(awk -v n="$n" -v w="$wall" 'BEGIN{printf "%.0f", n/w}') | $(awk -v n="$n" -v c="$cpu" 'BEGIN{printf "%.0f", n/c}') |"
   out ""
   # Peak RSS at three scales; the slope is the cost of one more file/process.
   mem_row() {
