@@ -46,6 +46,9 @@ const volatile bool exit_tp_has_group_dead = false;
 const volatile __u8 syscall_of_nr[DA_NR_TABLE] = {};
 /* syscall number -> enum da_enter_action (0 = sys_enter returns at once). */
 const volatile __u8 enter_action_of_nr[DA_NR_TABLE] = {};
+/* Wake the consumer once this many bytes wait in the ring buffer; 0 wakes it
+ * for every record. Userspace polls with a timeout and drains on it. */
+const volatile __u32 wakeup_bytes = 0;
 
 /* ---- maps ---- */
 
@@ -270,7 +273,19 @@ static __always_inline int scratch_submit(struct da_scratch *s, __u32 loss_reaso
 		l2 = DA_PATH_MAX;
 	__u32 size = DA_EVENT_FIXED_SIZE + l1 + l2;
 	s->e.head.size = size;
-	if (bpf_ringbuf_output(&events, s, size, 0)) {
+	/* A wakeup is an irq_work (a self-IPI) for the traced process and a
+	 * context switch for the consumer; one per record doubled the cost of
+	 * a syscall-dense loop (docs/benchmarks.md). Wake the consumer when the
+	 * unread data crosses a multiple of wakeup_bytes: once per batch, and
+	 * again per batch while it lags, so a wakeup lost to a race between
+	 * CPUs is made up by the next crossing. */
+	__u64 wake = 0;
+	if (wakeup_bytes) {
+		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+		wake = avail / wakeup_bytes != (avail + size) / wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
+									      BPF_RB_NO_WAKEUP;
+	}
+	if (bpf_ringbuf_output(&events, s, size, wake)) {
 		count_loss(loss_reason);
 		return -1;
 	}
@@ -397,8 +412,19 @@ static __always_inline int on_open(struct pt_regs *regs, __u16 sc, long ret, __u
 	if (ret >= 0) {
 		struct file *f = fd_to_file(ret);
 		fill_file(e, f);
-		if (f && (BPF_CORE_READ(f, f_mode) & DA_FMODE_CREATED))
+		if (f && (BPF_CORE_READ(f, f_mode) & DA_FMODE_CREATED)) {
 			e->head.flags |= DA_F_CREATED;
+			/* A new file may reuse a freed inode number (and, on
+			 * filesystems without i_generation, its whole key):
+			 * its first write must be reported. */
+			struct da_dirty_key dk = {
+				.dev = e->dev,
+				.ino = e->ino,
+				.tgid = pid_tgid >> 32,
+				.igen = BPF_CORE_READ(f, f_inode, i_generation),
+			};
+			bpf_map_delete_elem(&dirty, &dk);
+		}
 		/* O_TRUNC emptied an existing file: its data is dirty again, so
 		 * the rewrite that follows must be reported even if this process
 		 * already reported a write in the current epoch. */
@@ -484,7 +510,12 @@ static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __
 	__u64 tag = epoch << 1 | sync;
 
 	/* claim the report for this epoch, or learn it was made */
-	struct da_dirty_key dk = { .dev = ik.dev, .ino = ik.ino, .tgid = pid_tgid >> 32 };
+	struct da_dirty_key dk = {
+		.dev = ik.dev,
+		.ino = ik.ino,
+		.tgid = pid_tgid >> 32,
+		.igen = BPF_CORE_READ(inode, i_generation),
+	};
 	__u64 prev = 0, *st = bpf_map_lookup_elem(&dirty, &dk);
 	if (st) {
 		prev = *st;

@@ -162,7 +162,9 @@ struct da_dirty_key {
 	__u64 dev;
 	__u64 ino;
 	__u32 tgid;
-	__u32 pad0; /* always zero: part of the hash key */
+	/* inode->i_generation: an inode number freed by unlink is reused at
+	 * once (ext4), and the new file must not inherit the old one's claim */
+	__u32 igen;
 };
 
 #endif /* DURAUDIT_BPF_EVENTS_H */

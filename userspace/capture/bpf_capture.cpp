@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdarg>
 #include <cstring>
@@ -266,6 +267,7 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
   ro->exit_tp_has_group_dead = exit_has_group_dead;
   fill_syscall_table(ro->syscall_of_nr);
   fill_enter_table(ro->enter_action_of_nr);
+  ro->wakeup_bytes = static_cast<uint32_t>(std::min(options.wakeup_bytes, options.ringbuf_bytes / 4));
 
   int err = bpf_map__set_max_entries(cap->skel_->maps.events, static_cast<uint32_t>(options.ringbuf_bytes));
   if (err) return fail(fmt::format("cannot size the ring buffer to {} bytes: {}", options.ringbuf_bytes, strerror(-err)));
@@ -359,6 +361,12 @@ bool BpfCapture::poll(const Sink& sink, int timeout_ms) {
   sink_ = &sink;
   budget_ = kMaxEventsPerPoll;
   int n = ring_buffer__poll(ring_, timeout_ms);
+  // Records below the wakeup threshold (CaptureOptions::wakeup_bytes) raise
+  // no epoll event: take whatever is waiting once the wait is over.
+  if (n >= 0 || n == -EINTR) {
+    int m = ring_buffer__consume(ring_);
+    if (m < 0) n = m;
+  }
   sink_ = nullptr;
   bool budget_spent = budget_ == 0 && n == kBudgetSpent;
   if (n < 0 && n != -EINTR && !budget_spent)
