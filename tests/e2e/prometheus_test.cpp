@@ -148,8 +148,9 @@ TEST(Prometheus, RealServerScrapesAttachAndEveryDashboardAndAlertExpressionEvalu
   ASSERT_TRUE(converged) << "Prometheus has:\n" << seen_text << attach.describe() << prom.describe();
   // Every catalogue rule exists from start-up, at 0 unless it fired.
   EXPECT_EQ(seen.size(), 8u) << seen_text;
-  for (const auto& [rule, n] : seen)
+  for (const auto& [rule, n] : seen) {
     if (!expected.count(rule)) EXPECT_EQ(n, 0) << rule;
+  }
   auto severities = prom.by_label("duraudit_findings_total{rule=\"rename-without-fsync\"}", "severity");
   EXPECT_EQ(severities["error"], 1);
 

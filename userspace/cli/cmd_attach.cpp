@@ -161,8 +161,16 @@ int cmd_attach(const Args& args, const Args& command) {
   // Processes that already carried a --comm name when we started: their
   // open files and cwd come from /proc before their first event.
   for (int32_t p : capture->comm_matches_at_open()) pipeline.resolver().seed_from_proc(p);
-  spdlog::info("attached ({} pid trees, {} names{}{})", a.pids.size(), a.comms.size(),
-               a.cgroup.empty() ? "" : ", cgroup " + a.cgroup, a.all ? ", every process" : "");
+  // Likewise the processes already in the --cgroup tree.
+  if (!a.cgroup.empty())
+    for (int32_t p : processes_in_cgroup(a.cgroup)) pipeline.resolver().seed_from_proc(p);
+  // "attached to ..." is the line scripts (and our tests) wait for.
+  std::string what;
+  if (a.all) what = "every process";
+  if (!a.pids.empty()) what += std::to_string(a.pids.size()) + " process tree(s)";
+  if (!a.comms.empty()) what += (what.empty() ? "" : ", ") + std::to_string(a.comms.size()) + " process name(s)";
+  if (!a.cgroup.empty()) what += (what.empty() ? "cgroup " : ", cgroup ") + a.cgroup;
+  spdlog::info("attached to {}", what);
 
   struct sigaction sa {};
   sa.sa_handler = on_attach_stop;

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <unordered_map>
@@ -49,6 +50,20 @@ std::vector<int32_t> descendants_of(int32_t root) {
       todo.push_back(it->second);
     }
   }
+  return out;
+}
+
+std::vector<int32_t> processes_in_cgroup(const std::string& cgroup_dir) {
+  std::vector<int32_t> out;
+  std::error_code ec;
+  auto read_procs = [&](const std::filesystem::path& dir) {
+    std::ifstream in(dir / "cgroup.procs");
+    for (int32_t pid; in >> pid;) out.push_back(pid);
+  };
+  read_procs(cgroup_dir);
+  for (auto it = std::filesystem::recursive_directory_iterator(cgroup_dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->is_directory(ec)) read_procs(it->path());
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace duraudit {
@@ -9,6 +10,10 @@ namespace duraudit {
 // /proc/*/stat. Races with processes starting or ending are harmless: a
 // child forked after the scan is caught by the kernel's fork tracking.
 std::vector<int32_t> descendants_of(int32_t pid);
+
+// Every process in a cgroup v2 directory and the cgroups below it (from
+// their cgroup.procs files).
+std::vector<int32_t> processes_in_cgroup(const std::string& cgroup_dir);
 
 // Whether a process with this pid exists (and is not a zombie).
 bool process_alive(int32_t pid);
