@@ -184,6 +184,7 @@ InodeState& DurabilityModel::upsert(const FileInfo& f, const std::string& path, 
     if (in.mode == 0) in.mode = f.mode;
     return in;
   }
+  expired_.erase(f.id);  // a new file on a recycled inode number
   lru_.push_front(f.id);
   InodeSlot slot;
   slot.lru = lru_.begin();
@@ -200,6 +201,27 @@ InodeState& DurabilityModel::upsert(const FileInfo& f, const std::string& path, 
   evict_inodes();
   // evict_inodes never evicts the front (most recent) entry, so pos is valid.
   return pos->second.state;
+}
+
+void DurabilityModel::expire_deleted(uint64_t now_ns, uint64_t grace_ns) {
+  constexpr size_t kExpiredMemory = 65536;
+  while (!unnamed_queue_.empty() && unnamed_queue_.front().first + grace_ns <= now_ns) {
+    auto [when, id] = unnamed_queue_.front();
+    unnamed_queue_.pop_front();
+    auto it = inodes_.find(id);
+    // Renamed back, linked again, or a new file on the same number: keep it.
+    if (it == inodes_.end() || !it->second.state.names.empty() || it->second.state.unnamed_ns != when) continue;
+    lru_.erase(it->second.lru);
+    inodes_.erase(it);
+    dirty_.erase(id);
+    if (expired_.insert(id).second) {
+      expired_order_.push_back(id);
+      if (expired_order_.size() > kExpiredMemory) {
+        expired_.erase(expired_order_.front());
+        expired_order_.pop_front();
+      }
+    }
+  }
 }
 
 void DurabilityModel::evict_inodes() {
@@ -283,7 +305,10 @@ void DurabilityModel::unbind(const std::string& path, uint64_t ts) {
     if (it->second.valid()) {
       if (InodeState* in = find_mut(it->second)) {
         std::erase(in->names, path);
-        if (in->names.empty()) in->unnamed_ns = ts ? ts : 1;
+        if (in->names.empty()) {
+          in->unnamed_ns = ts ? ts : 1;
+          unnamed_queue_.emplace_back(in->unnamed_ns, in->id);
+        }
       }
     }
     names_.erase(it);

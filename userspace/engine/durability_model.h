@@ -16,6 +16,7 @@
 #include <functional>
 
 #include <cstdint>
+#include <deque>
 #include <list>
 #include <map>
 #include <set>
@@ -140,6 +141,13 @@ class DurabilityModel {
   Binding binding(const std::string& path) const;
   // Inodes with dirty data (never ignored ones).
   const std::unordered_set<FileId, FileIdHash>& dirty_inodes() const { return dirty_; }
+
+  // Forgets inodes that lost their last name at least `grace_ns` before
+  // `now_ns`: a deleted file needs no durability, and keeping its state is
+  // what made a long attach session grow without end. The ids are
+  // remembered (bounded) so rules can tell "deleted" from "evicted".
+  void expire_deleted(uint64_t now_ns, uint64_t grace_ns);
+  bool expired_deleted(const FileId& id) const { return expired_.count(id) != 0; }
   // Every inode with dirty data and a name at or below `root` (a directory),
   // each once: a range query on an ordered index of dirty names, so its cost
   // follows what is dirty in scope, not everything that is dirty.
@@ -234,7 +242,10 @@ class DurabilityModel {
   // Path bindings. An invalid FileId marks a name bound to something that
   // is not a tracked regular file (symlink, directory we made).
   std::map<std::string, FileId> names_;
-  std::set<std::string> dirty_names_;  // the names of dirty, non-ignored inodes (index for scope queries)
+  std::set<std::string> dirty_names_;
+  std::deque<std::pair<uint64_t, FileId>> unnamed_queue_;  // (when it lost its last name, inode), oldest first
+  std::unordered_set<FileId, FileIdHash> expired_;         // recently forgotten deleted inodes
+  std::deque<FileId> expired_order_;  // the names of dirty, non-ignored inodes (index for scope queries)
   std::unordered_set<std::string> absent_;  // names known not to exist (removed in session)
   std::list<std::string> absent_order_;
 

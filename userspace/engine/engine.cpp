@@ -110,6 +110,8 @@ void Engine::on_event(const Event& ev) { impl_->on_event(ev); }
 void Engine::advance_time(uint64_t now_ns) {
   if (now_ns > impl_->last_ts) impl_->last_ts = now_ns;
   impl_->settle(now_ns, false);
+  // After the rules: a verdict due now still sees the deleted file.
+  impl_->model.expire_deleted(now_ns, impl_->cfg.grace_ns);
 }
 
 void Engine::finish() { impl_->settle(impl_->last_ts, true); }

@@ -69,6 +69,8 @@ class CloseWithoutFsync final : public Rule {
     const InodeState* in = ctx.model.find(p.id);
     Finding f = new_finding(id(), p.pid, p.tid, p.comm, p.path);
     if (!in) {
+      // Deleted and forgotten after the grace period: needs no durability.
+      if (ctx.model.expired_deleted(p.id)) return;
       // The memory cap evicted the inode: we cannot tell whether it was synced.
       f.incomplete = true;
       f.incomplete_reason = "the file's state was evicted by the memory cap before the verdict";

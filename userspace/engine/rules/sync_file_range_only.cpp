@@ -69,6 +69,7 @@ class SyncFileRangeOnly final : public Rule {
     const InodeState* in = ctx.model.find(fid);
     Finding f = new_finding(id(), p.pid, p.tid, p.comm, p.path);
     if (!in) {
+      if (ctx.model.expired_deleted(fid)) return;  // deleted, then forgotten: no durability needed
       f.incomplete = true;
       f.incomplete_reason = "the file's state was evicted by the memory cap before the verdict";
     } else {
