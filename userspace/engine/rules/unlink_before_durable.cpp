@@ -98,17 +98,15 @@ class UnlinkBeforeDurable final : public Rule {
 
     // One finding per (process, directory being emptied) for a given set of
     // replacements: deleting chk-1/a, chk-1/b and rmdir chk-1 is one event.
+    // Inode serials only grow, so "a replacement not reported yet" is "a
+    // serial above the highest one reported for this key": one number per
+    // key, where a set of serials per key grew to hundreds of MB in a soak.
     std::string key_dir = is_dir ? path : parent_path(path);
-    auto& seen = reported_[{ev.pid, key_dir}];
-    bool news = false;
-    for (const auto* r : repl)
-      if (!seen.count(r->serial)) news = true;
-    if (!news) return;
-    // Bounded memory: a directory that keeps collecting replacements starts
-    // its memory afresh rather than growing without end (at worst a finding
-    // repeats, and attach folds repeats).
-    if (seen.size() + repl.size() > kMaxSerialsPerKey) seen.clear();
-    for (const auto* r : repl) seen.insert(r->serial);
+    uint64_t newest = 0;
+    for (const auto* r : repl) newest = std::max(newest, r->serial);
+    auto [it, fresh] = reported_.try_emplace({ev.pid, key_dir}, 0);
+    if (!fresh && newest <= it->second) return;
+    it->second = newest;
     if (reported_.size() > kMaxKeys) reported_.erase(reported_.begin());
 
     Finding f = new_finding(id(), ev.pid, ev.tid, ev.comm, path);
@@ -132,10 +130,9 @@ class UnlinkBeforeDurable final : public Rule {
 
  private:
   static constexpr size_t kMaxKeys = 4096;
-  static constexpr size_t kMaxSerialsPerKey = 4096;
   static constexpr size_t kMaxRelated = 50;
   static constexpr size_t kMaxEvidenceFiles = 3;
-  std::map<std::pair<int32_t, std::string>, std::set<uint64_t>> reported_;
+  std::map<std::pair<int32_t, std::string>, uint64_t> reported_;  // -> highest serial reported
 };
 
 }  // namespace
