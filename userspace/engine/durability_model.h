@@ -248,6 +248,7 @@ class DurabilityModel {
   std::deque<FileId> expired_order_;  // the names of dirty, non-ignored inodes (index for scope queries)
   std::unordered_set<std::string> absent_;  // names known not to exist (removed in session)
   std::list<std::string> absent_order_;
+  static constexpr size_t kMaxRememberedAbsences = 65536;
 
   std::map<std::string, DirRecord> dirs_;
   std::unordered_set<std::string> pending_dirs_;
