@@ -66,17 +66,11 @@ class CloseWithoutFsync final : public Rule {
   };
 
   void judge(Pending& p, bool final, RuleContext& ctx) {
-    const InodeState* in = ctx.model.find(p.id);
     Finding f = new_finding(id(), p.pid, p.tid, p.comm, p.path);
-    if (!in) {
-      // Deleted and forgotten after the grace period: needs no durability.
-      if (ctx.model.expired_deleted(p.id)) return;
-      // The memory cap evicted the inode: we cannot tell whether it was synced.
-      f.incomplete = true;
-      f.incomplete_reason = "the file's state was evicted by the memory cap before the verdict";
-    } else {
-      if (in->serial != p.serial) return;            // deleted, inode number reused
-      if (in->names.empty()) return;                 // deleted: needs no durability
+    bool evicted = false;
+    const InodeState* in = file_at_settle(ctx.model, p.id, p.serial, f, &evicted);
+    if (!in && !evicted) return;
+    if (in) {
       if (!in->dirty || in->durable_epoch != p.epoch) return;  // made durable since
       f.path = name_of(*in, p.path);
     }

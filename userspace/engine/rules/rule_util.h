@@ -33,6 +33,28 @@ inline bool is_write_family(Syscall s) {
     default: return false;
   }
 }
+// The file a delayed verdict (settled after the grace period) is about, as
+// the model holds it now. Returns the inode when it is still the same file
+// and still named. Returns nullptr when there is nothing to judge: it was
+// deleted (a deleted file needs no durability; the model may have forgotten
+// it since) or its inode number now belongs to a new file -- unless the
+// memory cap evicted it, where `f` is marked incomplete and *report is set,
+// since we can no longer tell whether it was synced.
+inline const InodeState* file_at_settle(const DurabilityModel& model, const FileId& id, uint64_t serial,
+                                        Finding& f, bool* report) {
+  *report = false;
+  const InodeState* in = model.find(id);
+  if (!in) {
+    if (model.expired_deleted(id)) return nullptr;
+    *report = true;
+    f.incomplete = true;
+    f.incomplete_reason = "the file's state was evicted by the memory cap before the verdict";
+    return nullptr;
+  }
+  if (in->serial != serial || in->names.empty()) return nullptr;
+  return in;
+}
+
 inline bool is_rename(Syscall s) { return s == Syscall::Rename || s == Syscall::Renameat || s == Syscall::Renameat2; }
 inline bool is_link(Syscall s) { return s == Syscall::Link || s == Syscall::Linkat; }
 inline bool is_close(Syscall s) { return s == Syscall::Close || s == Syscall::ImplicitClose; }

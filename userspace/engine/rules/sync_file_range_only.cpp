@@ -66,14 +66,11 @@ class SyncFileRangeOnly final : public Rule {
   };
 
   void judge(const FileId& fid, Pending& p, bool final, RuleContext& ctx) {
-    const InodeState* in = ctx.model.find(fid);
     Finding f = new_finding(id(), p.pid, p.tid, p.comm, p.path);
-    if (!in) {
-      if (ctx.model.expired_deleted(fid)) return;  // deleted, then forgotten: no durability needed
-      f.incomplete = true;
-      f.incomplete_reason = "the file's state was evicted by the memory cap before the verdict";
-    } else {
-      if (in->serial != p.serial || in->names.empty()) return;
+    bool evicted = false;
+    const InodeState* in = file_at_settle(ctx.model, fid, p.serial, f, &evicted);
+    if (!in && !evicted) return;
+    if (in) {
       // Any full sync of the file during its life answers the rule.
       if (in->last_full_sync_ns != 0 || ctx.model.last_global_sync_ns(in->id.dev) >= in->first_seen_ns) return;
       f.path = name_of(*in, p.path);
