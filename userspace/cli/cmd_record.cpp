@@ -19,11 +19,6 @@
 
 namespace duraudit {
 
-namespace {
-volatile sig_atomic_t g_record_stop = 0;
-void on_record_stop(int) { g_record_stop = 1; }
-}  // namespace
-
 int cmd_record(const Args& args, const Args& command) {
   std::string output;
   std::vector<int32_t> pids;
@@ -68,36 +63,19 @@ int cmd_record(const Args& args, const Args& command) {
     if (lost) spdlog::warn("{} events were lost (ring buffer full): the recording is incomplete", lost);
   };
 
-  if (!pids.empty()) {
-    auto capture = BpfCapture::open(copts, &error);
-    if (!capture) throw RuntimeError(error);
-    for (int32_t pid : pids) {
-      if (kill(pid, 0) != 0 && errno == ESRCH) throw RuntimeError("no process with pid " + std::to_string(pid));
-      capture->add_target(pid);
-      seed(pid, false);
-    }
-    signal(SIGINT, on_record_stop);
-    signal(SIGTERM, on_record_stop);
-    while (!g_record_stop) {
-      capture->poll(on_event, 100);
-      writer.flush();
-      bool alive = false;
-      // A zombie has ended: its parent may be waiting on us before reaping it.
-      for (int32_t pid : pids) alive |= process_alive(pid);
-      if (!alive) break;
-    }
-    capture->poll(on_event, 0);
-    finish(capture->losses());
-    return kExitOk;
-  }
-
   TracedCommandHooks hooks;
-  hooks.on_spawn = [&](int32_t pid) { seed(pid, true); };
   hooks.on_event = on_event;
   // Flush about every 100 ms: a killed recorder leaves a file that replays
   // up to its last complete event.
   hooks.on_tick = [&](uint64_t, const LossCounters&) { writer.flush(); };
   std::unique_ptr<BpfCapture> capture;
+  if (!pids.empty()) {
+    hooks.on_spawn = [&](int32_t pid) { seed(pid, false); };
+    follow_running_pids(pids, copts, hooks, &capture);
+    finish(capture->losses());
+    return kExitOk;
+  }
+  hooks.on_spawn = [&](int32_t pid) { seed(pid, true); };
   TracedCommandResult r = run_traced_command(command, copts, hooks, &capture);
   finish(capture->losses());
   return r.status;

@@ -23,49 +23,6 @@ namespace duraudit {
 
 namespace {
 
-volatile sig_atomic_t g_trace_stop = 0;
-void on_trace_stop(int) { g_trace_stop = 1; }
-
-// Follows already-running processes until they have all exited or a signal
-// asks us to stop.
-int trace_pids(const std::vector<int32_t>& pids, const CaptureOptions& copts, Resolver& resolver,
-               TracePrinter& printer, std::ostream& out) {
-  std::string error;
-  auto capture = BpfCapture::open(copts, &error);
-  if (!capture) throw RuntimeError(error);
-  for (int32_t pid : pids) {
-    if (kill(pid, 0) != 0 && errno == ESRCH)
-      throw RuntimeError("no process with pid " + std::to_string(pid));
-    capture->add_target(pid);
-    resolver.seed_from_proc(pid);
-  }
-  signal(SIGINT, on_trace_stop);
-  signal(SIGTERM, on_trace_stop);
-  std::vector<Event> resolved;
-  while (!g_trace_stop) {
-    capture->poll(
-        [&](Event&& ev) {
-          resolved.clear();
-          resolver.resolve(std::move(ev), resolved);
-          for (const auto& e : resolved) printer.print(e);
-        },
-        100);
-    out.flush();
-    bool any_alive = false;
-    // A zombie has ended: its parent may be waiting on us before reaping it.
-    for (int32_t pid : pids) any_alive |= process_alive(pid);
-    if (!any_alive) break;
-  }
-  capture->poll([&](Event&& ev) {
-    resolved.clear();
-    resolver.resolve(std::move(ev), resolved);
-    for (const auto& e : resolved) printer.print(e);
-  }, 0);
-  uint64_t lost = total_lost(capture->losses());
-  if (lost) spdlog::warn("{} events were lost (ring buffer full): the trace is incomplete", lost);
-  return kExitOk;
-}
-
 }  // namespace
 
 int cmd_trace(const Args& args, const Args& command) {
@@ -102,11 +59,13 @@ int cmd_trace(const Args& args, const Args& command) {
   ResolverOptions ro;
   ro.seed_from_proc = !pids.empty();
   Resolver resolver(ro);
-  if (!pids.empty()) return trace_pids(pids, copts, resolver, printer, out);
 
   std::vector<Event> resolved;
   TracedCommandHooks hooks;
-  hooks.on_spawn = [&](int32_t pid) { resolver.seed_child_before_exec(pid); };
+  hooks.on_spawn = [&](int32_t pid) {
+    if (pids.empty()) resolver.seed_child_before_exec(pid);
+    else resolver.seed_from_proc(pid);
+  };
   hooks.on_event = [&](Event&& ev) {
     resolved.clear();
     resolver.resolve(std::move(ev), resolved);
@@ -120,6 +79,11 @@ int cmd_trace(const Args& args, const Args& command) {
       warned = lost;
     }
   };
+  if (!pids.empty()) {
+    follow_running_pids(pids, copts, hooks);
+    out.flush();
+    return kExitOk;
+  }
   TracedCommandResult r = run_traced_command(command, copts, hooks);
   out.flush();
   return r.status;

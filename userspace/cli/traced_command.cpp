@@ -11,6 +11,7 @@
 
 #include "capture/suspended_child.h"
 #include "cli/errors.h"
+#include "util/proc_tree.h"
 
 namespace duraudit {
 
@@ -45,6 +46,34 @@ uint64_t monotonic_now_ns() {
   timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000ull + ts.tv_nsec;
+}
+
+void follow_running_pids(const std::vector<int32_t>& pids, const CaptureOptions& capture_options,
+                         const TracedCommandHooks& hooks, std::unique_ptr<BpfCapture>* keep) {
+  for (int32_t pid : pids)
+    if (pid <= 0 || !process_alive(pid)) throw RuntimeError("no process with pid " + std::to_string(pid));
+  std::string error;
+  std::unique_ptr<BpfCapture> capture = BpfCapture::open(capture_options, &error);
+  if (!capture) throw RuntimeError(error);
+  for (int32_t pid : pids) {
+    if (!capture->add_target(pid, &error)) throw RuntimeError(error);
+    if (hooks.on_spawn) hooks.on_spawn(pid);
+  }
+  install_signal_handlers();
+  auto deliver = [&](int timeout_ms) {
+    capture->poll([&](Event&& ev) { hooks.on_event(std::move(ev)); }, timeout_ms);
+  };
+  while (g_stop_requests == 0) {
+    deliver(100);
+    if (hooks.on_tick) hooks.on_tick(monotonic_now_ns(), capture->losses());
+    bool any_alive = false;
+    // A zombie has ended: its parent may be waiting on us before reaping it.
+    for (int32_t pid : pids) any_alive |= process_alive(pid);
+    if (!any_alive) break;
+  }
+  deliver(0);
+  if (hooks.on_tick) hooks.on_tick(monotonic_now_ns(), capture->losses());
+  if (keep) *keep = std::move(capture);
 }
 
 CaptureOptions capture_options_for(const Config& config) {
