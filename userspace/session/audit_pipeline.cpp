@@ -17,7 +17,6 @@ void AuditPipeline::feed(Event&& raw) {
     live_.insert(raw.child_pid);
   } else if (raw.syscall == Syscall::Exit && raw.group_dead) {
     live_.erase(raw.pid);
-    exited_.insert(raw.pid);
   }
   resolved_.clear();
   resolver_.resolve(std::move(raw), resolved_);

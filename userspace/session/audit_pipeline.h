@@ -41,7 +41,6 @@ class AuditPipeline {
   uint64_t events() const { return events_; }
   // Processes alive in the traced tree, as the event stream tells.
   size_t live_processes() const { return live_.size(); }
-  bool saw_exit_of(int32_t pid) const { return exited_.count(pid) != 0; }
 
  private:
   FindingReporter& reporter_;
@@ -51,7 +50,6 @@ class AuditPipeline {
   uint64_t events_ = 0;
   uint64_t lost_seen_ = 0;
   std::unordered_set<int32_t> live_;
-  std::unordered_set<int32_t> exited_;
   std::unordered_set<int32_t> seen_;
 };
 
