@@ -149,7 +149,9 @@ TEST(Prometheus, RealServerScrapesAttachAndEveryDashboardAndAlertExpressionEvalu
   // Every catalogue rule exists from start-up, at 0 unless it fired.
   EXPECT_EQ(seen.size(), 8u) << seen_text;
   for (const auto& [rule, n] : seen) {
-    if (!expected.count(rule)) EXPECT_EQ(n, 0) << rule;
+    if (!expected.count(rule)) {
+      EXPECT_EQ(n, 0) << rule;
+    }
   }
   auto severities = prom.by_label("duraudit_findings_total{rule=\"rename-without-fsync\"}", "severity");
   EXPECT_EQ(severities["error"], 1);

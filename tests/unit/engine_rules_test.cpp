@@ -458,6 +458,82 @@ TEST(UnlinkBeforeDurable, FilesystemScopeIsWider) {
   EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
 }
 
+// The rule asks the model's per-directory index of dirty files, not every
+// dirty file: these pin what that index must still get right.
+TEST(UnlinkBeforeDurable, CountsEveryReplacementAndShowsTheNewest) {
+  Sim sim;
+  sim.exists("/s/a/old");
+  auto p = sim.proc(30, "db");
+  for (int i = 0; i < 120; ++i) {
+    int fd = p.open("/s/d" + std::to_string(i % 3) + "/f" + std::to_string(i));
+    p.write(fd).close(fd);
+  }
+  p.unlink("/s/a/old");
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  const Finding* f = sim.first(kUnlinkBeforeDurable);
+  EXPECT_NE(f->message.find("while 120 files written"), std::string::npos) << f->message;
+  EXPECT_EQ(f->related.size(), 51u);  // 50 replacements shown, and the deleted file
+  EXPECT_TRUE(has_related(*f, "/s/d2/f119", "replacement", "data-not-durable"));  // the newest
+  EXPECT_FALSE(has_related(*f, "/s/d0/f0", "replacement", "data-not-durable"));   // the oldest
+}
+
+TEST(UnlinkBeforeDurable, AHardLinkedReplacementIsOneFile) {
+  Sim sim;
+  sim.exists("/s/a/old");
+  auto p = sim.proc(30, "db");
+  int fd = p.open("/s/b/new");
+  p.write(fd).close(fd);
+  p.link("/s/b/new", "/s/c/new");
+  p.unlink("/s/a/old");
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  EXPECT_NE(sim.first(kUnlinkBeforeDurable)->message.find("while 1 file written"), std::string::npos)
+      << sim.dump();
+}
+
+TEST(UnlinkBeforeDurable, DirtyFilesMoveWithARenamedDirectory) {
+  Sim sim;
+  sim.exists("/s/a/old");
+  sim.exists("/t/u/old");
+  auto p = sim.proc(30, "db");
+  p.mkdir("/s/a/x");
+  int fd = p.open("/s/a/x/f");
+  p.write(fd).close(fd);
+  p.rename("/s/a/x", "/t/u/x");
+  p.unlink("/s/a/old");  // its scope no longer holds the dirty file
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+  p.unlink("/t/u/old");  // this one's does, under its new name
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  EXPECT_TRUE(has_related(*sim.first(kUnlinkBeforeDurable), "/t/u/x/f", "replacement", "data-not-durable"));
+}
+
+TEST(UnlinkBeforeDurable, ReportsAgainOnlyWhenANewReplacementAppears) {
+  Sim sim;
+  for (const char* f : {"/s/a/o1", "/s/a/o2", "/s/a/o3"}) sim.exists(f);
+  auto p = sim.proc(30, "db");
+  int fd = p.open("/s/a/n1");
+  p.write(fd).close(fd);
+  p.unlink("/s/a/o1");
+  p.unlink("/s/a/o2");  // same replacement, same directory: already said
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  fd = p.open("/s/a/n2");
+  p.write(fd).close(fd);
+  p.unlink("/s/a/o3");
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 2u) << sim.dump();
+}
+
+TEST(UnlinkBeforeDurable, SyncEmptiesTheScope) {
+  Sim sim;
+  sim.exists("/s/a/old");
+  auto p = sim.proc(30, "db");
+  for (int i = 0; i < 10; ++i) {
+    int fd = p.open("/s/d/f" + std::to_string(i));
+    p.write(fd).close(fd);
+  }
+  p.sync();
+  p.unlink("/s/a/old");
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+}
+
 // ------------------------------------------------------------ missing-dir-fsync
 
 TEST(MissingDirFsync, FiresPerDirectoryWithEntryCount) {

@@ -170,8 +170,8 @@ InodeState& DurabilityModel::upsert(const FileInfo& f, const std::string& path, 
     // The inode number was freed and reused: a new file. Forget the old one.
     InodeState& old = it->second.state;
     for (const auto& n : old.names) {
+      if (indexed_dirty(old)) dirty_index_.remove(n, old);
       names_.erase(n);
-      dirty_names_.erase(n);
     }
     dirty_.erase(f.id);
     lru_.erase(it->second.lru);
@@ -230,9 +230,10 @@ void DurabilityModel::evict_inodes() {
     lru_.pop_back();
     auto it = inodes_.find(victim);
     if (it != inodes_.end()) {
-      for (const auto& n : it->second.state.names) {
+      const InodeState& gone = it->second.state;
+      for (const auto& n : gone.names) {
+        if (indexed_dirty(gone)) dirty_index_.remove(n, gone);
         names_.erase(n);
-        dirty_names_.erase(n);
       }
       inodes_.erase(it);
     }
@@ -247,7 +248,7 @@ void DurabilityModel::mark_dirty(InodeState& in, const Event& ev, bool first_wri
     in.dirty_since_ns = ev.ts_ns;
     if (!in.ignored) {
       dirty_.insert(in.id);
-      dirty_names_.insert(in.names.begin(), in.names.end());
+      for (const auto& n : in.names) dirty_index_.add(n, in);
     }
   }
   in.written_in_session = true;
@@ -265,10 +266,11 @@ void DurabilityModel::mark_dirty(InodeState& in, const Event& ev, bool first_wri
 void DurabilityModel::mark_durable(InodeState& in, uint64_t ts) {
   if (in.dirty) {
     if (on_durable_ && in.dirty_since_ns && ts >= in.dirty_since_ns) on_durable_(ts - in.dirty_since_ns);
+    if (indexed_dirty(in))
+      for (const auto& n : in.names) dirty_index_.remove(n, in);
     in.dirty = false;
     ++in.durable_epoch;
     dirty_.erase(in.id);
-    for (const auto& n : in.names) dirty_names_.erase(n);
   }
   in.writers.clear();
   in.last_full_sync_ns = ts;
@@ -290,7 +292,7 @@ void DurabilityModel::bind(const std::string& path, InodeState* in) {
   }
   names_[path] = in->id;
   in->names.push_back(path);
-  if (in->dirty && !in->ignored) dirty_names_.insert(path);
+  if (indexed_dirty(*in)) dirty_index_.add(path, *in);
   in->ever_named = true;
   in->unnamed_ns = 0;
   if (in->id.dev != 0) note_dev(parent_path(path), in->id.dev);
@@ -299,11 +301,11 @@ void DurabilityModel::bind(const std::string& path, InodeState* in) {
 void DurabilityModel::bind_other(const std::string& path) { bind(path, nullptr); }
 
 void DurabilityModel::unbind(const std::string& path, uint64_t ts) {
-  dirty_names_.erase(path);
   auto it = names_.find(path);
   if (it != names_.end()) {
     if (it->second.valid()) {
       if (InodeState* in = find_mut(it->second)) {
+        if (indexed_dirty(*in)) dirty_index_.remove(path, *in);
         std::erase(in->names, path);
         if (in->names.empty()) {
           in->unnamed_ns = ts ? ts : 1;
@@ -343,9 +345,14 @@ void DurabilityModel::move_subtree(const std::string& from, const std::string& t
   for (auto& [p, id] : moved) {
     std::string np = rekey(p);
     names_[np] = id;
-    if (dirty_names_.erase(p)) dirty_names_.insert(np);
     if (id.valid())
-      if (InodeState* in = find_mut(id)) std::replace(in->names.begin(), in->names.end(), p, np);
+      if (InodeState* in = find_mut(id)) {
+        if (indexed_dirty(*in)) {
+          dirty_index_.remove(p, *in);
+          dirty_index_.add(np, *in);
+        }
+        std::replace(in->names.begin(), in->names.end(), p, np);
+      }
   }
   std::vector<DirRecord> dirs;
   for (auto it = dirs_.lower_bound(from + "/"); it != dirs_.end() && it->first < from + "0";) {

@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "engine/dirty_index.h"
 #include "engine/finding.h"
 #include "engine/fs_classifier.h"
 #include "event/event.h"
@@ -139,8 +140,8 @@ class DurabilityModel {
   // names a tracked inode, else the binding of abs_path.
   const InodeState* inode_for(const Event& ev) const;
   Binding binding(const std::string& path) const;
-  // Inodes with dirty data (never ignored ones).
-  const std::unordered_set<FileId, FileIdHash>& dirty_inodes() const { return dirty_; }
+  // Dirty, non-ignored inodes by the directories that name them.
+  const DirtyIndex& dirty_index() const { return dirty_index_; }
 
   // Forgets inodes that lost their last name at least `grace_ns` before
   // `now_ns`: a deleted file needs no durability, and keeping its state is
@@ -148,25 +149,15 @@ class DurabilityModel {
   // remembered (bounded) so rules can tell "deleted" from "evicted".
   void expire_deleted(uint64_t now_ns, uint64_t grace_ns);
   bool expired_deleted(const FileId& id) const { return expired_.count(id) != 0; }
-  // Every inode with dirty data and a name at or below `root` (a directory),
-  // each once: a range query on an ordered index of dirty names, so its cost
-  // follows what is dirty in scope, not everything that is dirty.
-  template <typename F>
-  void for_each_dirty_under(const std::string& root, F&& f) const {
-    std::string lo = root == "/" ? "/" : root + "/";
-    std::string hi = root == "/" ? "0" : root + "0";  // '0' follows '/' in ASCII
-    FileId last{};
-    for (auto it = dirty_names_.lower_bound(lo); it != dirty_names_.end() && *it < hi; ++it) {
-      auto n = names_.find(*it);
-      if (n == names_.end() || !n->second.valid() || n->second == last) continue;
-      last = n->second;
-      if (const InodeState* in = find(n->second)) f(*in);
-    }
-  }
   // Calls fn(path, inode) for every name bound below `dir` until fn returns false.
   template <typename Fn>
   void for_each_name_under(const std::string& dir, Fn&& fn) const;
   const DirRecord* dir(const std::string& path) const;
+  // fn(dir, entry) for every pending entry whose latest change has a serial
+  // above `after`, in the order of those changes, until fn returns false: a
+  // rule that remembers the last serial it judged visits each change once.
+  template <typename Fn>
+  void for_each_entry_since(uint64_t after, Fn&& fn) const;
   const std::unordered_set<std::string>& dirs_with_pending() const { return pending_dirs_; }
   // The highest ancestor of `path` (excluding path itself) that was removed
   // during the session and is still gone; empty if none.
@@ -242,10 +233,14 @@ class DurabilityModel {
   // Path bindings. An invalid FileId marks a name bound to something that
   // is not a tracked regular file (symlink, directory we made).
   std::map<std::string, FileId> names_;
-  std::set<std::string> dirty_names_;
+  // Invariant: an inode is in dirty_index_ under each of its names exactly
+  // while indexed_dirty() holds; every change of dirty, names goes through
+  // mark_dirty/mark_durable/bind/unbind/move_subtree, which keep it.
+  static bool indexed_dirty(const InodeState& in) { return in.dirty && !in.ignored; }
+  DirtyIndex dirty_index_;
   std::deque<std::pair<uint64_t, FileId>> unnamed_queue_;  // (when it lost its last name, inode), oldest first
   std::unordered_set<FileId, FileIdHash> expired_;         // recently forgotten deleted inodes
-  std::deque<FileId> expired_order_;  // the names of dirty, non-ignored inodes (index for scope queries)
+  std::deque<FileId> expired_order_;
   std::unordered_set<std::string> absent_;  // names known not to exist (removed in session)
   std::list<std::string> absent_order_;
   static constexpr size_t kMaxRememberedAbsences = 65536;
@@ -274,6 +269,18 @@ class DurabilityModel {
   std::unordered_map<DevT, uint64_t> last_syncfs_ns_;
   uint64_t evictions_ = 0;
 };
+
+template <typename Fn>
+void DurabilityModel::for_each_entry_since(uint64_t after, Fn&& fn) const {
+  for (auto it = entry_order_.upper_bound(after); it != entry_order_.end(); ++it) {
+    const auto& [dirpath, name] = it->second;
+    auto d = dirs_.find(dirpath);
+    if (d == dirs_.end()) continue;
+    auto e = d->second.entries.find(name);
+    if (e == d->second.entries.end()) continue;
+    if (!fn(d->second, e->second)) return;
+  }
+}
 
 template <typename Fn>
 void DurabilityModel::for_each_name_under(const std::string& dir, Fn&& fn) const {

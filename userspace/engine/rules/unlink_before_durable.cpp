@@ -75,26 +75,31 @@ class UnlinkBeforeDurable final : public Rule {
 
     std::string root = scope_root(path, is_dir, ctx.cfg.scope);
     DevT dev = deleted ? deleted->id.dev : ctx.model.dir_dev(parent_path(path));
-    std::vector<const InodeState*> repl;
-    auto consider = [&](const InodeState& in) {
-      if (in.ignored || in.names.empty()) return;
-      if (deleted && in.id == deleted->id) return;
-      if (exclude.valid() && in.id == exclude) return;
-      repl.push_back(&in);
+    auto excluded = [&](const DirtyIndex::Entry& e) {
+      return (deleted && e.id == deleted->id) || (exclude.valid() && e.id == exclude);
     };
-    if (ctx.cfg.scope == ReplacementScope::Filesystem) {
-      // Everything dirty on the filesystem: a scan, but only for the scope
-      // that asks for exactly that.
-      for (const FileId& fid : ctx.model.dirty_inodes())
-        if (const InodeState* in = ctx.model.find(fid); in && (dev == 0 || in->id.dev == dev)) consider(*in);
-    } else {
-      ctx.model.for_each_dirty_under(root, consider);
-    }
-    if (repl.empty()) return;
-    std::sort(repl.begin(), repl.end(),
-              [](const InodeState* a, const InodeState* b) { return a->names.front() < b->names.front(); });
-    // An inode with two names in scope is one replacement.
-    repl.erase(std::unique(repl.begin(), repl.end()), repl.end());
+
+    // The directories in scope holding dirty files. Only the filesystem-wide
+    // scope filters by device (a directory's files share its device).
+    std::vector<const DirtyIndex::DirEntries*> dirs;
+    ctx.model.dirty_index().for_each_dir_under(root, [&](const std::string&, const DirtyIndex::DirEntries& d) {
+      if (ctx.cfg.scope == ReplacementScope::Filesystem && dev != 0) {
+        const InodeState* any = ctx.model.find(d.begin()->second.id);
+        if (any && any->id.dev != dev) return;
+      }
+      dirs.push_back(&d);
+    });
+
+    // The newest replacement decides whether there is anything new to say:
+    // one look at each directory's newest entries, not at every dirty file.
+    uint64_t newest = 0;
+    for (const auto* d : dirs)
+      for (auto it = d->rbegin(); it != d->rend(); ++it)
+        if (!excluded(it->second)) {
+          newest = std::max(newest, it->first);
+          break;
+        }
+    if (newest == 0) return;
 
     // One finding per (process, directory being emptied) for a given set of
     // replacements: deleting chk-1/a, chk-1/b and rmdir chk-1 is one event.
@@ -102,22 +107,54 @@ class UnlinkBeforeDurable final : public Rule {
     // serial above the highest one reported for this key": one number per
     // key, where a set of serials per key grew to hundreds of MB in a soak.
     std::string key_dir = is_dir ? path : parent_path(path);
-    uint64_t newest = 0;
-    for (const auto* r : repl) newest = std::max(newest, r->serial);
     auto [it, fresh] = reported_.try_emplace({ev.pid, key_dir}, 0);
     if (!fresh && newest <= it->second) return;
     it->second = newest;
     if (reported_.size() > kMaxKeys) reported_.erase(reported_.begin());
 
+    // The count, and the newest kMaxRelated replacements to show, without
+    // walking every dirty file. An inode named in two directories of the
+    // scope counts once per directory (the shown ones are deduplicated).
+    uint64_t excluded_serials[2] = {deleted ? deleted->serial : 0, 0};
+    if (exclude.valid())
+      if (const InodeState* src = ctx.model.find(exclude)) excluded_serials[1] = src->serial;
+    size_t count = 0;
+    using Cursor = std::pair<DirtyIndex::DirEntries::const_reverse_iterator, DirtyIndex::DirEntries::const_reverse_iterator>;
+    auto newer = [](const Cursor& a, const Cursor& b) { return a.first->first < b.first->first; };
+    std::vector<Cursor> heads;  // a max-heap of each directory's newest not-yet-taken entry
+    for (const auto* d : dirs) {
+      count += d->size();
+      for (uint64_t serial : excluded_serials)
+        if (auto e = serial ? d->find(serial) : d->end(); e != d->end() && excluded(e->second)) --count;
+      heads.emplace_back(d->rbegin(), d->rend());
+    }
+    std::make_heap(heads.begin(), heads.end(), newer);
+    std::vector<const InodeState*> repl;
+    while (!heads.empty() && repl.size() < kMaxRelated) {
+      std::pop_heap(heads.begin(), heads.end(), newer);
+      Cursor& c = heads.back();
+      const DirtyIndex::Entry& e = c.first->second;
+      if (!excluded(e))
+        if (const InodeState* in = ctx.model.find(e.id); in && !in->names.empty()) repl.push_back(in);
+      if (++c.first == c.second) heads.pop_back();
+      else std::push_heap(heads.begin(), heads.end(), newer);
+    }
+    if (repl.empty()) return;
+    std::sort(repl.begin(), repl.end(),
+              [](const InodeState* a, const InodeState* b) { return a->names.front() < b->names.front(); });
+    // An inode with two names in scope is one replacement.
+    size_t before_unique = repl.size();
+    repl.erase(std::unique(repl.begin(), repl.end()), repl.end());
+    count -= before_unique - repl.size();
+
     Finding f = new_finding(id(), ev.pid, ev.tid, ev.comm, path);
     std::string verb = is_rename(ev.syscall) ? "was replaced by rename" : (is_dir ? "was removed" : "was deleted");
-    f.message = path + " " + verb + " while " + std::to_string(repl.size()) + " file" +
-                (repl.size() == 1 ? "" : "s") + " written in its place (" + repl.front()->names.front() +
+    f.message = path + " " + verb + " while " + std::to_string(count) + " file" +
+                (count == 1 ? "" : "s") + " written in its place (" + repl.front()->names.front() +
                 (repl.size() > 1 ? ", ..." : "") +
                 ") had data not yet durable: a crash now loses both the old and the new state";
     size_t shown = 0;
-    for (const auto* r : repl) {
-      if (shown >= kMaxRelated) break;  // the message carries the full count
+    for (const auto* r : repl) {  // at most kMaxRelated: the message carries the full count
       f.related.push_back({r->names.front(), "replacement", std::string(kDataNotDurable)});
       if (shown++ < kMaxEvidenceFiles) add_writer_evidence(*r, f.evidence);
     }
