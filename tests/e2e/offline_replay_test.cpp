@@ -407,6 +407,30 @@ TEST(StraceReplay, ReadsTheLogFromStdin) {
   EXPECT_EQ(f[0]["path"], "/data/state");
 }
 
+// --grace makes the trace's own clock settle verdicts, as attach does live:
+// a file still dirty 5 s after its close is reported even though it was
+// deleted later; without --grace the deletion (by the end) answers it.
+TEST(StraceReplay, GraceSettlesByTheTraceClock) {
+  std::string log =
+      "100 1700000000.000000 openat(AT_FDCWD, \"/data/scratch\", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3\n"
+      "100 1700000000.000100 write(3, \"x\", 1) = 1\n"
+      "100 1700000000.000200 close(3) = 0\n"
+      "100 1700000010.000000 unlink(\"/data/scratch\") = 0\n"
+      "100 1700000010.000100 +++ exited with 0 +++\n";
+  CommandResult whole = run_command({duraudit_bin(), "replay", "--strace", "-", "--format", "json"}, log);
+  EXPECT_EQ(whole.status, 0) << whole.err;
+  EXPECT_EQ(parse_report(whole.out).of_rule("close-without-fsync").size(), 0u) << whole.out;
+
+  CommandResult timed =
+      run_command({duraudit_bin(), "replay", "--strace", "-", "--grace", "5s", "--format", "json"}, log);
+  EXPECT_EQ(timed.status, 0) << timed.err;  // a warning: below the default --fail-on
+  JsonReport rep = parse_report(timed.out);
+  auto f = rep.of_rule("close-without-fsync");
+  ASSERT_EQ(f.size(), 1u) << rep.describe();
+  EXPECT_EQ(f[0]["path"], "/data/scratch");
+  EXPECT_NE(f[0]["message"].get<std::string>().find("5 s later"), std::string::npos) << f[0].dump();
+}
+
 TEST(StraceReplay, GarbageLinesAreCountedAndQuotedWithLineNumbers) {
   ScratchDir out;
   std::string f = out / "mixed.log";

@@ -68,7 +68,20 @@ int cmd_replay(const Args& args, const Args& command) {
   AuditPipeline pipeline(setup.config, ro, *setup.reporter);
   if (recording)
     for (const auto& seed : recording->seeds()) pipeline.resolver().seed(seed.pid, seed.snapshot);
-  while (source->poll([&](Event&& ev) { pipeline.feed(std::move(ev)); }, 0)) {
+  // Like run, "later" verdicts wait for the end of the trace unless --grace
+  // asks for a window; then the trace's own clock drives them, ticking as
+  // often as attach does (every 100 ms), so a recording of an attach
+  // session settles as the live session did.
+  constexpr uint64_t kTickNs = 100'000'000;
+  uint64_t last_tick = 0;
+  auto feed = [&](Event&& ev) {
+    if (setup.grace_given && ev.ts_ns >= last_tick + kTickNs) {
+      if (last_tick) pipeline.advance_time(ev.ts_ns);
+      last_tick = ev.ts_ns;
+    }
+    pipeline.feed(std::move(ev));
+  };
+  while (source->poll(feed, 0)) {
   }
 
   // What the trace could not tell us goes into the summary and on stderr.

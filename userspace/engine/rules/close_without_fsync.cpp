@@ -3,6 +3,7 @@
 // The verdict waits for the grace period: a reopen+fsync, sync() or syncfs()
 // in the meantime, or the file losing its last name (a deleted temp file),
 // answers it. One finding per (process, inode).
+#include <deque>
 #include <unordered_map>
 
 #include "engine/rule_catalogue.h"
@@ -40,18 +41,21 @@ class CloseWithoutFsync final : public Rule {
     if (w->open) p.evidence.push_back(*w->open);
     if (w->first_write) p.evidence.push_back(*w->first_write);
     p.evidence.push_back(make_evidence(ev));
+    close_order_.emplace_back(p.close_ts, key);
   }
 
   void settle(uint64_t now, bool final, RuleContext& ctx) override {
-    for (auto it = pending_.begin(); it != pending_.end();) {
-      Pending& p = it->second;
-      if (!final && p.close_ts + ctx.cfg.grace_ns > now) {
-        ++it;
-        continue;
-      }
-      judge(p, final, ctx);
-      reported_.insert(it->first);
-      it = pending_.erase(it);
+    // Closes come due in the order they happened: a settle looks at the due
+    // ones only. A queue entry whose close was superseded by a later close
+    // of the same file (its own, later entry) is skipped.
+    while (!close_order_.empty() && (final || close_order_.front().first + ctx.cfg.grace_ns <= now)) {
+      auto [close_ts, key] = close_order_.front();
+      close_order_.pop_front();
+      auto it = pending_.find(key);
+      if (it == pending_.end() || it->second.close_ts != close_ts) continue;
+      judge(it->second, final, ctx);
+      reported_.insert(key);
+      pending_.erase(it);
     }
   }
 
@@ -84,6 +88,7 @@ class CloseWithoutFsync final : public Rule {
   }
 
   std::unordered_map<PidFile, Pending, PidFileHash> pending_;
+  std::deque<std::pair<uint64_t, PidFile>> close_order_;  // (close time, key), oldest first
   BoundedSet<PidFile, PidFileHash> reported_;
 };
 

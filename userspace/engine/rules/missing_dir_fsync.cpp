@@ -6,6 +6,7 @@
 // cancelled out (created then removed before any sync) and entries of
 // directories that were removed themselves are dropped by the model.
 #include <algorithm>
+#include <map>
 
 #include "engine/rule_catalogue.h"
 #include "engine/rules/rule.h"
@@ -22,19 +23,17 @@ class MissingDirFsync final : public Rule {
   std::vector<Syscall> interests() const override { return {}; }
 
   void settle(uint64_t now, bool final, RuleContext& ctx) override {
-    std::vector<std::string> dirs(ctx.model.dirs_with_pending().begin(), ctx.model.dirs_with_pending().end());
-    std::sort(dirs.begin(), dirs.end());
-    for (const auto& path : dirs) {
-      const DirRecord* d = ctx.model.dir(path);
-      if (!d || d->removed) continue;
-      std::vector<const PendingEntry*> due;
-      for (const auto& [_, e] : d->entries) {
-        if (reported_.contains(e.serial)) continue;
-        if (!final && e.ts_ns + ctx.cfg.grace_ns > now) continue;
-        due.push_back(&e);
-      }
-      if (due.empty()) continue;
-      std::sort(due.begin(), due.end(), [](auto* a, auto* b) { return a->serial < b->serial; });
+    // Each change is judged once, when its grace period ends: the model
+    // lists changes in the order they happened, so a settle visits only the
+    // changes that came due since the last one, not every pending entry.
+    std::map<std::string, std::vector<const PendingEntry*>> due_by_dir;
+    ctx.model.for_each_entry_since(judged_up_to_, [&](const DirRecord& d, const PendingEntry& e) {
+      if (!final && e.ts_ns + ctx.cfg.grace_ns > now) return false;
+      judged_up_to_ = e.serial;
+      if (!d.removed) due_by_dir[d.path].push_back(&e);
+      return true;
+    });
+    for (auto& [path, due] : due_by_dir) {
       const PendingEntry& first = *due.front();
       Finding f = new_finding(id(), first.pid, first.tid, first.comm, path);
       f.entries = due.size();
@@ -50,7 +49,6 @@ class MissingDirFsync final : public Rule {
       uint64_t last = 0;
       for (auto* e : due) last = std::max(last, e->ts_ns);
       f.ts_ns = final ? ctx.now_ns : last + ctx.cfg.grace_ns;
-      for (auto* e : due) reported_.insert(e->serial);
       ctx.emit(std::move(f));
     }
   }
@@ -58,7 +56,7 @@ class MissingDirFsync final : public Rule {
  private:
   static constexpr size_t kMaxRelated = 32;
   static constexpr size_t kMaxEvidence = 3;
-  BoundedSet<uint64_t> reported_{1 << 18};
+  uint64_t judged_up_to_ = 0;  // the serial of the last change judged
 };
 
 }  // namespace

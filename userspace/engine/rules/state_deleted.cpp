@@ -11,6 +11,7 @@
 #include <fcntl.h>
 
 #include <algorithm>
+#include <deque>
 #include <map>
 
 #include "engine/rule_catalogue.h"
@@ -62,30 +63,36 @@ class StateDeleted final : public Rule {
   }
 
   void settle(uint64_t now, bool final, RuleContext& ctx) override {
-    // Group due candidates by the top directory removed above them.
+    // Candidates come due in the order of their unlinks: take the due ones
+    // off the front, and look at the rest only when a tree removal is being
+    // reported (its files go with it).
     std::map<std::string, std::vector<Candidate>> groups;  // key: top dir, or the file itself
-    std::vector<Candidate> keep;
-    std::vector<Candidate> due, later;
-    for (auto& c : pending_) (final || c.ts + ctx.cfg.grace_ns <= now ? due : later).push_back(std::move(c));
-    pending_.clear();
     std::map<std::string, bool> due_tops;
-    for (auto& c : due) {
+    while (!pending_.empty() && (final || pending_.front().ts + ctx.cfg.grace_ns <= now)) {
+      Candidate c = std::move(pending_.front());
+      pending_.pop_front();
       std::string top = ctx.model.top_removed_ancestor(c.path);
       if (!top.empty()) due_tops[top] = true;
       groups[top.empty() ? c.path : top].push_back(std::move(c));
     }
-    // Files of a tree whose removal is being reported go with it.
-    for (auto& c : later) {
-      std::string top = ctx.model.top_removed_ancestor(c.path);
-      if (!top.empty() && due_tops.count(top))
-        groups[top].push_back(std::move(c));
-      else
-        keep.push_back(std::move(c));
+    if (groups.empty()) return;
+    if (!due_tops.empty()) {
+      std::deque<Candidate> keep;
+      for (auto& c : pending_) {
+        std::string top = ctx.model.top_removed_ancestor(c.path);
+        if (!top.empty() && due_tops.count(top))
+          groups[top].push_back(std::move(c));
+        else
+          keep.push_back(std::move(c));
+      }
+      pending_ = std::move(keep);
     }
-    pending_ = std::move(keep);
 
+    // Whether a scope holds a replacement is the same for every candidate
+    // of one settle (the model does not change meanwhile): ask once.
+    std::map<std::pair<std::string, DevT>, bool> scope_has_replacement;
     for (auto& [key, members] : groups) {
-      std::erase_if(members, [&](const Candidate& c) { return replaced(c, ctx); });
+      std::erase_if(members, [&](const Candidate& c) { return replaced(c, ctx, scope_has_replacement); });
       if (members.empty()) continue;
       const DirRecord* top = ctx.model.dir(key);
       bool tree = top && top->removed;
@@ -121,23 +128,27 @@ class StateDeleted final : public Rule {
 
   // Something took its place: a name at the same path again, or a file
   // created or written during the session in its scope.
-  static bool replaced(const Candidate& c, RuleContext& ctx) {
+  static bool replaced(const Candidate& c, RuleContext& ctx,
+                       std::map<std::pair<std::string, DevT>, bool>& scope_has_replacement) {
     Binding b = ctx.model.binding(c.path);
     if (b.kind == Binding::Kind::File || b.kind == Binding::Kind::Other) return true;
     std::string root = scope_root(c.path, false, ctx.cfg.scope);
-    DevT dev = ctx.model.dir_dev(parent_path(c.path));
+    DevT dev = ctx.cfg.scope == ReplacementScope::Filesystem ? ctx.model.dir_dev(parent_path(c.path)) : 0;
+    auto [memo, fresh] = scope_has_replacement.try_emplace({root, dev}, false);
+    if (!fresh) return memo->second;
     bool found = false;
     ctx.model.for_each_name_under(root, [&](const std::string&, const InodeState* in) {
       if (in && !in->ignored && (in->origin == Origin::Created || in->written_in_session) &&
-          (ctx.cfg.scope != ReplacementScope::Filesystem || dev == 0 || in->id.dev == dev))
+          (dev == 0 || in->id.dev == dev))
         found = true;
       return !found;
     });
+    memo->second = found;
     return found;
   }
 
   static constexpr size_t kMax = 1 << 16;
-  std::vector<Candidate> pending_;
+  std::deque<Candidate> pending_;  // in unlink order
 };
 
 }  // namespace
