@@ -242,6 +242,11 @@ void DurabilityModel::evict_inodes() {
   }
 }
 
+const EvidenceRef& DurabilityModel::shared_evidence(const Event& ev) {
+  if (!current_evidence_) current_evidence_ = keep_evidence(ev);
+  return current_evidence_;
+}
+
 void DurabilityModel::mark_dirty(InodeState& in, const Event& ev, bool first_write_is_ev) {
   if (!in.dirty) {
     in.dirty = true;
@@ -256,11 +261,11 @@ void DurabilityModel::mark_dirty(InodeState& in, const Event& ev, bool first_wri
   for (auto& x : in.writers)
     if (x.pid == ev.pid) w = &x;
   if (!w) {
-    in.writers.push_back(WriterInfo{ev.pid, ev.tid, ev.comm, std::nullopt, std::nullopt});
+    in.writers.push_back(WriterInfo{ev.pid, ev.tid, ev.comm, nullptr, nullptr});
     w = &in.writers.back();
     if (auto p = pending_opens_.find(PidInode{ev.pid, in.id}); p != pending_opens_.end()) w->open = p->second;
   }
-  if (first_write_is_ev && !w->first_write) w->first_write = make_evidence(ev);
+  if (first_write_is_ev && !w->first_write) w->first_write = shared_evidence(ev);
 }
 
 void DurabilityModel::mark_durable(InodeState& in, uint64_t ts) {
@@ -427,7 +432,7 @@ void DurabilityModel::note_entry(const std::string& path, EntryChange c, bool pr
   e.comm = ev.comm;
   e.ts_ns = ev.ts_ns;
   e.serial = next_entry_serial_++;
-  e.evidence = make_evidence(ev);
+  e.evidence = shared_evidence(ev);
   // Created and removed again before any sync: nothing for a crash to lose.
   if (!e.present_at_sync && !e.present_now) {
     erase_entry(d, it);
@@ -472,6 +477,7 @@ void DurabilityModel::evict_entries() {
 
 void DurabilityModel::apply(const Event& ev) {
   if (ev.failed()) return;
+  current_evidence_.reset();
   switch (ev.syscall) {
     case Syscall::Open:
     case Syscall::Openat:
@@ -534,7 +540,7 @@ void DurabilityModel::on_open(const Event& ev) {
   if (opens_for_write(flags)) {
     // Remember the open as evidence for a later write by this process.
     if (pending_opens_.size() >= kDirCacheCap) pending_opens_.clear();
-    pending_opens_[PidInode{ev.pid, in.id}] = make_evidence(ev);
+    pending_opens_[PidInode{ev.pid, in.id}] = shared_evidence(ev);
     // O_TRUNC of an existing file changes its data like a write.
     // The open itself is the evidence only until a real write follows.
     if ((flags & O_TRUNC) && !ev.created) mark_dirty(in, ev, false);
@@ -718,7 +724,7 @@ void DurabilityModel::on_rmdir(const Event& ev) {
   d.removed = true;
   d.removed_ns = ev.ts_ns;
   d.removed_by = ev.pid;
-  d.rmdir_evidence = make_evidence(ev);
+  d.rmdir_evidence = shared_evidence(ev);
   // rmdir needs an empty directory: names we still hold below it are stale.
   std::vector<std::string> stale;
   for (auto it = names_.lower_bound(path + "/"); it != names_.end() && it->first < path + "0"; ++it)

@@ -31,6 +31,7 @@
 #include "engine/finding.h"
 #include "engine/fs_classifier.h"
 #include "event/event.h"
+#include "event/evidence_record.h"
 
 namespace duraudit {
 
@@ -45,8 +46,8 @@ struct WriterInfo {
   int32_t pid = 0;
   int32_t tid = 0;
   std::string comm;
-  std::optional<EvidenceEvent> open;         // the writable open that preceded the write
-  std::optional<EvidenceEvent> first_write;  // first write-family call (or O_TRUNC open)
+  EvidenceRef open;         // the writable open that preceded the write (may be null)
+  EvidenceRef first_write;  // first write-family call (or O_TRUNC open) (may be null)
 };
 
 struct InodeState {
@@ -98,7 +99,7 @@ struct PendingEntry {
   std::string comm;
   uint64_t ts_ns = 0;        // latest change
   uint64_t serial = 0;       // unique per change, for "reported already" bookkeeping
-  EvidenceEvent evidence;    // the latest change
+  EvidenceRef evidence;      // the latest change
 };
 
 struct DirRecord {
@@ -108,7 +109,7 @@ struct DirRecord {
   uint64_t created_ns = 0;
   bool removed = false;        // rmdir'ed and not recreated
   uint64_t removed_ns = 0;
-  std::optional<EvidenceEvent> rmdir_evidence;
+  EvidenceRef rmdir_evidence;  // null unless removed
   int32_t removed_by = 0;
   std::map<std::string, PendingEntry> entries;  // by absolute path of the name
 };
@@ -203,6 +204,10 @@ class DurabilityModel {
   void clear_entries(DirRecord& d);
   void evict_entries();
 
+  // The event being applied as evidence: one shared record however many
+  // places keep it (the open is the pending open and the entry's create).
+  const EvidenceRef& shared_evidence(const Event& ev);
+  EvidenceRef current_evidence_;
   void mark_dirty(InodeState& in, const Event& ev, bool first_write_is_ev);
   void mark_durable(InodeState& in, uint64_t ts);
   std::function<void(uint64_t dirty_ns)> on_durable_;
@@ -260,7 +265,7 @@ class DurabilityModel {
     size_t operator()(const PidInode& k) const noexcept { return FileIdHash{}(k.id) ^ (size_t(k.pid) << 1); }
   };
   // The latest writable open per (process, inode): evidence for its first write.
-  std::unordered_map<PidInode, EvidenceEvent, PidInodeHash> pending_opens_;
+  std::unordered_map<PidInode, EvidenceRef, PidInodeHash> pending_opens_;
 
   std::unordered_map<std::string, DevT> dir_devs_;
   mutable std::unordered_map<std::string, uint64_t> dir_magic_cache_;

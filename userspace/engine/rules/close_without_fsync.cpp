@@ -38,9 +38,9 @@ class CloseWithoutFsync final : public Rule {
     p.close_ts = ev.ts_ns;
     p.path = name_of(*in, ev.file.path);
     p.evidence.clear();
-    if (w->open) p.evidence.push_back(*w->open);
-    if (w->first_write) p.evidence.push_back(*w->first_write);
-    p.evidence.push_back(make_evidence(ev));
+    if (w->open) p.evidence.push_back(w->open);
+    if (w->first_write) p.evidence.push_back(w->first_write);
+    p.evidence.push_back(keep_evidence(ev));
     close_order_.emplace_back(p.close_ts, key);
   }
 
@@ -66,7 +66,7 @@ class CloseWithoutFsync final : public Rule {
     FileId id;
     uint64_t serial = 0, epoch = 0, close_ts = 0;
     std::string path;
-    std::vector<EvidenceEvent> evidence;
+    std::vector<EvidenceRef> evidence;
   };
 
   void judge(Pending& p, bool final, RuleContext& ctx) {
@@ -81,7 +81,7 @@ class CloseWithoutFsync final : public Rule {
     f.message = f.path + " was written and closed without fsync, and its data was still not durable " +
                 (final ? std::string("when the session ended") : seconds(ctx.cfg.grace_ns) + " later");
     f.related.push_back({f.path, "source", std::string(kDataNotDurable)});
-    f.evidence = std::move(p.evidence);
+    for (const auto& e : p.evidence) f.evidence.push_back(format_evidence(*e));
     sort_evidence(f.evidence);
     f.ts_ns = final ? ctx.now_ns : p.close_ts + ctx.cfg.grace_ns;
     ctx.emit(std::move(f));

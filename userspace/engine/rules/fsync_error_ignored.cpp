@@ -48,7 +48,7 @@ class FsyncErrorIgnored final : public Rule {
     // A second failing fsync is also a retry of the first.
     if (failures_.count(key)) fire(ev, ctx);
     if (failures_.size() >= kMax) failures_.clear();
-    failures_[key] = make_evidence(ev);
+    failures_[key] = keep_evidence(ev);
   }
 
   void after(const Event& ev, RuleContext& ctx) override {
@@ -60,18 +60,18 @@ class FsyncErrorIgnored final : public Rule {
   void fire(const Event& ev, RuleContext& ctx) {
     PidFile key{ev.pid, ev.file.id};
     auto it = failures_.find(key);
-    EvidenceEvent failed = it->second;
+    EvidenceRef failed = it->second;
     failures_.erase(it);
     const InodeState* in = ctx.model.find(ev.file.id);
     if (in && in->ignored) return;
     std::string path = in ? name_of(*in, ev.file.path) : ev.file.path;
     bool is_sync = ev.syscall == Syscall::Fsync || ev.syscall == Syscall::Fdatasync;
     Finding f = new_finding(id(), ev.pid, ev.tid, ev.comm, path);
-    f.message = std::string(failed.syscall) + " of " + path + " failed with " + errno_name(failed.ret) +
+    f.message = std::string(syscall_name(failed->syscall)) + " of " + path + " failed with " + errno_name(failed->ret) +
                 " and the process then " + (is_sync ? "synced it again" : "wrote to it again") +
                 ": the data the failed call covered may already be lost, whatever the retry returns";
     f.related.push_back({path, "source", std::string(kDataNotDurable)});
-    f.evidence.push_back(failed);
+    f.evidence.push_back(format_evidence(*failed));
     f.evidence.push_back(make_evidence(ev));
     sort_evidence(f.evidence);
     f.ts_ns = ev.ts_ns;
@@ -79,7 +79,7 @@ class FsyncErrorIgnored final : public Rule {
   }
 
   static constexpr size_t kMax = 1 << 16;
-  std::unordered_map<PidFile, EvidenceEvent, PidFileHash> failures_;
+  std::unordered_map<PidFile, EvidenceRef, PidFileHash> failures_;
 };
 
 }  // namespace

@@ -44,7 +44,7 @@ class MissingDirFsync final : public Rule {
       f.related.push_back({path, "directory", std::string(kEntryNotDurable)});
       for (size_t i = 0; i < due.size() && i < kMaxRelated; ++i)
         f.related.push_back({due[i]->path, "source", std::string(kEntryNotDurable)});
-      for (size_t i = 0; i < due.size() && i < kMaxEvidence; ++i) f.evidence.push_back(due[i]->evidence);
+      for (size_t i = 0; i < due.size() && i < kMaxEvidence; ++i) f.evidence.push_back(format_evidence(*due[i]->evidence));
       sort_evidence(f.evidence);
       uint64_t last = 0;
       for (auto* e : due) last = std::max(last, e->ts_ns);

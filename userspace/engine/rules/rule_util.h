@@ -140,8 +140,8 @@ inline void add_writer_evidence(const InodeState& in, std::vector<EvidenceEvent>
   size_t n = 0;
   for (const auto& w : in.writers) {
     if (n++ == max_writers) break;
-    if (w.open) out.push_back(*w.open);
-    if (w.first_write) out.push_back(*w.first_write);
+    if (w.open) out.push_back(format_evidence(*w.open));
+    if (w.first_write) out.push_back(format_evidence(*w.first_write));
   }
 }
 

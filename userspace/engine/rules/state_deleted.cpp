@@ -58,7 +58,7 @@ class StateDeleted final : public Rule {
     c.comm = ev.comm;
     c.ts = ev.ts_ns;
     c.state = state;
-    c.evidence = make_evidence(ev);
+    c.evidence = keep_evidence(ev);
     pending_.push_back(std::move(c));
   }
 
@@ -108,8 +108,8 @@ class StateDeleted final : public Rule {
                     (final ? std::string("by the end of the session") : "within " + seconds(ctx.cfg.grace_ns));
       }
       for (const auto& c : members) f.related.push_back({c.path, "deleted", c.state});
-      f.evidence.push_back(first.evidence);
-      if (tree && top->rmdir_evidence) f.evidence.push_back(*top->rmdir_evidence);
+      f.evidence.push_back(format_evidence(*first.evidence));
+      if (tree && top->rmdir_evidence) f.evidence.push_back(format_evidence(*top->rmdir_evidence));
       sort_evidence(f.evidence);
       f.ts_ns = final ? ctx.now_ns : first.ts + ctx.cfg.grace_ns;
       ctx.emit(std::move(f));
@@ -123,7 +123,7 @@ class StateDeleted final : public Rule {
     std::string comm;
     uint64_t ts = 0;
     std::string state;
-    EvidenceEvent evidence;
+    EvidenceRef evidence;
   };
 
   // Something took its place: a name at the same path again, or a file

@@ -35,7 +35,7 @@ class SyncFileRangeOnly final : public Rule {
       p.comm = ev.comm;
       p.serial = in->serial;
       p.path = name_of(*in, ev.file.path);
-      p.evidence = make_evidence(ev);
+      p.evidence = keep_evidence(ev);
       return;
     }
     if (!ev.last_close) return;
@@ -62,7 +62,7 @@ class SyncFileRangeOnly final : public Rule {
     std::string comm;
     uint64_t serial = 0, close_ts = 0;
     std::string path;
-    EvidenceEvent evidence;
+    EvidenceRef evidence;
   };
 
   void judge(const FileId& fid, Pending& p, bool final, RuleContext& ctx) {
@@ -78,7 +78,7 @@ class SyncFileRangeOnly final : public Rule {
     f.message = f.path + " was flushed only with sync_file_range, never fsync or fdatasync: its metadata and the "
                          "disk cache were never flushed, so the data is not durable";
     f.related.push_back({f.path, "source", std::string(in && !in->dirty ? kDurable : kDataNotDurable)});
-    f.evidence.push_back(p.evidence);
+    f.evidence.push_back(format_evidence(*p.evidence));
     f.ts_ns = final ? ctx.now_ns : p.close_ts + ctx.cfg.grace_ns;
     ctx.emit(std::move(f));
   }

@@ -44,7 +44,7 @@ class TruncateInPlace final : public Rule {
     PidFile key{ev.pid, in->id};
     auto it = armed_.find(key);
     if (it == armed_.end()) return;
-    EvidenceEvent trunc = it->second;
+    EvidenceRef trunc = it->second;
     armed_.erase(it);
     if (reported_.contains(key)) return;
     reported_.insert(key);
@@ -53,7 +53,7 @@ class TruncateInPlace final : public Rule {
     f.message = path + " existed and was truncated to zero, then rewritten in place: a crash before the new data "
                        "is durable leaves it empty or partial";
     f.related.push_back({path, "source", std::string(in->dirty ? kDataNotDurable : kDurable)});
-    f.evidence.push_back(trunc);
+    f.evidence.push_back(format_evidence(*trunc));
     f.evidence.push_back(make_evidence(ev));
     sort_evidence(f.evidence);
     f.ts_ns = ev.ts_ns;
@@ -66,11 +66,11 @@ class TruncateInPlace final : public Rule {
     PidFile key{ev.pid, in->id};
     if (reported_.contains(key)) return;
     if (armed_.size() >= kMaxArmed) armed_.clear();
-    armed_[key] = make_evidence(ev);
+    armed_[key] = keep_evidence(ev);
   }
 
   static constexpr size_t kMaxArmed = 1 << 16;
-  std::unordered_map<PidFile, EvidenceEvent, PidFileHash> armed_;
+  std::unordered_map<PidFile, EvidenceRef, PidFileHash> armed_;
   BoundedSet<PidFile, PidFileHash> reported_;
 };
 
