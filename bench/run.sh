@@ -260,6 +260,8 @@ fi
 out "- load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 mkdir -p "$ROOT/bench/results"
 dest=$ROOT/bench/results/$(date +%F)-$(hostname).md
+# Keep earlier reports of the same day: -2, -3, ...
+for ((i = 2; -e $dest; i++)); do dest=$ROOT/bench/results/$(date +%F)-$(hostname)-$i.md; done
 cp "$REPORT" "$dest"
 log "report written to $dest"
 rm -rf "$SHM"

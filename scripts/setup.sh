@@ -11,6 +11,8 @@ packages=(
   # userspace libraries
   libboost-program-options-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev prometheus-cpp-dev libyaml-cpp-dev nlohmann-json3-dev
+  # the allocator the duraudit binary links (see CMakeLists.txt)
+  libjemalloc-dev
   # real programs the tests and the demo run under duraudit
   strace sqlite3 python3 coreutils
   # promtool (alert rule tests, `promtool check metrics`) and the Prometheus
