@@ -132,6 +132,34 @@ TEST(RunRealPrograms, CoreutilsCpLeavesTheCopyUnsynced) {
   EXPECT_EQ(rep.of_rule("missing-dir-fsync").size(), 1u) << rep.describe();
 }
 
+// `duraudit run -- CMD > out.txt`: out.txt is the caller's redirection, not
+// a file the command chose, so it is not audited; a file the command opens
+// itself still is. The same holds for a recording of it, replayed.
+TEST(RunRealPrograms, TheCallersRedirectedStdoutIsNotTheCommandsFile) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  std::string report = dir / "findings.jsonl", rec = dir / "cmd.rec";
+  std::string cmd = "echo progress; echo state > " + dir / "own.txt";
+  std::string shell = duraudit_bin() + " run --format json -o " + report + " -- sh -c '" + cmd + "' > " +
+                      dir / "out.txt" + " 2> " + dir / "err.txt" + "; " + duraudit_bin() + " record -o " + rec +
+                      " -- sh -c '" + cmd + "' > " + dir / "out2.txt" + " 2>> " + dir / "err.txt";
+  CommandResult r = run_command({"sh", "-c", shell});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::ifstream in(report);
+  JsonReport live = parse_report(std::string((std::istreambuf_iterator<char>(in)), {}));
+  auto f = live.of_rule("close-without-fsync");
+  ASSERT_EQ(f.size(), 1u) << live.describe();
+  EXPECT_EQ(f[0]["path"], dir / "own.txt");
+  std::ifstream out(dir / "out.txt");
+  EXPECT_EQ(std::string((std::istreambuf_iterator<char>(out)), {}), "progress\n");
+
+  CommandResult replayed = run_command({duraudit_bin(), "replay", "--format", "json", rec});
+  JsonReport rep = parse_report(replayed.out);
+  auto g = rep.of_rule("close-without-fsync");
+  ASSERT_EQ(g.size(), 1u) << rep.describe() << replayed.err;
+  EXPECT_EQ(g[0]["path"], dir / "own.txt");
+}
+
 TEST(RunRealPrograms, CoreutilsMvOfADurableFileIsNotRenameWithoutFsync) {
   DURAUDIT_REQUIRE_ROOT();
   ScratchDir dir;

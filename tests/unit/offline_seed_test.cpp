@@ -76,8 +76,19 @@ TEST(ProcessSeedFormat, PayloadRoundTrips) {
   EXPECT_FALSE(out.snapshot.fds[0].cloexec);
   EXPECT_TRUE(out.snapshot.fds[1].cloexec);
   EXPECT_EQ(out.snapshot.tids, (std::vector<int32_t>{77, 78}));
-  // Every cut of the payload is rejected, never read past its end.
-  for (size_t n = 0; n < payload.size(); ++n) EXPECT_FALSE(decode_seed_payload(payload.substr(0, n), &out)) << n;
+  EXPECT_FALSE(out.snapshot.launched);
+  // Every cut into the original fields is rejected, never read past its end;
+  // without the appended `launched` byte it reads as an older recording.
+  for (size_t n = 0; n + 1 < payload.size(); ++n)
+    EXPECT_FALSE(decode_seed_payload(payload.substr(0, n), &out)) << n;
+  ASSERT_TRUE(decode_seed_payload(payload.substr(0, payload.size() - 1), &out));
+  EXPECT_FALSE(out.snapshot.launched);
+
+  in.snapshot.launched = true;
+  payload.clear();
+  encode_seed_payload(in, payload);
+  ASSERT_TRUE(decode_seed_payload(payload, &out));
+  EXPECT_TRUE(out.snapshot.launched);
 }
 
 TEST(ProcessSeedFormat, HugeCountsAreCorruptionNotAllocations) {

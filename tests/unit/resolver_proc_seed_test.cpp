@@ -122,6 +122,42 @@ TEST(ResolverProcSeed, SeededProcessResolvesCwdFdsAndCloexec) {
   EXPECT_EQ(std::find(closed.begin(), closed.end(), child.held_fd()), closed.end());
 }
 
+// A launched command's fds 0-2 are its caller's stdio (a shell's
+// `> out.txt`): events through them, their dups and a forked child's copies
+// say so; its other inherited fds, and the same fds of an attached process,
+// do not.
+TEST(ResolverProcSeed, LaunchedCommandsStdioIsMarkedUnaudited) {
+  ProcSnapshot snap;
+  snap.cwd = "/work";
+  auto fd = [](int32_t n, std::string path, uint64_t ino) {
+    ProcFdSnapshot f;
+    f.fd = n;
+    f.file.path = std::move(path);
+    f.file.id = {kernel_dev_from_user(0x801), ino};
+    f.file.mode = S_IFREG;
+    f.open_flags = O_WRONLY;
+    return f;
+  };
+  snap.fds = {fd(1, "/work/out.txt", 11), fd(2, "/work/err.txt", 12), fd(7, "/work/state", 13)};
+  ProcSnapshot launched = snap;
+  prepare_launched_snapshot(launched);
+  EXPECT_TRUE(launched.launched);
+
+  Resolver r;
+  r.seed(100, launched);
+  EXPECT_TRUE(one(r, fd_call(Syscall::Write, 100, 1, 5)).file.unaudited);
+  EXPECT_TRUE(one(r, fd_call(Syscall::Write, 100, 2, 5)).file.unaudited);
+  EXPECT_FALSE(one(r, fd_call(Syscall::Write, 100, 7, 5)).file.unaudited);
+  run(r, dup2(100, 1, 9));
+  EXPECT_TRUE(one(r, fd_call(Syscall::Write, 100, 9, 5)).file.unaudited);
+  run(r, fork_ev(100, 101));
+  EXPECT_TRUE(one(r, fd_call(Syscall::Write, 101, 1, 5)).file.unaudited);
+
+  Resolver attached;
+  attached.seed(200, snap);
+  EXPECT_FALSE(one(attached, fd_call(Syscall::Write, 200, 1, 5)).file.unaudited);
+}
+
 TEST(ResolverProcSeed, OptionSeedsUnknownProcessesOnFirstSight) {
   HoldingChild child;
   ASSERT_TRUE(child.ok());

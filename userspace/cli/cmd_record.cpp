@@ -53,7 +53,7 @@ int cmd_record(const Args& args, const Args& command) {
       spdlog::warn("cannot read /proc/{}: relative paths of that process will replay against --cwd", pid);
       return;
     }
-    if (before_exec) drop_cloexec_fds(ps.snapshot);
+    if (before_exec) prepare_launched_snapshot(ps.snapshot);
     if (!writer.append_seed(ps)) throw RuntimeError("writing " + output + ": " + writer.error());
   };
   auto finish = [&](const LossCounters& losses) {

@@ -70,6 +70,9 @@ struct Engine::Impl {
     if (ev.ts_ns > last_ts) last_ts = ev.ts_ns;
     auto i = static_cast<size_t>(ev.syscall);
     if (i >= by_syscall.size()) return;
+    // The caller's redirected stdio (FileInfo::unaudited) is not the
+    // command's file; a syncfs through it still syncs the filesystem.
+    if (ev.file.unaudited && ev.syscall != Syscall::Syncfs) return;
     RuleContext ctx = context(ev.ts_ns);
     if (ev.failed()) {
       // Failed calls change no state; only rules that judge failures see them.

@@ -77,6 +77,9 @@ struct FileInfo {
   // O_TMPFILE file not yet given a name (linkat): `path` is the directory it
   // was created in, not the file's name. Set by the Resolver.
   bool unnamed = false;
+  // Set by the Resolver for an fd the command inherited from whoever started
+  // duraudit (a shell's `> out.txt`): the engine does not audit it.
+  bool unaudited = false;
   bool known() const { return id.valid(); }
 };
 

@@ -84,6 +84,7 @@ void encode_seed_payload(const ProcessSeed& seed, std::string& out) {
   }
   w.u32(static_cast<uint32_t>(snap.tids.size()));
   for (int32_t tid : snap.tids) w.i32(tid);
+  w.u8(snap.launched ? 1 : 0);
 }
 
 bool decode_seed_payload(std::string_view payload, ProcessSeed* seed) {
@@ -108,6 +109,8 @@ bool decode_seed_payload(std::string_view payload, ProcessSeed* seed) {
   s.snapshot.tids.resize(ntids);
   for (auto& tid : s.snapshot.tids)
     if (!r.i32(tid)) return false;
+  uint8_t bits = 0;
+  if (r.remaining() >= 1 && r.u8(bits)) s.snapshot.launched = (bits & 1) != 0;  // absent in older recordings
   *seed = std::move(s);
   return true;
 }

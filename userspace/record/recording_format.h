@@ -30,7 +30,8 @@
 // seq is not stored: a reader numbers events from 1 as every source does.
 //
 // Process seed payload (resolve/proc_seed.h's ProcSnapshot of one process):
-//   i32 pid, str cwd (empty: unknown), u32 nfds, nfds * fd, u32 ntids, ntids * i32 tid
+//   i32 pid, str cwd (empty: unknown), u32 nfds, nfds * fd, u32 ntids, ntids * i32 tid,
+//   u8 bits (1 launched: ProcSnapshot::launched; appended later, absent reads 0)
 //   fd := i32 fd, str path (readlink text), u64 open_flags (without O_CLOEXEC),
 //         u8 cloexec, u64 dev, u64 ino, u32 mode, u64 fs_magic
 // A reader ignores payload bytes past the fields it knows (forward

@@ -20,6 +20,7 @@ struct OpenFile {
   uint64_t open_flags = 0;
   bool unnamed = false;    // O_TMPFILE not linked yet: `path` is its directory
   TrackedPath path;        // current name, kept up to date across renames
+  bool launcher_stdio = false;  // ProcSnapshot::launched fds 0-2: not audited
 
   // Copies what we know into an event's FileInfo, keeping what the source
   // already said (the kernel is authoritative for identity, mode and magic).
@@ -29,6 +30,7 @@ struct OpenFile {
     if (fi.fs_magic == 0) fi.fs_magic = fs_magic;
     fi.path = path.str();
     fi.unnamed = unnamed;
+    fi.unaudited = launcher_stdio;
   }
 };
 

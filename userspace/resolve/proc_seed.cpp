@@ -92,8 +92,9 @@ bool read_proc_snapshot(int32_t pid, ProcSnapshot& out, const std::string& proc_
   return true;
 }
 
-void drop_cloexec_fds(ProcSnapshot& snapshot) {
+void prepare_launched_snapshot(ProcSnapshot& snapshot) {
   std::erase_if(snapshot.fds, [](const ProcFdSnapshot& f) { return f.cloexec; });
+  snapshot.launched = true;
 }
 
 }  // namespace duraudit

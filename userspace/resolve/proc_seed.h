@@ -24,6 +24,11 @@ struct ProcSnapshot {
   std::string cwd;
   std::vector<ProcFdSnapshot> fds;  // ascending fd order
   std::vector<int32_t> tids;
+  // A command duraudit launched (`run`, `trace`, `record -- CMD`): its fds
+  // 0-2 are the standard streams of whoever started duraudit, e.g. a shell's
+  // `> out.txt`. That file is the caller's choice, not the command's to make
+  // durable, so writes through those fds are not audited.
+  bool launched = false;
 };
 
 // False if the process does not exist (or /proc/<pid> cannot be read at all).
@@ -32,7 +37,8 @@ bool read_proc_snapshot(int32_t pid, ProcSnapshot& out, const std::string& proc_
 
 // For a child duraudit forked that has not exec'd yet (`run`, `trace`,
 // `record -- CMD`): its CLOEXEC fds are duraudit's own (BPF maps, pipes)
-// and never reach the command; only the inherited ones are kept.
-void drop_cloexec_fds(ProcSnapshot& snapshot);
+// and never reach the command, so only the inherited ones are kept; and it
+// is marked `launched`.
+void prepare_launched_snapshot(ProcSnapshot& snapshot);
 
 }  // namespace duraudit

@@ -111,7 +111,7 @@ struct Resolver::Impl {
   bool seed(int32_t pid, bool before_exec = false) {
     ProcSnapshot snap;
     if (!read_proc_snapshot(pid, snap)) return false;
-    if (before_exec) drop_cloexec_fds(snap);
+    if (before_exec) prepare_launched_snapshot(snap);
     seed(pid, snap);
     return true;
   }
@@ -125,6 +125,7 @@ struct Resolver::Impl {
       of->mode = s.file.mode;
       of->fs_magic = s.file.fs_magic;
       of->open_flags = s.open_flags;
+      of->launcher_stdio = snap.launched && s.fd >= 0 && s.fd <= 2;
       paths.assign(of->path, s.file.path);
       p.fds->install(s.fd, std::move(of), s.cloexec);
     }
