@@ -111,6 +111,25 @@ TEST(Attach, AllSeesAProcessStartedAfterAttach) {
   EXPECT_TRUE(attach.report().summary.is_object()) << attach.describe();
 }
 
+// --all knows no targets at start: a process it has not heard from yet is
+// seeded from /proc at its first event, so a file it opened before attach
+// is audited too.
+TEST(Attach, AllAuditsAFileOpenedBeforeAttach) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  Target target(dir);
+  ASSERT_TRUE(target.ready()) << target.describe();
+  AttachSession attach(dir, {"--all", "--grace", "1s"});
+  ASSERT_TRUE(attach.ready()) << attach.describe();
+  ASSERT_TRUE(target.run("write"));
+  ASSERT_TRUE(target.run("close"));
+  auto f = attach.wait_for_finding("close-without-fsync", dir / "held.txt", 90s);
+  ASSERT_TRUE(f) << attach.describe();
+  EXPECT_EQ((*f)["pid"], target.pid());
+  ASSERT_TRUE(target.run("exit", /*wait_ok=*/false));
+  EXPECT_EQ(attach.stop(), 0) << attach.describe();
+}
+
 // ------------------------------------------------------------ ending
 
 TEST(Attach, SigtermEndsGracefullyFlushingPendingVerdictsAndASummary) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <spdlog/spdlog.h>
 
@@ -45,8 +46,11 @@ struct AttachOptions {
   size_t metrics_comm_cap = MetricsExporter::kDefaultCommCap;
   std::string fold_window = "10m";
   size_t max_processes = 65536;
-  size_t max_files = 1'000'000;
-  size_t max_dir_entries = 1'000'000;
+  // About 2 KB of state per tracked file and 3 KB per process (bench/run.sh
+  // engine section): the defaults bound the state near 0.6 GB, inside the
+  // systemd unit's MemoryMax=1G. 1M files would need ~2 GB.
+  size_t max_files = 200'000;
+  size_t max_dir_entries = 200'000;
   size_t ringbuf_mib = 16;
 };
 
@@ -92,9 +96,9 @@ int cmd_attach(const Args& args, const Args& command) {
       ("metrics-comm-cap", po::value(&a.metrics_comm_cap), "distinct comm values before comm=\"other\" (default 50)")
       ("fold-window", po::value(&a.fold_window)->default_value("10m"),
        "show a recurring finding (same fingerprint) once per window, with a repeat count; 0 shows every one")
-      ("max-processes", po::value(&a.max_processes), "cap on tracked processes (LRU eviction, default 65536)")
-      ("max-files", po::value(&a.max_files), "cap on tracked inodes (LRU eviction, default 1000000)")
-      ("max-dir-entries", po::value(&a.max_dir_entries), "cap on pending directory entries (default 1000000)")
+      ("max-processes", po::value(&a.max_processes), "cap on tracked processes (LRU eviction, default 65536; ~3 KB each)")
+      ("max-files", po::value(&a.max_files), "cap on tracked inodes (LRU eviction, default 200000; ~2 KB each)")
+      ("max-dir-entries", po::value(&a.max_dir_entries), "cap on pending directory entries (default 200000)")
       ("ringbuf-mib", po::value(&a.ringbuf_mib), "kernel ring buffer size in MiB, a power of two (default 16)");
   add_audit_options(desc, opts);
   auto vm = parse_options(desc, args);
@@ -161,9 +165,19 @@ int cmd_attach(const Args& args, const Args& command) {
   // Processes that already carried a --comm name when we started: their
   // open files and cwd come from /proc before their first event.
   for (int32_t p : capture->comm_matches_at_open()) pipeline.resolver().seed_from_proc(p);
-  // Likewise the processes already in the --cgroup tree.
+  // Likewise the processes already in the --cgroup tree, and under --all
+  // every process. Seeding a process lazily at its first event is too late:
+  // events are read in batches, so by then it may have closed the very fd
+  // the event is about (a write then a close of a file opened before
+  // attach would find no fd 3 in /proc).
   if (!a.cgroup.empty())
     for (int32_t p : processes_in_cgroup(a.cgroup)) pipeline.resolver().seed_from_proc(p);
+  else if (a.all) {
+    size_t seeded = 0;
+    for (int32_t p : all_processes())
+      if (p != getpid() && pipeline.resolver().seed_from_proc(p)) ++seeded;
+    spdlog::debug("seeded {} running processes from /proc", seeded);
+  }
   // "attached to ..." is the line scripts (and our tests) wait for.
   std::string what;
   if (a.all) what = "every process";

@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -64,6 +65,20 @@ std::vector<int32_t> processes_in_cgroup(const std::string& cgroup_dir) {
   for (auto it = std::filesystem::recursive_directory_iterator(cgroup_dir, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
     if (it->is_directory(ec)) read_procs(it->path());
+  return out;
+}
+
+std::vector<int32_t> all_processes() {
+  std::vector<int32_t> out;
+  if (DIR* d = opendir("/proc")) {
+    while (dirent* e = readdir(d)) {
+      char* end;
+      long pid = std::strtol(e->d_name, &end, 10);
+      if (*end == '\0' && pid > 0) out.push_back(static_cast<int32_t>(pid));
+    }
+    closedir(d);
+  }
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -15,6 +15,9 @@ std::vector<int32_t> descendants_of(int32_t pid);
 // their cgroup.procs files).
 std::vector<int32_t> processes_in_cgroup(const std::string& cgroup_dir);
 
+// Every process now running (the numeric entries of /proc), ascending.
+std::vector<int32_t> all_processes();
+
 // Whether a process with this pid exists (and is not a zombie).
 bool process_alive(int32_t pid);
 
