@@ -40,6 +40,24 @@ void expect_error(const std::string& text, int line, const std::string& fragment
   EXPECT_EQ(errs[0].to_string().rfind("r.yaml:" + std::to_string(line) + ": ", 0), 0u) << errs[0].to_string();
 }
 
+// The defaults ignore exactly the filesystems the name table calls
+// volatile (one list, not two), checked against the kernel's own constants.
+TEST(ConfigDefaults, IgnoreTheVolatileFilesystemsOfTheNameTable) {
+  Config cfg = Config::defaults();
+  for (uint64_t m : std::initializer_list<uint64_t>{TMPFS_MAGIC, RAMFS_MAGIC, PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP2_SUPER_MAGIC, DEVPTS_SUPER_MAGIC,
+                     BPF_FS_MAGIC, HUGETLBFS_MAGIC, NSFS_MAGIC, PIPEFS_MAGIC, SOCKFS_MAGIC})
+    EXPECT_TRUE(cfg.fs_ignored(m)) << std::hex << m;
+  for (uint64_t m : std::initializer_list<uint64_t>{EXT4_SUPER_MAGIC, XFS_SUPER_MAGIC, BTRFS_SUPER_MAGIC, NFS_SUPER_MAGIC})
+    EXPECT_FALSE(cfg.fs_ignored(m)) << std::hex << m;
+  size_t volatile_names = 0;
+  for (const auto& n : filesystem_names()) {
+    EXPECT_EQ(cfg.fs_ignored(n.magic), n.keeps_nothing) << n.name;
+    volatile_names += n.keeps_nothing;
+  }
+  EXPECT_EQ(cfg.ignored_fs_magic.size(), volatile_fs_magics().size());
+  EXPECT_GT(volatile_names, 20u);
+}
+
 TEST(ConfigRulesFile, FullSchemaLoads) {
   Config cfg = Config::defaults();
   auto errs = load(R"(version: 1

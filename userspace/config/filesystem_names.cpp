@@ -1,5 +1,6 @@
 #include "config/filesystem_names.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -10,20 +11,20 @@ namespace {
 // filesystems' own sources (not all are in every kernel's header).
 constexpr std::array kNames = {
     // volatile: nothing survives a reboot
-    FilesystemName{"tmpfs", 0x01021994}, FilesystemName{"devtmpfs", 0x01021994},
-    FilesystemName{"shmem", 0x01021994}, FilesystemName{"ramfs", 0x858458f6},
-    FilesystemName{"proc", 0x9fa0}, FilesystemName{"sysfs", 0x62656572},
-    FilesystemName{"cgroup", 0x27e0eb}, FilesystemName{"cgroup2", 0x63677270},
-    FilesystemName{"pipefs", 0x50495045}, FilesystemName{"sockfs", 0x534F434B},
-    FilesystemName{"debugfs", 0x64626720}, FilesystemName{"tracefs", 0x74726163},
-    FilesystemName{"securityfs", 0x73636673}, FilesystemName{"bpf", 0xcafe4a11},
-    FilesystemName{"bpffs", 0xcafe4a11}, FilesystemName{"devpts", 0x1cd1},
-    FilesystemName{"mqueue", 0x19800202}, FilesystemName{"hugetlbfs", 0x958458f6},
-    FilesystemName{"nsfs", 0x6e736673}, FilesystemName{"anon_inodefs", 0x09041934},
-    FilesystemName{"configfs", 0x62656570}, FilesystemName{"fusectl", 0x65735543},
-    FilesystemName{"pstore", 0x6165676C}, FilesystemName{"efivarfs", 0xde5e81e4},
-    FilesystemName{"binfmt_misc", 0x42494e4d}, FilesystemName{"autofs", 0x0187},
-    FilesystemName{"selinuxfs", 0xf97cff8c},
+    FilesystemName{"tmpfs", 0x01021994, true}, FilesystemName{"devtmpfs", 0x01021994, true},
+    FilesystemName{"shmem", 0x01021994, true}, FilesystemName{"ramfs", 0x858458f6, true},
+    FilesystemName{"proc", 0x9fa0, true}, FilesystemName{"sysfs", 0x62656572, true},
+    FilesystemName{"cgroup", 0x27e0eb, true}, FilesystemName{"cgroup2", 0x63677270, true},
+    FilesystemName{"pipefs", 0x50495045, true}, FilesystemName{"sockfs", 0x534F434B, true},
+    FilesystemName{"debugfs", 0x64626720, true}, FilesystemName{"tracefs", 0x74726163, true},
+    FilesystemName{"securityfs", 0x73636673, true}, FilesystemName{"bpf", 0xcafe4a11, true},
+    FilesystemName{"bpffs", 0xcafe4a11, true}, FilesystemName{"devpts", 0x1cd1, true},
+    FilesystemName{"mqueue", 0x19800202, true}, FilesystemName{"hugetlbfs", 0x958458f6, true},
+    FilesystemName{"nsfs", 0x6e736673, true}, FilesystemName{"anon_inodefs", 0x09041934, true},
+    FilesystemName{"configfs", 0x62656570, true}, FilesystemName{"fusectl", 0x65735543, true},
+    FilesystemName{"pstore", 0x6165676C, true}, FilesystemName{"efivarfs", 0xde5e81e4, true},
+    FilesystemName{"binfmt_misc", 0x42494e4d, true}, FilesystemName{"autofs", 0x0187, true},
+    FilesystemName{"selinuxfs", 0xf97cff8c, true},
     // persistent
     FilesystemName{"ext4", 0xEF53}, FilesystemName{"ext3", 0xEF53}, FilesystemName{"ext2", 0xEF53},
     FilesystemName{"xfs", 0x58465342}, FilesystemName{"btrfs", 0x9123683E},
@@ -43,6 +44,13 @@ constexpr std::array kNames = {
 }  // namespace
 
 std::span<const FilesystemName> filesystem_names() { return kNames; }
+
+std::vector<uint64_t> volatile_fs_magics() {
+  std::vector<uint64_t> out;
+  for (const auto& n : kNames)
+    if (n.keeps_nothing && std::find(out.begin(), out.end(), n.magic) == out.end()) out.push_back(n.magic);
+  return out;
+}
 
 std::optional<uint64_t> fs_magic_from_name(std::string_view name) {
   for (const auto& n : kNames)

@@ -8,15 +8,21 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace duraudit {
 
 struct FilesystemName {
   std::string_view name;
   uint64_t magic;
+  bool keeps_nothing = false;  // volatile: nothing on it survives a reboot
 };
 
 std::span<const FilesystemName> filesystem_names();
+
+// The magics of the filesystems that keep nothing across a reboot: what
+// Config::defaults() ignores.
+std::vector<uint64_t> volatile_fs_magics();
 
 // "tmpfs" -> 0x01021994; also accepts a number ("0x01021994", "16914836").
 std::optional<uint64_t> fs_magic_from_name(std::string_view name);
