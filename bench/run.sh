@@ -3,7 +3,7 @@
 # engine throughput and memory, loss at high event rates. Prints a Markdown
 # report and writes it to bench/results/<date>-<host>.md.
 #
-#   sudo bench/run.sh                   everything (about 10-15 min on 2 cores)
+#   sudo bench/run.sh                   everything (about 15 min on 2 cores; strace is most of it)
 #   sudo bench/run.sh overhead engine   only some sections: overhead other engine loss
 #   RUNS=7 sudo bench/run.sh            more rounds (default 5; the median is reported)
 #
