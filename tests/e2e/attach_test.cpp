@@ -124,7 +124,11 @@ TEST(Attach, AllAuditsAFileOpenedBeforeAttach) {
   ASSERT_TRUE(target.run("write"));
   ASSERT_TRUE(target.run("close"));
   auto f = attach.wait_for_finding("close-without-fsync", dir / "held.txt", 90s);
-  ASSERT_TRUE(f) << attach.describe();
+  if (!f) {
+    // Stop it for the summary (events seen, losses): what the failure needs.
+    attach.stop();
+    FAIL() << "no finding for held.txt\n" << attach.describe() << "summary: " << attach.report().summary.dump();
+  }
   EXPECT_EQ((*f)["pid"], target.pid());
   ASSERT_TRUE(target.run("exit", /*wait_ok=*/false));
   EXPECT_EQ(attach.stop(), 0) << attach.describe();
