@@ -5,13 +5,18 @@
 namespace duraudit {
 
 void DirtyIndex::add(const std::string& path, const InodeState& in) {
-  Entry& e = dirs_[parent_path(path)][in.serial];
+  // Called on every dirty transition and rename: no string is built unless
+  // the directory is new to the index.
+  std::string_view dir = parent_view(path);
+  auto d = dirs_.find(dir);
+  if (d == dirs_.end()) d = dirs_.emplace(std::string(dir), DirEntries{}).first;
+  Entry& e = d->second[in.serial];
   e.id = in.id;
   ++e.names_here;
 }
 
 void DirtyIndex::remove(const std::string& path, const InodeState& in) {
-  auto d = dirs_.find(parent_path(path));
+  auto d = dirs_.find(parent_view(path));
   if (d == dirs_.end()) return;
   auto e = d->second.find(in.serial);
   if (e == d->second.end()) return;

@@ -50,7 +50,7 @@ class DirtyIndex {
   size_t dir_count() const { return dirs_.size(); }
 
  private:
-  std::map<std::string, DirEntries> dirs_;
+  std::map<std::string, DirEntries, std::less<>> dirs_;  // transparent: looked up by string_view
 };
 
 }  // namespace duraudit

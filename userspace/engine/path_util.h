@@ -7,12 +7,13 @@
 
 namespace duraudit {
 
-// "/a/b" -> "/a", "/a" -> "/", "/" -> "/".
-inline std::string parent_path(std::string_view p) {
+// "/a/b" -> "/a", "/a" -> "/", "/" -> "/". A view into `p` (or of "/").
+inline std::string_view parent_view(std::string_view p) {
   auto slash = p.rfind('/');
   if (slash == std::string_view::npos || slash == 0) return "/";
-  return std::string(p.substr(0, slash));
+  return p.substr(0, slash);
 }
+inline std::string parent_path(std::string_view p) { return std::string(parent_view(p)); }
 
 // True when `p` is `root` or lies below it.
 inline bool path_under(std::string_view p, std::string_view root) {

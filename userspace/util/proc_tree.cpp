@@ -30,16 +30,10 @@ bool read_stat(int32_t pid, char* state, int32_t* ppid) {
 
 std::vector<int32_t> descendants_of(int32_t root) {
   std::unordered_multimap<int32_t, int32_t> children;  // ppid -> pid
-  if (DIR* d = opendir("/proc")) {
-    while (dirent* e = readdir(d)) {
-      char* end;
-      long pid = std::strtol(e->d_name, &end, 10);
-      if (*end != '\0' || pid <= 0) continue;
-      char state;
-      int32_t ppid;
-      if (read_stat(static_cast<int32_t>(pid), &state, &ppid)) children.emplace(ppid, static_cast<int32_t>(pid));
-    }
-    closedir(d);
+  for (int32_t pid : all_processes()) {
+    char state;
+    int32_t ppid;
+    if (read_stat(pid, &state, &ppid)) children.emplace(ppid, pid);
   }
   std::vector<int32_t> out, todo{root};
   while (!todo.empty()) {

@@ -75,9 +75,10 @@ class UnlinkBeforeDurable final : public Rule {
 
     std::string root = scope_root(path, is_dir, ctx.cfg.scope);
     DevT dev = deleted ? deleted->id.dev : ctx.model.dir_dev(parent_path(path));
-    auto excluded = [&](const DirtyIndex::Entry& e) {
-      return (deleted && e.id == deleted->id) || (exclude.valid() && e.id == exclude);
-    };
+    // The deleted file is durable (checked above), so never in the dirty
+    // index; only a rename's own source has to be left out.
+    const InodeState* source = exclude.valid() ? ctx.model.find(exclude) : nullptr;
+    auto excluded = [&](const DirtyIndex::Entry& e) { return source && e.id == source->id; };
 
     // The directories in scope holding dirty files. Only the filesystem-wide
     // scope filters by device (a directory's files share its device).
@@ -115,17 +116,14 @@ class UnlinkBeforeDurable final : public Rule {
     // The count, and the newest kMaxRelated replacements to show, without
     // walking every dirty file. An inode named in two directories of the
     // scope counts once per directory (the shown ones are deduplicated).
-    uint64_t excluded_serials[2] = {deleted ? deleted->serial : 0, 0};
-    if (exclude.valid())
-      if (const InodeState* src = ctx.model.find(exclude)) excluded_serials[1] = src->serial;
     size_t count = 0;
     using Cursor = std::pair<DirtyIndex::DirEntries::const_reverse_iterator, DirtyIndex::DirEntries::const_reverse_iterator>;
     auto newer = [](const Cursor& a, const Cursor& b) { return a.first->first < b.first->first; };
     std::vector<Cursor> heads;  // a max-heap of each directory's newest not-yet-taken entry
     for (const auto* d : dirs) {
       count += d->size();
-      for (uint64_t serial : excluded_serials)
-        if (auto e = serial ? d->find(serial) : d->end(); e != d->end() && excluded(e->second)) --count;
+      if (source)
+        if (auto e = d->find(source->serial); e != d->end() && excluded(e->second)) --count;
       heads.emplace_back(d->rbegin(), d->rend());
     }
     std::make_heap(heads.begin(), heads.end(), newer);
