@@ -12,18 +12,10 @@
 #include <string_view>
 
 #include "engine/finding.h"
+#include "util/run_specific.h"
 
 namespace duraudit {
 
-// The path or comm with run-specific parts replaced by placeholders:
-//   UUIDs (8-4-4-4-12 hex)                         -> <uuid>
-//   random temp names: `.tmp.XyZ12a`, `tmp_k3j2x9`,
-//     Python's `tmpab12cd_x`, mkstemp tails
-//     (`foo.a1B2c3`, `fooXq7Rz2`)                  -> <rand>
-//   hex runs of >= 6 chars with a digit and a letter -> <hex>
-//   digit runs (pids, sequence numbers, dates)     -> <n>
-// Folding works per path component; '/' is never folded.
-std::string fold_run_specific(std::string_view text);
 
 // 64-bit FNV-1a, the hash behind fingerprints (not cryptographic: collisions
 // only merge two baseline entries).
