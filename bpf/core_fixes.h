@@ -20,6 +20,9 @@
 /* include/uapi/asm-generic/fcntl.h: O_DSYNC; O_SYNC is __O_SYNC|O_DSYNC,
  * so testing O_DSYNC catches both. Stable ABI (x86_64, arm64). */
 #define DA_O_DSYNC 010000u
+/* include/uapi/linux/fs.h: per-call flags of pwritev2. Stable ABI. */
+#define DA_RWF_DSYNC 0x2u
+#define DA_RWF_SYNC 0x4u
 /* include/uapi/asm-generic/fcntl.h: O_TRUNC (x86_64, arm64). */
 #define DA_O_TRUNC 01000u
 

@@ -490,6 +490,10 @@ static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __
 	bool sync = (BPF_CORE_READ(f, f_flags) & DA_O_DSYNC) ||
 		    (BPF_CORE_READ(sb, s_flags) & DA_SB_SYNCHRONOUS) ||
 		    (BPF_CORE_READ(inode, i_flags) & DA_S_SYNC);
+	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_DSYNC/RWF_SYNC
+	 * make this one write durable at return. */
+	if (sc == DA_SC_PWRITEV2 && (DA_ARG6(regs) & (DA_RWF_DSYNC | DA_RWF_SYNC)))
+		sync = true;
 
 	/* the current epoch of this inode */
 	__u64 epoch, *g;

@@ -63,6 +63,8 @@ class Proc {
   Proc& sync();
   Proc& close(int fd);
   Proc& rename(const std::string& from, const std::string& to, uint64_t flags = 0);
+  // A rename that fails with `err` (-EEXIST...) and changes nothing.
+  Proc& rename_failing(const std::string& from, const std::string& to, uint64_t flags, int64_t err);
   Proc& link(const std::string& from, const std::string& to);
   Proc& linkat_fd(int fd, const std::string& to);  // O_TMPFILE publishing (AT_EMPTY_PATH)
   Proc& symlink(const std::string& target, const std::string& linkpath);
@@ -90,11 +92,24 @@ class Sim {
   explicit Sim(Config cfg = Config::defaults(), EngineLimits limits = {})
       : cfg_(std::move(cfg)),
         engine_(cfg_, [this](Finding&& f) { findings.push_back(std::move(f)); },
-                EngineOptions{limits, [](const std::string& dir) -> uint64_t {
+                EngineOptions{limits,
+                              [](const std::string& dir) -> uint64_t {
                                 return on_tmpfs(dir) ? TMPFS_MAGIC : EXT4_SUPER_MAGIC;
-                              }, {}}) {}
+                              },
+                              {},
+                              // A directory's inode, as stat(2) would tell.
+                              [this](const std::string& dir) {
+                                return FileId{on_tmpfs(dir) ? kTmpfsDev : kExt4Dev, dir_node(dir).ino};
+                              }}) {}
 
   Proc proc(int32_t pid, std::string comm) { return Proc(*this, pid, std::move(comm)); }
+  // `parent` forks a new process `child` (not a thread).
+  Proc fork(const Proc& parent, int32_t child, std::string comm);
+  // `link` is a symlink to the directory `target` that existed before.
+  Sim& symlinked_dir(const std::string& link, const std::string& target) {
+    fs_[link] = dir_node(target);
+    return *this;
+  }
 
   // A file (or directory, trailing '/') that existed before the session.
   Sim& exists(const std::string& path) {
@@ -191,6 +206,17 @@ class Sim {
 };
 
 // ---------------------------------------------------------------- Proc
+
+inline Proc Sim::fork(const Proc& parent, int32_t child, std::string comm) {
+  Event ev;
+  ev.pid = ev.tid = parent.pid();
+  ev.comm = parent.comm_;
+  ev.syscall = Syscall::Fork;
+  ev.ret = child;
+  ev.child_pid = ev.child_tid = child;
+  feed(ev);
+  return Proc(*this, child, std::move(comm));
+}
 
 inline Event Proc::base(Syscall sc, int64_t ret) {
   Event ev;
@@ -324,6 +350,15 @@ inline Proc& Proc::exit() {
   for (int fd : fds) do_close(fd, Syscall::ImplicitClose, CloseReason::Exit);
   Event ev = base(Syscall::Exit);
   ev.group_dead = true;
+  sim_->feed(ev);
+  return *this;
+}
+
+inline Proc& Proc::rename_failing(const std::string& from, const std::string& to, uint64_t flags, int64_t err) {
+  Event ev = base(Syscall::Renameat2, err);
+  ev.path = ev.abs_path = from;
+  ev.path2 = ev.abs_path2 = to;
+  ev.flags = flags;
   sim_->feed(ev);
   return *this;
 }

@@ -221,13 +221,14 @@ TEST(CloseWithoutFsync, OnlyTheWriterIsBlamed) {
 
 // ------------------------------------------------------------ rename-without-fsync
 
-TEST(RenameWithoutFsync, FiresAtTheRename) {
+TEST(RenameWithoutFsync, FiresWhenTheDataNeverBecomesDurable) {
   Sim sim;
   sim.exists("/repo/.git/index");
   auto p = sim.proc(20, "git");
   int fd = p.open("/repo/.git/index.lock", O_WRONLY | O_CREAT | O_EXCL);
   p.write(fd).close(fd);
   p.rename("/repo/.git/index.lock", "/repo/.git/index");
+  sim.finish();
   ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u) << sim.dump();
   const Finding* f = sim.first(kRenameWithoutFsync);
   EXPECT_EQ(f->path, "/repo/.git/index");
@@ -246,6 +247,7 @@ TEST(RenameWithoutFsync, ReplacedTrueWhenTargetKnown) {
   int fd = p.open("/d/cfg.tmp");
   p.write(fd).close(fd);
   p.rename("/d/cfg.tmp", "/d/cfg");
+  sim.finish();
   ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u);
   EXPECT_EQ(sim.first(kRenameWithoutFsync)->replaced, std::optional<bool>(true));
   EXPECT_EQ(sim.first(kRenameWithoutFsync)->evidence.back().args, "\"/d/cfg.tmp\" -> \"/d/cfg\"");
@@ -257,6 +259,7 @@ TEST(RenameWithoutFsync, ReplacedOmittedWhenTargetUnknown) {
   int fd = p.open("/d/cfg.tmp");
   p.write(fd).close(fd);
   p.rename("/d/cfg.tmp", "/d/cfg");
+  sim.finish();
   ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u);
   EXPECT_FALSE(sim.first(kRenameWithoutFsync)->replaced.has_value());
 }
@@ -268,6 +271,7 @@ TEST(RenameWithoutFsync, ReplacedFalseWhenTargetKnownAbsent) {
   int fd = p.open("/d/new/cfg.tmp");
   p.write(fd).close(fd);
   p.rename("/d/new/cfg.tmp", "/d/new/cfg");
+  sim.finish();
   ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u);
   EXPECT_EQ(sim.first(kRenameWithoutFsync)->replaced, std::optional<bool>(false));
 }
@@ -304,6 +308,7 @@ TEST(RenameWithoutFsync, TmpfileLinkatWithoutFsyncFires) {
   p.write(fd);
   p.linkat_fd(fd, "/d/published");
   p.close(fd);
+  sim.finish();
   ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u) << sim.dump();
   EXPECT_EQ(sim.first(kRenameWithoutFsync)->path, "/d/published");
   EXPECT_EQ(sim.first(kRenameWithoutFsync)->replaced, std::optional<bool>(false));
@@ -340,6 +345,7 @@ TEST(RenameWithoutFsync, ExchangeChecksBothSides) {
   int fa = p.open("/d/a", O_RDONLY);
   p.close(fa);
   p.rename("/d/b", "/d/a", RENAME_EXCHANGE);
+  sim.finish();
   ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u);
   EXPECT_EQ(sim.first(kRenameWithoutFsync)->path, "/d/a");
 }
@@ -352,189 +358,444 @@ TEST(RenameWithoutFsync, FailedRenameIsIgnored) {
   EXPECT_TRUE(sim.findings.empty()) << sim.dump();
 }
 
+TEST(RenameWithoutFsync, WindowClosedByTheProgramIsAWarningWithClosedBy) {
+  Sim sim;
+  auto p = sim.proc(20, "initdb");
+  int fd = p.open("/pg/global/pg_control.tmp");
+  p.write(fd);
+  p.rename("/pg/global/pg_control.tmp", "/pg/global/pg_control");
+  sim.sleep(3 * kMs);
+  p.fsync(fd).close(fd);  // the program's own fsync closes the window
+  sim.finish();
+  ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u) << sim.dump();
+  const Finding* f = sim.first(kRenameWithoutFsync);
+  EXPECT_EQ(f->severity, Severity::Warning);
+  ASSERT_TRUE(f->window_ns.has_value());
+  EXPECT_GE(*f->window_ns, 3 * kMs);
+  EXPECT_LT(*f->window_ns, 10 * kMs);
+  ASSERT_TRUE(f->closed_by.has_value());
+  EXPECT_EQ(f->closed_by->syscall, "fsync");
+  EXPECT_FALSE(f->closed_unsynced);
+  EXPECT_EQ(sim.count(kCloseWithoutFsync), 0u);
+}
+
+TEST(RenameWithoutFsync, ASyncOfEverythingLaterClosesEveryWindow) {
+  Sim sim;
+  auto p = sim.proc(20, "initdb");
+  for (int i = 0; i < 9; ++i) {
+    std::string n = "/pg/base/1/" + std::to_string(1000 + i);
+    int fd = p.open(n + ".tmp");
+    p.write(fd).close(fd);
+    p.rename(n + ".tmp", n);
+  }
+  p.sync();
+  sim.finish();
+  EXPECT_EQ(sim.count(kRenameWithoutFsync), 9u) << sim.dump();
+  for (const auto& f : sim.findings) {
+    if (f.rule != kRenameWithoutFsync) continue;
+    EXPECT_EQ(f.severity, Severity::Warning);
+    ASSERT_TRUE(f.closed_by.has_value());
+    EXPECT_EQ(f.closed_by->syscall, "sync");
+  }
+  EXPECT_EQ(sim.count(kCloseWithoutFsync), 0u);
+}
+
+TEST(RenameWithoutFsync, UnderAttachTheWindowMustCloseWithinTheGracePeriod) {
+  Sim sim;
+  auto p = sim.proc(20, "app");
+  int fd = p.open("/d/state.tmp");
+  p.write(fd);
+  p.rename("/d/state.tmp", "/d/state");
+  sim.sleep(6 * kSec).settle();  // due: still not durable
+  p.fsync(fd).close(fd);
+  sim.finish();
+  ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u) << sim.dump();
+  EXPECT_EQ(sim.first(kRenameWithoutFsync)->severity, Severity::Error);
+  EXPECT_FALSE(sim.first(kRenameWithoutFsync)->window_ns.has_value());
+}
+
+TEST(RenameWithoutFsync, TheUnsyncedDataIsOneFindingNotTwo) {
+  Sim sim;
+  auto p = sim.proc(20, "app");
+  int fd = p.open("/d/cfg.tmp");
+  p.write(fd).close(fd);
+  p.rename("/d/cfg.tmp", "/d/cfg");
+  sim.finish();
+  ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u) << sim.dump();
+  EXPECT_TRUE(sim.first(kRenameWithoutFsync)->closed_unsynced);
+  EXPECT_NE(sim.first(kRenameWithoutFsync)->message.find("closed without fsync"), std::string::npos);
+  EXPECT_EQ(sim.count(kCloseWithoutFsync), 0u) << sim.dump();
+}
+
+TEST(RenameWithoutFsync, WithTheRuleOffTheCloseIsStillReported) {
+  Config cfg = Config::defaults();
+  cfg.rules[std::string(kRenameWithoutFsync)].enabled = false;
+  Sim sim(cfg);
+  auto p = sim.proc(20, "app");
+  int fd = p.open("/d/cfg.tmp");
+  p.write(fd).close(fd);
+  p.rename("/d/cfg.tmp", "/d/cfg");
+  sim.finish();
+  EXPECT_EQ(sim.count(kRenameWithoutFsync), 0u);
+  EXPECT_EQ(sim.count(kCloseWithoutFsync), 1u) << sim.dump();
+}
+
+TEST(RenameWithoutFsync, AFailedNoReplaceRenameProvesTheTargetExisted) {
+  Sim sim;
+  auto p = sim.proc(20, "mv");
+  int fd = p.open("/d/src");
+  p.write(fd).close(fd);
+  p.rename_failing("/d/src", "/d/dst", RENAME_NOREPLACE, -EEXIST);
+  p.rename("/d/src", "/d/dst");
+  sim.finish();
+  ASSERT_EQ(sim.count(kRenameWithoutFsync), 1u) << sim.dump();
+  EXPECT_EQ(sim.first(kRenameWithoutFsync)->replaced, std::optional<bool>(true));
+}
+
 // ------------------------------------------------------------ unlink-before-durable
 
-TEST(UnlinkBeforeDurable, FiresWhenReplacementDataNotDurable) {
+// Checkpoint generations: chk-2/state-0 succeeds chk-1/state-0 by name.
+TEST(UnlinkBeforeDurable, NamePatternSuccessorNotDurableFires) {
+  Sim sim;
+  sim.exists("/ckpt/chk-1/state-0");
+  auto p = sim.proc(30, "jm");
+  int fd = p.open("/ckpt/chk-2/state-0");
+  p.write(fd).close(fd);
+  p.unlink("/ckpt/chk-1/state-0");
+  sim.finish();
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  const Finding* f = sim.first(kUnlinkBeforeDurable);
+  EXPECT_EQ(f->path, "/ckpt/chk-1/state-0");
+  EXPECT_EQ(f->severity, Severity::Error);
+  EXPECT_EQ(f->successor_evidence, "name-pattern");
+  EXPECT_TRUE(has_related(*f, "/ckpt/chk-2/state-0", "successor", "data-not-durable"));
+  EXPECT_TRUE(has_related(*f, "/ckpt/chk-1/state-0", "deleted", "durable"));
+  EXPECT_FALSE(f->window_ns.has_value());
+}
+
+TEST(UnlinkBeforeDurable, NamePatternSuccessorFsyncedFirstIsSilent) {
+  Sim sim;
+  sim.exists("/ckpt/chk-1/state-0");
+  auto p = sim.proc(30, "jm");
+  int fd = p.open("/ckpt/chk-2/state-0");
+  p.write(fd).fsync(fd).close(fd);
+  p.unlink("/ckpt/chk-1/state-0");
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+}
+
+TEST(UnlinkBeforeDurable, ASiblingGenerationInTheSameDirectoryIsNoEvidence) {
+  // WAL segments, relation files: the same folded name in the same
+  // directory is a neighbour, not the next generation.
+  Sim sim;
+  sim.exists("/pg/base/5/16384");
+  auto p = sim.proc(30, "postgres");
+  int fd = p.open("/pg/base/5/16390");
+  p.write(fd).close(fd);
+  p.unlink("/pg/base/5/16384");
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+}
+
+TEST(UnlinkBeforeDurable, UnrelatedDirtyNeighboursAreNoSuccessors) {
   Sim sim;
   sim.exists("/db/old.sst");
   auto p = sim.proc(30, "db");
+  int log = p.open("/db/app.log");
+  p.write(log);
   int fd = p.open("/db/new.sst");
   p.write(fd).close(fd);
   p.unlink("/db/old.sst");
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+}
+
+// gzip f: read f, write f.gz, close both, unlink f.
+TEST(UnlinkBeforeDurable, DataFlowCopyThenDeleteFires) {
+  Sim sim;
+  sim.exists("/d/f");
+  auto p = sim.proc(30, "gzip");
+  int in = p.open("/d/f", O_RDONLY);
+  int out = p.open("/d/f.gz", O_WRONLY | O_CREAT | O_EXCL);
+  p.write(out).close(out).close(in);
+  p.unlink("/d/f");
+  sim.finish();
   ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
   const Finding* f = sim.first(kUnlinkBeforeDurable);
-  EXPECT_EQ(f->path, "/db/old.sst");
-  EXPECT_EQ(f->severity, Severity::Error);
-  EXPECT_TRUE(has_related(*f, "/db/new.sst", "replacement", "data-not-durable"));
-  EXPECT_TRUE(has_related(*f, "/db/old.sst", "deleted", "durable"));
-  EXPECT_EQ(f->evidence.back().syscall, "unlinkat");
+  EXPECT_EQ(f->successor_evidence, "data-flow");
+  EXPECT_TRUE(has_related(*f, "/d/f.gz", "successor", "data-not-durable"));
+  EXPECT_EQ(sim.count(kCloseWithoutFsync), 1u);  // f.gz's own finding stays
+  EXPECT_EQ(sim.count(kStateDeleted), 0u);       // f lives on as f.gz
 }
 
-TEST(UnlinkBeforeDurable, ReplacedByRenameFires) {
+TEST(UnlinkBeforeDurable, DataFlowSuccessorFsyncedBeforeTheDeleteIsSilent) {
   Sim sim;
-  sim.exists("/db/CURRENT");
-  sim.exists("/db/data");
-  auto p = sim.proc(30, "db");
-  int cur = p.open("/db/CURRENT", O_RDONLY);
-  p.close(cur);
-  int data = p.open("/db/data", O_WRONLY);
-  p.write(data);  // another file's data pending
-  int fd = p.open("/db/CURRENT.tmp");
-  p.write(fd).fsync(fd).close(fd);
-  p.rename("/db/CURRENT.tmp", "/db/CURRENT");
-  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
-  EXPECT_TRUE(has_related(*sim.first(kUnlinkBeforeDurable), "/db/data", "replacement", "data-not-durable"));
-  EXPECT_EQ(sim.count(kRenameWithoutFsync), 0u);
-}
-
-TEST(UnlinkBeforeDurable, SilentAfterReplacementFsyncedAndDirSynced) {
-  Sim sim;
-  sim.exists("/db/old.sst");
-  auto p = sim.proc(30, "db");
-  int fd = p.open("/db/new.sst");
-  p.write(fd).fsync(fd).close(fd);
-  int dfd = p.opendir("/db");
+  sim.exists("/d/f");
+  auto p = sim.proc(30, "gzip");
+  int in = p.open("/d/f", O_RDONLY);
+  int out = p.open("/d/f.gz", O_WRONLY | O_CREAT | O_EXCL);
+  p.write(out).fsync(out).close(out).close(in);
+  int dfd = p.opendir("/d");
   p.fsync(dfd);
-  p.unlink("/db/old.sst");
+  p.unlink("/d/f");
   p.fsync(dfd).close(dfd);
   sim.finish();
   EXPECT_TRUE(sim.findings.empty()) << sim.dump();
 }
 
-TEST(UnlinkBeforeDurable, EntryOnlyReplacementIsLeftToMissingDirFsync) {
+// cp a b; rm a: the reader and the deleter are two children of one shell.
+TEST(UnlinkBeforeDurable, DataFlowAcrossOneProcessFamilyFires) {
   Sim sim;
-  sim.exists("/db/old.sst");
-  auto p = sim.proc(30, "db");
-  int fd = p.open("/db/new.sst");
-  p.write(fd).fsync(fd).close(fd);
-  p.unlink("/db/old.sst");
+  sim.exists("/src/a");
+  auto sh = sim.proc(40, "sh");
+  auto cp = sim.fork(sh, 41, "cp");
+  int in = cp.open("/src/a", O_RDONLY);
+  int out = cp.open("/dst/x/b");
+  cp.write(out).close(out).close(in);
+  auto rm = sim.fork(sh, 42, "rm");
+  rm.unlink("/src/a");
   sim.finish();
-  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u);
-  EXPECT_EQ(sim.count(kMissingDirFsync), 1u) << sim.dump();
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  EXPECT_EQ(sim.first(kUnlinkBeforeDurable)->successor_evidence, "data-flow");
+  EXPECT_TRUE(has_related(*sim.first(kUnlinkBeforeDurable), "/dst/x/b", "successor", "data-not-durable"));
+}
+
+TEST(UnlinkBeforeDurable, DataFlowFromAnUnrelatedProcessIsNoEvidence) {
+  Sim sim;
+  sim.exists("/src/a");
+  auto cp = sim.proc(41, "cp");
+  int in = cp.open("/src/a", O_RDONLY);
+  int out = cp.open("/dst/b");
+  cp.write(out).close(out).close(in);
+  auto rm = sim.proc(42, "cleaner");
+  rm.unlink("/src/a");
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+}
+
+// A daemon read its config long ago and writes logs and data since: only a
+// file it wrote while reading, or the first one after, carries its data.
+TEST(UnlinkBeforeDurable, DataFlowCountsOnlyWhatWasWrittenFromTheRead) {
+  Sim sim;
+  sim.exists("/srv/config");
+  auto p = sim.proc(30, "daemon");
+  int in = p.open("/srv/config", O_RDONLY);
+  p.close(in);
+  int first = p.open("/srv/cache/first");
+  p.write(first).fsync(first).close(first);
+  int later = p.open("/srv/data/later");
+  p.write(later).close(later);
+  p.unlink("/srv/config");
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+}
+
+// vim's default save: rename f -> f~, write and fsync a new f, delete f~.
+// The swap file it keeps writing is never the successor.
+TEST(UnlinkBeforeDurable, EditorBackupWithSwapFileIsSilent) {
+  Sim sim;
+  sim.exists("/w/f");
+  auto p = sim.proc(30, "vim");
+  int swp = p.open("/w/.f.swp", O_RDWR | O_CREAT | O_EXCL);
+  int in = p.open("/w/f", O_RDONLY);
+  p.close(in);
+  p.write(swp);
+  p.rename("/w/f", "/w/f~");
+  int out = p.open("/w/f", O_WRONLY | O_CREAT | O_TRUNC);
+  p.write(out).fsync(out).close(out);
+  p.unlink("/w/f~");
+  p.close(swp);
+  p.unlink("/w/.f.swp");
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+  EXPECT_EQ(sim.count(kRenameWithoutFsync), 0u) << sim.dump();
+}
+
+// install: unlink dst/f, create it again, write, no fsync.
+TEST(UnlinkBeforeDurable, SamePathCreatedAgainUnsyncedFires) {
+  Sim sim;
+  sim.exists("/dst/f");
+  auto p = sim.proc(30, "install");
+  p.unlink("/dst/f");
+  int fd = p.open("/dst/f", O_WRONLY | O_CREAT | O_EXCL);
+  p.write(fd).close(fd);
+  sim.finish();
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  const Finding* f = sim.first(kUnlinkBeforeDurable);
+  EXPECT_EQ(f->successor_evidence, "same-path");
+  EXPECT_EQ(f->severity, Severity::Error);
+  EXPECT_TRUE(has_related(*f, "/dst/f", "successor", "data-not-durable"));
+}
+
+TEST(UnlinkBeforeDurable, SamePathCreatedAgainAndFsyncedIsAWarningWithItsWindow) {
+  Sim sim;
+  sim.exists("/dst/f");
+  auto p = sim.proc(30, "install");
+  p.unlink("/dst/f");
+  int fd = p.open("/dst/f", O_WRONLY | O_CREAT | O_EXCL);
+  p.write(fd).fsync(fd).close(fd);
+  sim.finish();
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  const Finding* f = sim.first(kUnlinkBeforeDurable);
+  EXPECT_EQ(f->severity, Severity::Warning);
+  ASSERT_TRUE(f->window_ns.has_value());
+  EXPECT_EQ(*f->window_ns, 3 * kMs);  // unlink, open, write, fsync: 1 ms each
+  ASSERT_TRUE(f->closed_by.has_value());
+  EXPECT_EQ(f->closed_by->syscall, "fsync");
+}
+
+TEST(UnlinkBeforeDurable, APathCreatedAgainAfterTheGracePeriodIsNotASuccessor) {
+  Sim sim;
+  sim.exists("/dst/f");
+  auto p = sim.proc(30, "app");
+  p.unlink("/dst/f");
+  sim.sleep(6 * kSec).settle();
+  int fd = p.open("/dst/f");
+  p.write(fd).close(fd);
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+}
+
+// current renamed away, new renamed to current, the old tree removed.
+TEST(UnlinkBeforeDurable, DirectorySwapFires) {
+  Sim sim;
+  sim.exists("/s/current/").exists("/s/current/data");
+  auto p = sim.proc(30, "deployer");
+  p.mkdir("/s/next");
+  int fd = p.open("/s/next/data");
+  p.write(fd).close(fd);
+  p.rename("/s/current", "/s/old");
+  p.rename("/s/next", "/s/current");
+  p.unlink("/s/old/data");
+  p.rmdir("/s/old");
+  sim.finish();
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  const Finding* f = sim.first(kUnlinkBeforeDurable);
+  EXPECT_EQ(f->successor_evidence, "directory-swap");
+  EXPECT_TRUE(has_related(*f, "/s/current/data", "successor", "data-not-durable"));
+  EXPECT_EQ(sim.count(kStateDeleted), 0u) << sim.dump();
+}
+
+TEST(UnlinkBeforeDurable, DirectorySwapWithTheNewTreeFsyncedIsSilent) {
+  Sim sim;
+  sim.exists("/s/current/").exists("/s/current/data");
+  auto p = sim.proc(30, "deployer");
+  p.mkdir("/s/next");
+  int fd = p.open("/s/next/data");
+  p.write(fd).fsync(fd).close(fd);
+  p.rename("/s/current", "/s/old");
+  p.rename("/s/next", "/s/current");
+  p.unlink("/s/old/data");
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+}
+
+// The atomic save of docs/rules.md, with the program's log unsynced nearby.
+TEST(UnlinkBeforeDurable, RenameOverADurableFileIsNotThisRule) {
+  Sim sim;
+  sim.exists("/app/state");
+  auto p = sim.proc(30, "app");
+  int log = p.open("/app/app.log");
+  p.write(log).close(log);
+  int cur = p.open("/app/state", O_RDONLY);
+  p.close(cur);
+  int fd = p.open("/app/state.tmp");
+  p.write(fd).fsync(fd).close(fd);
+  p.rename("/app/state.tmp", "/app/state");
+  int dfd = p.opendir("/app");
+  p.fsync(dfd).close(dfd);
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+  EXPECT_EQ(sim.count(kRenameWithoutFsync), 0u) << sim.dump();
+  ASSERT_EQ(sim.count(kCloseWithoutFsync), 1u) << sim.dump();
+  EXPECT_EQ(sim.first(kCloseWithoutFsync)->path, "/app/app.log");
+}
+
+TEST(UnlinkBeforeDurable, ASuccessorDeletedBeforeTheVerdictIsNoSuccessor) {
+  Sim sim;
+  sim.exists("/d/f");
+  auto p = sim.proc(30, "tool");
+  int in = p.open("/d/f", O_RDONLY);
+  int out = p.open("/d/f.part");
+  p.write(out).close(out).close(in);
+  p.unlink("/d/f");
+  p.unlink("/d/f.part");
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+}
+
+TEST(UnlinkBeforeDurable, AFileWithAnotherHardLinkIsNotDeleted) {
+  Sim sim;
+  sim.exists("/d/f");
+  auto p = sim.proc(30, "sh");
+  p.link("/d/f", "/d/g");  // f was never opened: the model gives it an identity
+  int in = p.open("/d/g", O_RDONLY);
+  int out = p.open("/d/g.gz");
+  p.write(out).close(out).close(in);
+  p.unlink("/d/f");
+  sim.finish();
+  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+  EXPECT_EQ(sim.count(kStateDeleted), 0u) << sim.dump();
 }
 
 TEST(UnlinkBeforeDurable, DeletingATempFileIsSilent) {
   Sim sim;
   auto p = sim.proc(30, "db");
-  int other = p.open("/db/new.sst");
-  p.write(other);
   int fd = p.open("/db/tmp");
   p.write(fd).close(fd);
+  int other = p.open("/db/tmp.gz");
+  p.write(other);
   p.unlink("/db/tmp");  // never durable: no state lost
+  sim.finish();
   EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
 }
 
-TEST(UnlinkBeforeDurable, OutOfScopeWritesDoNotCount) {
+TEST(UnlinkBeforeDurable, EmptyingACheckpointDirectoryIsOneFinding) {
   Sim sim;
-  sim.exists("/a/b/c/old");
-  auto p = sim.proc(30, "db");
-  int fd = p.open("/elsewhere/x/y");
-  p.write(fd);
-  p.unlink("/a/b/c/old");
-  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
-}
-
-TEST(UnlinkBeforeDurable, DirectoryScopeIsNarrower) {
-  Config cfg = Config::defaults();
-  cfg.scope = ReplacementScope::Directory;
-  Sim sim(cfg);
-  sim.exists("/ckpt/chk-1/state");
+  for (int i = 0; i < 3; ++i) sim.exists("/ckpt/chk-1/state-" + std::to_string(i));
   auto p = sim.proc(30, "jm");
-  int fd = p.open("/ckpt/chk-2/state");
-  p.write(fd);
-  p.unlink("/ckpt/chk-1/state");
-  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
-}
-
-TEST(UnlinkBeforeDurable, FilesystemScopeIsWider) {
-  Config cfg = Config::defaults();
-  cfg.scope = ReplacementScope::Filesystem;
-  Sim sim(cfg);
-  sim.exists("/a/b/c/old");
-  auto p = sim.proc(30, "db");
-  int fd = p.open("/elsewhere/x/y");
-  p.write(fd);
-  p.unlink("/a/b/c/old");
-  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
-}
-
-// The rule asks the model's per-directory index of dirty files, not every
-// dirty file: these pin what that index must still get right.
-TEST(UnlinkBeforeDurable, CountsEveryReplacementAndShowsTheNewest) {
-  Sim sim;
-  sim.exists("/s/a/old");
-  auto p = sim.proc(30, "db");
-  for (int i = 0; i < 120; ++i) {
-    int fd = p.open("/s/d" + std::to_string(i % 3) + "/f" + std::to_string(i));
+  for (int i = 0; i < 3; ++i) {
+    int fd = p.open("/ckpt/chk-2/state-" + std::to_string(i));
     p.write(fd).close(fd);
   }
-  p.unlink("/s/a/old");
+  for (int i = 0; i < 3; ++i) p.unlink("/ckpt/chk-1/state-" + std::to_string(i));
+  p.rmdir("/ckpt/chk-1");
+  sim.finish();
   ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
   const Finding* f = sim.first(kUnlinkBeforeDurable);
-  EXPECT_NE(f->message.find("while 120 files written"), std::string::npos) << f->message;
-  EXPECT_EQ(f->related.size(), 51u);  // 50 replacements shown, and the deleted file
-  EXPECT_TRUE(has_related(*f, "/s/d2/f119", "replacement", "data-not-durable"));  // the newest
-  EXPECT_FALSE(has_related(*f, "/s/d0/f0", "replacement", "data-not-durable"));   // the oldest
+  EXPECT_NE(f->message.find("(and 2 more)"), std::string::npos) << f->message;
+  for (int i = 0; i < 3; ++i)
+    EXPECT_TRUE(has_related(*f, "/ckpt/chk-2/state-" + std::to_string(i), "successor", "data-not-durable"));
 }
 
-TEST(UnlinkBeforeDurable, AHardLinkedReplacementIsOneFile) {
+TEST(UnlinkBeforeDurable, ASyncLaterClosesTheWindow) {
   Sim sim;
-  sim.exists("/s/a/old");
-  auto p = sim.proc(30, "db");
-  int fd = p.open("/s/b/new");
+  sim.exists("/ckpt/chk-1/state-0");
+  auto p = sim.proc(30, "jm");
+  int fd = p.open("/ckpt/chk-2/state-0");
   p.write(fd).close(fd);
-  p.link("/s/b/new", "/s/c/new");
-  p.unlink("/s/a/old");
-  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
-  EXPECT_NE(sim.first(kUnlinkBeforeDurable)->message.find("while 1 file written"), std::string::npos)
-      << sim.dump();
-}
-
-TEST(UnlinkBeforeDurable, DirtyFilesMoveWithARenamedDirectory) {
-  Sim sim;
-  sim.exists("/s/a/old");
-  sim.exists("/t/u/old");
-  auto p = sim.proc(30, "db");
-  p.mkdir("/s/a/x");
-  int fd = p.open("/s/a/x/f");
-  p.write(fd).close(fd);
-  p.rename("/s/a/x", "/t/u/x");
-  p.unlink("/s/a/old");  // its scope no longer holds the dirty file
-  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
-  p.unlink("/t/u/old");  // this one's does, under its new name
-  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
-  EXPECT_TRUE(has_related(*sim.first(kUnlinkBeforeDurable), "/t/u/x/f", "replacement", "data-not-durable"));
-}
-
-TEST(UnlinkBeforeDurable, ReportsAgainOnlyWhenANewReplacementAppears) {
-  Sim sim;
-  for (const char* f : {"/s/a/o1", "/s/a/o2", "/s/a/o3"}) sim.exists(f);
-  auto p = sim.proc(30, "db");
-  int fd = p.open("/s/a/n1");
-  p.write(fd).close(fd);
-  p.unlink("/s/a/o1");
-  p.unlink("/s/a/o2");  // same replacement, same directory: already said
-  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
-  fd = p.open("/s/a/n2");
-  p.write(fd).close(fd);
-  p.unlink("/s/a/o3");
-  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 2u) << sim.dump();
-}
-
-TEST(UnlinkBeforeDurable, SyncEmptiesTheScope) {
-  Sim sim;
-  sim.exists("/s/a/old");
-  auto p = sim.proc(30, "db");
-  for (int i = 0; i < 10; ++i) {
-    int fd = p.open("/s/d/f" + std::to_string(i));
-    p.write(fd).close(fd);
-  }
+  p.unlink("/ckpt/chk-1/state-0");
   p.sync();
-  p.unlink("/s/a/old");
-  EXPECT_EQ(sim.count(kUnlinkBeforeDurable), 0u) << sim.dump();
+  sim.finish();
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  EXPECT_EQ(sim.first(kUnlinkBeforeDurable)->severity, Severity::Warning);
+  EXPECT_EQ(sim.first(kUnlinkBeforeDurable)->closed_by->syscall, "sync");
 }
 
 // ------------------------------------------------------------ missing-dir-fsync
+
+TEST(MissingDirFsync, ADirectoryFsyncedThroughASymlinkCounts) {
+  Sim sim;
+  sim.exists("/real/");
+  sim.symlinked_dir("/link", "/real");
+  auto p = sim.proc(40, "app");
+  int fd = p.open("/real/a");
+  p.write(fd).fsync(fd).close(fd);
+  int dfd = p.opendir("/link");  // the same directory, by another path
+  p.fsync(dfd).close(dfd);
+  sim.finish();
+  EXPECT_EQ(sim.count(kMissingDirFsync), 0u) << sim.dump();
+}
 
 TEST(MissingDirFsync, FiresPerDirectoryWithEntryCount) {
   Sim sim;
@@ -703,6 +964,71 @@ TEST(TruncateInPlace, TruncateWithoutRewriteIsSilent) {
   EXPECT_EQ(sim.count(kTruncateInPlace), 0u);
 }
 
+TEST(TruncateInPlace, StateMadeDurableEarlierInTheSessionArms) {
+  Sim sim;
+  auto p = sim.proc(50, "daemon");
+  int fd = p.open("/var/lib/d/state");
+  p.write(fd).fsync(fd).close(fd);
+  int dfd = p.opendir("/var/lib/d");
+  p.fsync(dfd).close(dfd);
+  sim.sleep(6 * kSec);  // past state_min_age
+  fd = p.open("/var/lib/d/state", O_WRONLY | O_TRUNC);
+  p.write(fd).close(fd);
+  sim.finish();
+  EXPECT_EQ(sim.count(kTruncateInPlace), 1u) << sim.dump();
+}
+
+TEST(TruncateInPlace, AYoungSessionFileIsScratchNotState) {
+  Sim sim;
+  auto p = sim.proc(50, "app");
+  int fd = p.open("/d/scratch");
+  p.write(fd).fsync(fd).close(fd);
+  fd = p.open("/d/scratch", O_WRONLY | O_TRUNC);
+  p.write(fd).close(fd);
+  sim.finish();
+  EXPECT_EQ(sim.count(kTruncateInPlace), 0u) << sim.dump();
+}
+
+TEST(TruncateInPlace, AnUnsyncedFileHoldsNoDurableStateToLose) {
+  Sim sim;
+  sim.exists("/d/f");
+  auto p = sim.proc(50, "app");
+  int fd = p.open("/d/f", O_WRONLY);
+  p.write(fd).close(fd);  // dirty now: what a truncation would destroy was never durable
+  fd = p.open("/d/f", O_WRONLY | O_TRUNC);
+  p.write(fd).close(fd);
+  sim.finish();
+  EXPECT_EQ(sim.count(kTruncateInPlace), 0u) << sim.dump();
+}
+
+// SQLite journal_mode=TRUNCATE: the synced truncation is the commit; the next
+// transaction writes the journal again.
+TEST(TruncateInPlace, ASyncedTruncationEndsATransaction) {
+  Sim sim;
+  sim.exists("/db/x.db-journal");
+  auto p = sim.proc(50, "sqlite3");
+  int j = p.open("/db/x.db-journal", O_RDWR);
+  for (int txn = 0; txn < 3; ++txn) {
+    p.write(j).fsync(j);
+    p.ftruncate(j, 0).fsync(j);
+  }
+  p.close(j);
+  sim.finish();
+  EXPECT_EQ(sim.count(kTruncateInPlace), 0u) << sim.dump();
+}
+
+TEST(TruncateInPlace, ATruncationLeftEmptyUntilALaterUseIsNotARewrite) {
+  Sim sim;
+  sim.exists("/d/queue");
+  auto p = sim.proc(50, "app");
+  int fd = p.open("/d/queue", O_WRONLY | O_TRUNC);
+  p.close(fd);
+  fd = p.open("/d/queue", O_WRONLY | O_APPEND);
+  p.write(fd).close(fd);
+  sim.finish();
+  EXPECT_EQ(sim.count(kTruncateInPlace), 0u) << sim.dump();
+}
+
 TEST(TruncateInPlace, NonZeroLengthIsNotATruncationToEmpty) {
   Sim sim;
   sim.exists("/var/db");
@@ -787,6 +1113,29 @@ TEST(StateDeleted, ReplacedInScopeIsSilent) {
   p.unlink("/ckpt/chk-1/_metadata");
   sim.finish();
   EXPECT_EQ(sim.count(kStateDeleted), 0u) << sim.dump();
+}
+
+TEST(StateDeleted, LockAndPidFilesAreNotState) {
+  Sim sim;
+  sim.exists("/run/app/app.pid").exists("/data/LOCK").exists("/data/x.lock");
+  auto p = sim.proc(60, "app");
+  p.unlink("/run/app/app.pid").unlink("/data/LOCK").unlink("/data/x.lock");
+  sim.finish();
+  EXPECT_EQ(sim.count(kStateDeleted), 0u) << sim.dump();
+}
+
+TEST(StateDeleted, AMoveAcrossFilesystemsIsNotStateDestroyed) {
+  Sim sim;
+  sim.exists("/home/u/a/b/file");
+  auto p = sim.proc(60, "mv");
+  int in = p.open("/home/u/a/b/file", O_RDONLY);
+  int out = p.open("/mnt/xfs/file");
+  p.write(out).close(out).close(in);
+  p.unlink("/home/u/a/b/file");
+  sim.finish();
+  EXPECT_EQ(sim.count(kStateDeleted), 0u) << sim.dump();
+  ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
+  EXPECT_EQ(sim.first(kUnlinkBeforeDurable)->successor_evidence, "data-flow");
 }
 
 TEST(StateDeleted, ShortLivedFileIsNotState) {

@@ -40,22 +40,23 @@ void flink_checkpoint(Sim& sim, bool tm_fsyncs) {
 TEST(Flink36421, UnsyncedStateThenOldCheckpointDeletedFires) {
   Sim sim;
   flink_checkpoint(sim, false);
+  sim.finish();
   ASSERT_EQ(sim.count(kUnlinkBeforeDurable), 1u) << sim.dump();
   const Finding* f = sim.first(kUnlinkBeforeDurable);
   EXPECT_EQ(f->pid, 200);
   EXPECT_EQ(f->comm, "jobmanager");
   EXPECT_EQ(f->path, "/flink/checkpoints/job-1/chk-1/state-0");
-  EXPECT_TRUE(has_related(*f, "/flink/checkpoints/job-1/chk-2/state-0", "replacement"));
+  EXPECT_TRUE(has_related(*f, "/flink/checkpoints/job-1/chk-2/state-0", "successor"));
+  EXPECT_EQ(f->successor_evidence, "name-pattern");
   EXPECT_TRUE(has_related(*f, "/flink/checkpoints/job-1/chk-1/state-0", "deleted"));
   // The metadata was fsynced: it is not a data-not-durable replacement.
-  EXPECT_FALSE(has_related(*f, "/flink/checkpoints/job-1/chk-2/_metadata", "replacement"));
+  EXPECT_FALSE(has_related(*f, "/flink/checkpoints/job-1/chk-2/_metadata", "successor"));
   // The evidence shows the task manager's write and the job manager's unlink.
   bool tm_write = false;
   for (const auto& e : f->evidence)
     if (e.pid == 100 && e.syscall == "write") tm_write = true;
   EXPECT_TRUE(tm_write);
   EXPECT_EQ(sim.count(kRenameWithoutFsync), 0u);
-  sim.finish();
   EXPECT_EQ(sim.count(kCloseWithoutFsync), 1u);
   EXPECT_EQ(sim.count(kStateDeleted), 0u) << sim.dump();  // chk-2 replaces chk-1
 }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <unordered_map>
 
 #include "engine/path_util.h"
 #include "event/event.h"
@@ -47,10 +48,22 @@ class DirtyIndex {
       fn(it->first, it->second);
   }
 
+  // Dirty inodes named by a path that folds (fold_run_specific) to
+  // `folded`, by serial; nullptr if none. Only names with run-specific
+  // parts are indexed: a name without them has no other generation.
+  const DirEntries* with_pattern(const std::string& folded) const {
+    auto it = patterns_.find(folded);
+    return it == patterns_.end() ? nullptr : &it->second;
+  }
+
   size_t dir_count() const { return dirs_.size(); }
 
  private:
+  static void add_to(DirEntries& d, const InodeState& in);
+  static bool remove_from(DirEntries& d, const InodeState& in);  // true when d is now empty
+
   std::map<std::string, DirEntries, std::less<>> dirs_;  // transparent: looked up by string_view
+  std::unordered_map<std::string, DirEntries> patterns_;
 };
 
 }  // namespace duraudit

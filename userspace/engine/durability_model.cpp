@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <array>
 
 #include "engine/path_util.h"
 #include "event/event_format.h"
@@ -55,9 +56,11 @@ std::string_view entry_change_name(EntryChange c) {
   return "change";
 }
 
-DurabilityModel::DurabilityModel(const Config& cfg, ModelLimits limits, FsClassifier classify)
-    : cfg_(cfg), limits_(limits), classify_(std::move(classify)) {
+DurabilityModel::DurabilityModel(const Config& cfg, ModelLimits limits, FsClassifier classify,
+                                 DirIdentity dir_identity)
+    : cfg_(cfg), limits_(limits), classify_(std::move(classify)), dir_identity_(std::move(dir_identity)) {
   if (!classify_) classify_ = make_statfs_classifier();
+  if (!dir_identity_) dir_identity_ = make_stat_dir_identity();
 }
 
 // ---------------------------------------------------------------- queries
@@ -138,6 +141,33 @@ uint64_t DurabilityModel::last_global_sync_ns(DevT dev) const {
   uint64_t t = last_sync_ns_;
   if (auto it = last_syncfs_ns_.find(dev); it != last_syncfs_ns_.end()) t = std::max(t, it->second);
   return t;
+}
+
+bool DurabilityModel::related(int32_t a, int32_t b) const {
+  if (a == b) return true;
+  // init (1) and kthreadd (2) parent everything: never a common ancestor.
+  constexpr int kMaxDepth = 16;
+  auto ancestry = [&](int32_t p, std::array<int32_t, kMaxDepth + 1>& out) {
+    size_t n = 0;
+    while (p > 2 && n < out.size()) {
+      out[n++] = p;
+      auto it = parent_of_.find(p);
+      if (it == parent_of_.end()) break;
+      p = it->second;
+    }
+    return n;
+  };
+  std::array<int32_t, kMaxDepth + 1> anc_a{}, anc_b{};
+  size_t na = ancestry(a, anc_a), nb = ancestry(b, anc_b);
+  for (size_t i = 0; i < na; ++i)
+    for (size_t j = 0; j < nb; ++j)
+      if (anc_a[i] == anc_b[j]) return true;
+  return false;
+}
+
+const MovedDir* DurabilityModel::moved_into(const std::string& path) const {
+  auto it = moved_in_.find(path);
+  return it == moved_in_.end() ? nullptr : &it->second;
 }
 
 DevT DurabilityModel::dir_dev(const std::string& dir) const {
@@ -264,11 +294,16 @@ void DurabilityModel::mark_dirty(InodeState& in, const Event& ev, bool first_wri
     in.writers.push_back(WriterInfo{ev.pid, ev.tid, ev.comm, nullptr, nullptr});
     w = &in.writers.back();
     if (auto p = pending_opens_.find(PidInode{ev.pid, in.id}); p != pending_opens_.end()) w->open = p->second;
+    note_write_start(in, ev);
   }
   if (first_write_is_ev && !w->first_write) w->first_write = shared_evidence(ev);
 }
 
-void DurabilityModel::mark_durable(InodeState& in, uint64_t ts) {
+void DurabilityModel::mark_durable(InodeState& in, const Event& ev) {
+  const uint64_t ts = ev.ts_ns;
+  in.durable_by = shared_evidence(ev);
+  in.durable_ns = ts;
+  in.published_dirty = false;
   if (in.dirty) {
     if (on_durable_ && in.dirty_since_ns && ts >= in.dirty_since_ns) on_durable_(ts - in.dirty_since_ns);
     if (indexed_dirty(in))
@@ -279,6 +314,44 @@ void DurabilityModel::mark_durable(InodeState& in, uint64_t ts) {
   }
   in.writers.clear();
   in.last_full_sync_ns = ts;
+}
+
+void DurabilityModel::note_reader(InodeState& in, const Event& ev) {
+  for (auto& r : in.readers)
+    if (r.pid == ev.pid) {
+      r.ts_ns = ev.ts_ns;
+      r.closed_ns = 0;
+      return;
+    }
+  if (in.readers.size() >= InodeState::kMaxReaders) return;
+  in.readers.push_back({ev.pid, ev.ts_ns, 0});
+}
+
+void DurabilityModel::note_write_start(const InodeState& in, const Event& ev) {
+  constexpr size_t kPerProcess = 256, kProcesses = 8192;
+  auto [it, fresh] = write_starts_.try_emplace(ev.pid);
+  if (fresh) {
+    write_start_order_.push_back(ev.pid);
+    if (write_start_order_.size() > kProcesses) {
+      write_starts_.erase(write_start_order_.front());
+      write_start_order_.pop_front();
+    }
+  }
+  auto& q = it->second;
+  q.push_back(WriteStart{in.id, in.serial, ev.ts_ns});
+  if (q.size() > kPerProcess) q.pop_front();
+}
+
+void DurabilityModel::on_fork(const Event& ev) {
+  if (ev.is_thread || ev.child_pid <= 0 || ev.child_pid == ev.pid) return;
+  constexpr size_t kCap = 65536;
+  if (parent_of_.insert_or_assign(ev.child_pid, ev.pid).second) {
+    parent_order_.push_back(ev.child_pid);
+    if (parent_order_.size() > kCap) {
+      parent_of_.erase(parent_order_.front());
+      parent_order_.pop_front();
+    }
+  }
 }
 
 // ---------------------------------------------------------------- names
@@ -328,6 +401,17 @@ void DurabilityModel::unbind(const std::string& path, uint64_t ts) {
     while (absent_order_.size() > std::min<size_t>(limits_.max_pending_dir_entries, kMaxRememberedAbsences)) {
       absent_.erase(absent_order_.front());
       absent_order_.pop_front();
+    }
+  }
+}
+
+void DurabilityModel::note_moved(const std::string& to, const std::string& from, uint64_t ts) {
+  constexpr size_t kCap = 4096;
+  if (moved_in_.insert_or_assign(to, MovedDir{from, ts}).second) {
+    moved_order_.push_back(to);
+    if (moved_order_.size() > kCap) {
+      moved_in_.erase(moved_order_.front());
+      moved_order_.pop_front();
     }
   }
 }
@@ -391,6 +475,10 @@ DirRecord& DurabilityModel::dir_mut(const std::string& path) {
   if (inserted) {
     it->second.path = path;
     it->second.dev = dir_dev(path);
+    if (FileId id = dir_identity_(path); id.valid()) {
+      if (dir_record_ids_.size() >= kDirCacheCap) dir_record_ids_.clear();
+      dir_record_ids_[id] = path;
+    }
     // Bounded: drop records that hold nothing pending, oldest paths first.
     if (dirs_.size() > limits_.max_inodes) {
       for (auto d = dirs_.begin(); d != dirs_.end() && dirs_.size() > limits_.max_inodes;) {
@@ -517,6 +605,7 @@ void DurabilityModel::apply(const Event& ev) {
     case Syscall::Rmdir: on_rmdir(ev); break;
     case Syscall::Close:
     case Syscall::ImplicitClose: on_close(ev); break;
+    case Syscall::Fork: on_fork(ev); break;
     default: break;
   }
 }
@@ -537,6 +626,7 @@ void DurabilityModel::on_open(const Event& ev) {
     bind(path, &in);
     if (ev.created) note_entry(path, EntryChange::Create, true, false, ev);
   }
+  if ((flags & O_ACCMODE) == O_RDONLY && !(flags & O_PATH)) note_reader(in, ev);
   if (opens_for_write(flags)) {
     // Remember the open as evidence for a later write by this process.
     if (pending_opens_.size() >= kDirCacheCap) pending_opens_.clear();
@@ -574,6 +664,8 @@ void DurabilityModel::on_write(const Event& ev) {
     if (!in->dirty) {
       in->writers.clear();
       in->last_full_sync_ns = ev.ts_ns;
+      in->durable_by = shared_evidence(ev);
+      in->durable_ns = ev.ts_ns;
     }
     return;
   }
@@ -588,17 +680,20 @@ void DurabilityModel::on_fsync(const Event& ev) {
   // (strace) are recognized by the path of a directory we track.
   if (dir || (ev.file.mode == 0 && dirs_.count(path))) {
     if (auto it = dirs_.find(path); it != dirs_.end()) clear_entries(it->second);
+    // The same directory reached by another path (a symlink): by inode.
+    if (auto id = dir_record_ids_.find(ev.file.id); id != dir_record_ids_.end() && id->second != path)
+      if (auto it = dirs_.find(id->second); it != dirs_.end()) clear_entries(it->second);
     if (ev.file.id.dev != 0) note_dev(path, ev.file.id.dev);
     if (dir) return;
   }
-  if (InodeState* in = find_mut(ev.file.id)) mark_durable(*in, ev.ts_ns);
+  if (InodeState* in = find_mut(ev.file.id)) mark_durable(*in, ev);
 }
 
 void DurabilityModel::on_sync(const Event& ev) {
   last_sync_ns_ = ev.ts_ns;
   std::vector<FileId> ids(dirty_.begin(), dirty_.end());
   for (const auto& id : ids)
-    if (InodeState* in = find_mut(id)) mark_durable(*in, ev.ts_ns);
+    if (InodeState* in = find_mut(id)) mark_durable(*in, ev);
   for (auto& [_, d] : dirs_)
     if (!d.entries.empty()) clear_entries(d);
 }
@@ -611,7 +706,7 @@ void DurabilityModel::on_syncfs(const Event& ev) {
   for (const auto& id : dirty_)
     if (id.dev == dev) ids.push_back(id);
   for (const auto& id : ids)
-    if (InodeState* in = find_mut(id)) mark_durable(*in, ev.ts_ns);
+    if (InodeState* in = find_mut(id)) mark_durable(*in, ev);
   // Directories whose device we never learned are assumed to be on it: a
   // missed finding is better than one a syncfs already answered.
   for (auto& [_, d] : dirs_)
@@ -643,6 +738,14 @@ void DurabilityModel::on_rename(const Event& ev) {
   std::optional<FileId> src = take(from);
   std::optional<FileId> dst = take(to);
   bool to_known_present = dst.has_value();
+  if (src && src->valid())
+    if (InodeState* in = find_mut(*src); in && in->dirty) in->published_dirty = true;
+  // Directory swaps (succession.h): a directory, or a name we never saw
+  // bound (most likely a directory whose files we never met).
+  if (from_is_dir || !src) {
+    note_moved(to, from, ev.ts_ns);
+    if (exchange) note_moved(from, to, ev.ts_ns);
+  }
 
   if (exchange) {
     // Both names stay; each now refers to the other's file.
@@ -680,7 +783,16 @@ void DurabilityModel::on_link(const Event& ev) {
     if (!in) in = &upsert(ev.file, to, ev.ts_ns, false);
   } else if (auto it = names_.find(ev.abs_path); it != names_.end() && it->second.valid()) {
     in = find_mut(it->second);
+  } else if (it == names_.end() && names_file(ev.abs_path) && binding(ev.abs_path).kind == Binding::Kind::Unknown) {
+    // A file that existed before the session and was never opened in it:
+    // give it an identity of our own, so both names are known to be one
+    // file (after `ln f g; rm f` its data is still there as g).
+    FileInfo fi;
+    fi.id = FileId{FileId::kModelDev, next_model_ino_++};
+    in = &upsert(fi, ev.abs_path, ev.ts_ns, false);
+    bind(ev.abs_path, in);
   }
+  if (in && in->dirty) in->published_dirty = true;
   if (in)
     bind(to, in);
   else
@@ -734,8 +846,13 @@ void DurabilityModel::on_rmdir(const Event& ev) {
   note_entry(path, EntryChange::Rmdir, false, true, ev);
 }
 
-void DurabilityModel::on_close(const Event&) {
-  // Closing makes nothing durable; rules read last_close themselves.
+void DurabilityModel::on_close(const Event& ev) {
+  // Closing makes nothing durable; rules read last_close themselves. A
+  // reader's close bounds the writes that can have copied its data.
+  if (!ev.last_close || !ev.file.known()) return;
+  if (InodeState* in = find_mut(ev.file.id))
+    for (auto& r : in->readers)
+      if (r.pid == ev.pid && r.closed_ns == 0) r.closed_ns = ev.ts_ns;
 }
 
 }  // namespace duraudit

@@ -67,6 +67,25 @@ struct InodeState {
   uint64_t last_full_sync_ns = 0; // last fsync/fdatasync/O_SYNC write of this inode (sync()/syncfs() tracked globally)
   uint64_t first_sync_file_range_ns = 0;  // 0 if never
   std::vector<WriterInfo> writers;         // this dirty epoch
+  // The call that last made its data durable, and when: what closes an
+  // ordering finding's window ("closed_by").
+  EvidenceRef durable_by;
+  uint64_t durable_ns = 0;
+  // Published by rename or link while its data was dirty, in this dirty
+  // epoch: rename-without-fsync reports that data, close-without-fsync not
+  // again.
+  bool published_dirty = false;
+  // Processes that opened it read-only during the session: their latest
+  // read open, and when they closed their last fd on it after (0 while
+  // open). Data-flow evidence of succession: who read it and what they
+  // wrote meanwhile. Bounded: the first kMaxReaders processes.
+  struct Reader {
+    int32_t pid = 0;
+    uint64_t ts_ns = 0;
+    uint64_t closed_ns = 0;
+  };
+  static constexpr size_t kMaxReaders = 4;
+  std::vector<Reader> readers;
 
   std::vector<std::string> names;  // current absolute paths bound to it
   bool ever_named = false;
@@ -114,6 +133,20 @@ struct DirRecord {
   std::map<std::string, PendingEntry> entries;  // by absolute path of the name
 };
 
+// A file a process began writing: the start of a dirty epoch by that process
+// (its first write, or an O_TRUNC open). Data-flow succession looks here.
+struct WriteStart {
+  FileId id;
+  uint64_t serial = 0;
+  uint64_t ts_ns = 0;
+};
+
+// A directory renamed into `path`: where it came from, and when.
+struct MovedDir {
+  std::string from;
+  uint64_t ts_ns = 0;
+};
+
 struct ModelLimits {
   size_t max_inodes = 1'000'000;
   size_t max_pending_dir_entries = 1'000'000;
@@ -127,7 +160,7 @@ struct Binding {
 
 class DurabilityModel {
  public:
-  DurabilityModel(const Config& cfg, ModelLimits limits, FsClassifier classify);
+  DurabilityModel(const Config& cfg, ModelLimits limits, FsClassifier classify, DirIdentity dir_identity = {});
 
   // The one place that changes the model. Failed calls change nothing.
   void apply(const Event& ev);
@@ -154,6 +187,17 @@ class DurabilityModel {
   template <typename Fn>
   void for_each_name_under(const std::string& dir, Fn&& fn) const;
   const DirRecord* dir(const std::string& path) const;
+
+  // ---- succession (unlink-before-durable, state-deleted) ----
+  // Are two processes one family: the same, or descended from a common
+  // ancestor seen forking during the session (init and kthreadd excluded)?
+  bool related(int32_t a, int32_t b) const;
+  // fn(WriteStart) for each file `pid` began writing at or after `since_ns`,
+  // newest first, until fn returns false.
+  template <typename Fn>
+  void for_each_write_start(int32_t pid, uint64_t since_ns, Fn&& fn) const;
+  // Where a directory was renamed into `path` from, if it was.
+  const MovedDir* moved_into(const std::string& path) const;
   // fn(dir, entry) for every pending entry whose latest change has a serial
   // above `after`, in the order of those changes, until fn returns false: a
   // rule that remembers the last serial it judged visits each change once.
@@ -197,6 +241,7 @@ class DurabilityModel {
   void unbind(const std::string& path, uint64_t ts);
   void move_subtree(const std::string& from, const std::string& to);
   void note_dev(const std::string& path, DevT dev);
+  void note_moved(const std::string& to, const std::string& from, uint64_t ts);
 
   DirRecord& dir_mut(const std::string& path);
   void note_entry(const std::string& path, EntryChange c, bool present_now, bool present_before, const Event& ev);
@@ -209,7 +254,7 @@ class DurabilityModel {
   const EvidenceRef& shared_evidence(const Event& ev);
   EvidenceRef current_evidence_;
   void mark_dirty(InodeState& in, const Event& ev, bool first_write_is_ev);
-  void mark_durable(InodeState& in, uint64_t ts);
+  void mark_durable(InodeState& in, const Event& ev);
   std::function<void(uint64_t dirty_ns)> on_durable_;
 
   void on_open(const Event& ev);
@@ -225,10 +270,14 @@ class DurabilityModel {
   void on_mkdir(const Event& ev);
   void on_rmdir(const Event& ev);
   void on_close(const Event& ev);
+  void on_fork(const Event& ev);
+  void note_reader(InodeState& in, const Event& ev);
+  void note_write_start(const InodeState& in, const Event& ev);
 
   const Config& cfg_;
   ModelLimits limits_;
   FsClassifier classify_;
+  DirIdentity dir_identity_;
 
   std::unordered_map<FileId, InodeSlot, FileIdHash> inodes_;
   std::list<FileId> lru_;  // front = most recently used
@@ -267,6 +316,20 @@ class DurabilityModel {
   // The latest writable open per (process, inode): evidence for its first write.
   std::unordered_map<PidInode, EvidenceRef, PidInodeHash> pending_opens_;
 
+  // Directory records by the directory's inode (from DirIdentity when the
+  // record is made): an fsync through another path of the same directory
+  // (a symlink) makes its entries durable.
+  std::unordered_map<FileId, std::string, FileIdHash> dir_record_ids_;
+
+  // Succession evidence, bounded (oldest forgotten first).
+  std::unordered_map<int32_t, int32_t> parent_of_;  // tgid -> parent tgid
+  std::deque<int32_t> parent_order_;
+  std::unordered_map<int32_t, std::deque<WriteStart>> write_starts_;  // newest at the back
+  std::deque<int32_t> write_start_order_;
+  std::map<std::string, MovedDir> moved_in_;
+  std::deque<std::string> moved_order_;
+  uint64_t next_model_ino_ = 1;  // synthetic identities the model makes (kModelDev)
+
   std::unordered_map<std::string, DevT> dir_devs_;
   mutable std::unordered_map<std::string, uint64_t> dir_magic_cache_;
 
@@ -274,6 +337,14 @@ class DurabilityModel {
   std::unordered_map<DevT, uint64_t> last_syncfs_ns_;
   uint64_t evictions_ = 0;
 };
+
+template <typename Fn>
+void DurabilityModel::for_each_write_start(int32_t pid, uint64_t since_ns, Fn&& fn) const {
+  auto it = write_starts_.find(pid);
+  if (it == write_starts_.end()) return;
+  for (auto w = it->second.rbegin(); w != it->second.rend() && w->ts_ns >= since_ns; ++w)
+    if (!fn(*w)) return;
+}
 
 template <typename Fn>
 void DurabilityModel::for_each_entry_since(uint64_t after, Fn&& fn) const {

@@ -13,7 +13,8 @@ struct Engine::Impl {
   Impl(const Config& c, Emit e, EngineOptions o)
       : cfg(c),
         emit(std::move(e)),
-        model(cfg, ModelLimits{o.limits.max_inodes, o.limits.max_pending_dir_entries}, std::move(o.classify)),
+        model(cfg, ModelLimits{o.limits.max_inodes, o.limits.max_pending_dir_entries}, std::move(o.classify),
+              std::move(o.dir_identity)),
         rules(make_enabled_rules(cfg)) {
     if (o.on_durable) model.set_durable_observer(std::move(o.on_durable));
     index_rules();
@@ -55,6 +56,9 @@ struct Engine::Impl {
   void deliver(Finding&& f) {
     f.severity = cfg.severity_of(f.rule);
     if (f.severity == Severity::None) return;
+    // The program closed the window itself: the data was exposed for
+    // window_ns, not lost for good.
+    if (f.closed_by && f.severity > Severity::Warning) f.severity = Severity::Warning;
     if (const RuleInfo* info = find_rule(f.rule); info && f.fix.empty()) f.fix = std::string(info->fix);
     if (events_lost > 0) {
       f.incomplete = true;
@@ -101,7 +105,7 @@ struct Engine::Impl {
 };
 
 Engine::Engine(const Config& cfg, Emit emit, EngineLimits limits)
-    : Engine(cfg, std::move(emit), EngineOptions{limits, {}, {}}) {}
+    : Engine(cfg, std::move(emit), EngineOptions{limits, {}, {}, {}}) {}
 
 Engine::Engine(const Config& cfg, Emit emit, EngineOptions options)
     : impl_(std::make_unique<Impl>(cfg, std::move(emit), std::move(options))) {}

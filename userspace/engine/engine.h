@@ -37,6 +37,8 @@ struct EngineOptions {
   // Called whenever dirty data becomes durable, with how long it sat dirty
   // (duraudit_dirty_to_durable_seconds). Optional.
   std::function<void(uint64_t dirty_ns)> on_durable;
+  // Inode identity of a directory (see fs_classifier.h). Unset: stat(2).
+  DirIdentity dir_identity;
 };
 
 class Engine {

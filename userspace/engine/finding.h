@@ -44,6 +44,17 @@ struct Finding {
   // replaced, missing-dir-fsync's entries count.
   std::optional<bool> replaced;
   std::optional<uint64_t> entries;
+  // unlink-before-durable: how the successor was identified
+  // ("same-path" | "data-flow" | "name-pattern" | "directory-swap").
+  std::string successor_evidence;
+  // Ordering findings (rename-without-fsync, unlink-before-durable) whose
+  // window the program closed itself: how long the data was exposed, and
+  // the call that made it durable. A closed window is reported at warning.
+  std::optional<uint64_t> window_ns;
+  std::optional<EvidenceEvent> closed_by;
+  // rename-without-fsync: the published file was also closed unsynced (the
+  // one finding for that data; close-without-fsync does not repeat it).
+  bool closed_unsynced = false;
   // The verdict rests on incomplete data (events were lost, or state it needs
   // was evicted); sinks say so.
   bool incomplete = false;

@@ -1,5 +1,6 @@
 #include "engine/fs_classifier.h"
 
+#include <sys/stat.h>
 #include <sys/vfs.h>
 
 #include <memory>
@@ -34,6 +35,14 @@ FsClassifier make_statfs_classifier() {
     if (cache->size() >= kCacheCap) cache->clear();
     (*cache)[dir] = magic;
     return magic;
+  };
+}
+
+DirIdentity make_stat_dir_identity() {
+  return [](const std::string& dir) -> FileId {
+    struct stat st {};
+    if (dir.empty() || stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) return FileId{};
+    return FileId{kernel_dev_from_user(st.st_dev), st.st_ino};
   };
 }
 

@@ -8,6 +8,8 @@
 #include <functional>
 #include <string>
 
+#include "event/event.h"
+
 namespace duraudit {
 
 // Returns the superblock magic of the filesystem holding `dir` (absolute),
@@ -17,5 +19,14 @@ using FsClassifier = std::function<uint64_t(const std::string& dir)>;
 // statfs(2) on the deepest existing ancestor of `dir` (the directory itself
 // may already be gone, or not exist yet), with a bounded cache.
 FsClassifier make_statfs_classifier();
+
+// The inode identity of a directory, or an invalid FileId when it cannot be
+// told. The model keys directory records by path (namespace events carry
+// paths), and learns each record's inode through this, so an fsync of the
+// same directory reached by another path (a symlink) is credited.
+using DirIdentity = std::function<FileId(const std::string& dir)>;
+
+// stat(2) of the directory as it is now (following symlinks).
+DirIdentity make_stat_dir_identity();
 
 }  // namespace duraudit

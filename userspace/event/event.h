@@ -58,6 +58,9 @@ struct FileId {
   // A source without inode identities (strace) gets synthetic ones from the
   // Resolver: dev == kSyntheticDev, ino unique per distinct file.
   static constexpr DevT kSyntheticDev = ~DevT{0};
+  // Identities the durability model makes itself for a file it learns of
+  // without one (a hard link to a file never opened in the session).
+  static constexpr DevT kModelDev = ~DevT{0} - 1;
   bool valid() const { return ino != 0; }
   bool operator==(const FileId&) const = default;
 };

@@ -20,21 +20,22 @@ ordered_json finding_to_json(const Finding& f) {
   for (const auto& r : f.related)
     related.push_back(ordered_json{{"path", r.path}, {"role", r.role}, {"state", r.state}});
   j["related"] = std::move(related);
+  auto evidence_json = [](const EvidenceEvent& e) {
+    return ordered_json{{"seq", e.seq},       {"ts_ns", e.ts_ns}, {"pid", e.pid}, {"tid", e.tid},
+                        {"syscall", e.syscall}, {"args", e.args},   {"ret", e.ret}};
+  };
   ordered_json evidence = ordered_json::array();
-  for (const auto& e : f.evidence)
-    evidence.push_back(ordered_json{{"seq", e.seq},
-                                    {"ts_ns", e.ts_ns},
-                                    {"pid", e.pid},
-                                    {"tid", e.tid},
-                                    {"syscall", e.syscall},
-                                    {"args", e.args},
-                                    {"ret", e.ret}});
+  for (const auto& e : f.evidence) evidence.push_back(evidence_json(e));
   j["evidence"] = std::move(evidence);
   // A finding that skipped the filter still gets its identity.
   j["fingerprint"] = f.fingerprint.empty() ? fingerprint(f) : f.fingerprint;
   if (!f.fix.empty()) j["fix"] = f.fix;
   if (f.replaced) j["replaced"] = *f.replaced;
   if (f.entries) j["entries"] = *f.entries;
+  if (!f.successor_evidence.empty()) j["successor_evidence"] = f.successor_evidence;
+  if (f.window_ns) j["window_ns"] = *f.window_ns;
+  if (f.closed_by) j["closed_by"] = evidence_json(*f.closed_by);
+  if (f.closed_unsynced) j["closed_unsynced"] = true;
   if (f.repeats) j["repeats"] = f.repeats;
   if (f.incomplete) {
     j["incomplete"] = true;

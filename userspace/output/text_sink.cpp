@@ -83,6 +83,13 @@ void TextSink::on_finding(const Finding& f) {
   o << "  " << f.message << '\n';
   if (f.replaced) o << "  " << (*f.replaced ? "replaced an existing file" : "created a new name") << '\n';
   if (f.entries) o << "  " << *f.entries << " directory entr" << (*f.entries == 1 ? "y" : "ies") << " not durable\n";
+  if (f.window_ns) {
+    char ms[32];
+    snprintf(ms, sizeof ms, "%.3f ms", static_cast<double>(*f.window_ns) / 1e6);
+    o << "  window closed by the program after " << ms;
+    if (f.closed_by) o << ": " << format_evidence_call(*f.closed_by);
+    o << '\n';
+  }
   if (!f.evidence.empty()) {
     o << "  evidence:\n";
     uint64_t base = f.evidence.front().ts_ns;

@@ -46,6 +46,9 @@ namespace {
 constexpr uint64_t kCloseRangeUnshare = 1u << 1;
 constexpr uint64_t kCloseRangeCloexec = 1u << 2;
 constexpr uint64_t kRenameExchange = 1u << 1;
+// RWF_DSYNC / RWF_SYNC (linux/fs.h), stable ABI.
+constexpr uint64_t kRwfDsync = 0x2;
+constexpr uint64_t kRwfSync = 0x4;
 constexpr uint64_t kOTmpfile = O_TMPFILE;
 
 bool is_tmpfile(uint64_t flags) { return (flags & kOTmpfile) == kOTmpfile; }
@@ -301,6 +304,16 @@ struct Resolver::Impl {
     p.fds->install(static_cast<int32_t>(ev.ret), std::move(of), flags & O_CLOEXEC);
   }
 
+  // A write through an O_SYNC/O_DSYNC description, or pwritev2 with
+  // RWF_DSYNC/RWF_SYNC, is durable when it returns. Live capture reads the
+  // description's flags in the kernel; sources without them (strace logs,
+  // recordings) learn them from the open we saw.
+  void on_data_write(Process& p, Event& ev) {
+    FdEntry* e = fill_from_fd(p, ev.fd, ev, true);
+    if (e && (e->file->open_flags & O_DSYNC)) ev.sync_write = true;
+    if (ev.syscall == Syscall::Pwritev2 && (ev.flags & (kRwfDsync | kRwfSync))) ev.sync_write = true;
+  }
+
   void on_close(Process& p, Event& ev) {
     ev.closed_fd = ev.fd;
     ev.close_reason = CloseReason::Close;
@@ -547,6 +560,8 @@ struct Resolver::Impl {
       case Syscall::Writev:
       case Syscall::Pwritev:
       case Syscall::Pwritev2:
+        on_data_write(p, ev);
+        break;
       case Syscall::Ftruncate:
       case Syscall::Fallocate:
       case Syscall::CopyFileRange:

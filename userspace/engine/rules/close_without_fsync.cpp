@@ -2,7 +2,8 @@
 // (close, close_range, exec with CLOEXEC, exit) while the data was dirty.
 // The verdict waits for the grace period: a reopen+fsync, sync() or syncfs()
 // in the meantime, or the file losing its last name (a deleted temp file),
-// answers it. One finding per (process, inode).
+// answers it. One finding per (process, inode). Data published by rename or
+// link while dirty is rename-without-fsync's finding, not this one's.
 #include <deque>
 #include <unordered_map>
 
@@ -76,6 +77,9 @@ class CloseWithoutFsync final : public Rule {
     if (!in && !evicted) return;
     if (in) {
       if (!in->dirty || in->durable_epoch != p.epoch) return;  // made durable since
+      // Published by rename/link while dirty: rename-without-fsync reports
+      // this data (and says it was closed unsynced). One bug, one finding.
+      if (in->published_dirty && ctx.cfg.rule_enabled(rule_id::kRenameWithoutFsync)) return;
       f.path = name_of(*in, p.path);
     }
     f.message = f.path + " was written and closed without fsync, and its data was still not durable " +

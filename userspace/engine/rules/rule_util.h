@@ -151,4 +151,10 @@ inline std::string seconds(uint64_t ns) {
   return buf;
 }
 
+inline std::string milliseconds(uint64_t ns) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%.3g ms", static_cast<double>(ns) / 1e6);
+  return buf;
+}
+
 }  // namespace duraudit::rules

@@ -1,10 +1,13 @@
 // state-deleted: a long-lived file (it existed before the session, or lived
 // at least Config::state_min_age_ns) loses its last name, and by the end of
-// the grace period (or session) nothing replaces it: no file at the same
-// path, and no file created or written during the session in its scope. That
-// is persistent state destroyed, typically by cleanup at shutdown (fluent-bit
-// removing the directory holding its $INDEX counter). Short-lived files such
-// as SQLite's rollback journal are not state.
+// the grace period (or session) nothing replaces it: no successor
+// (succession.h: data-flow, name-pattern, directory-swap, or a file at the
+// same path again), and no file created or written during the session in its
+// scope. That is persistent state destroyed, typically by cleanup at
+// shutdown (fluent-bit removing the directory holding its $INDEX counter).
+// Short-lived files such as SQLite's rollback journal are not state; nor are
+// lock files, pid files and sockets; nor is a file whose data another hard
+// link still holds.
 //
 // A tree removal reports once per removed top directory, listing the files
 // as `deleted`, instead of once per file.
@@ -17,6 +20,7 @@
 #include "engine/rule_catalogue.h"
 #include "engine/rules/rule.h"
 #include "engine/rules/rule_util.h"
+#include "engine/rules/succession.h"
 
 namespace duraudit {
 namespace {
@@ -31,7 +35,7 @@ class StateDeleted final : public Rule {
   void before(const Event& ev, RuleContext& ctx) override {
     if (ev.flags & AT_REMOVEDIR) return;
     const std::string& path = ev.abs_path;
-    if (path.empty()) return;
+    if (path.empty() || is_auxiliary_name(path)) return;
     Binding b = ctx.model.binding(path);
     std::string state(kDurable);
     switch (b.kind) {
@@ -50,6 +54,8 @@ class StateDeleted final : public Rule {
         break;
       }
     }
+    // The data lives on in a successor (gzip's f.gz, mv's copy).
+    if (has_successor(ctx.model, path, b.inode, ev.pid)) return;
     if (pending_.size() >= kMax) return;  // bounded; loses notices, never state
     Candidate c;
     c.path = path;

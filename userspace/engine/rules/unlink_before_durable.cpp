@@ -1,27 +1,38 @@
 // unlink-before-durable: a durable file (it existed before the session, or
-// its session data was made durable) is unlinked, replaced by rename, or its
-// directory removed, while a file written during the session in its scope
-// still has data that is not durable. After a crash the old state is gone and
-// the new one is empty or partial: the FLINK-36421 pattern.
+// its session data was made durable) is deleted while the file that takes
+// its place, its successor, still has data that is not durable. After a
+// crash in that window the old state is gone and the new one is empty or
+// partial: the FLINK-36421 pattern, gzip without --synchronous, mv across
+// filesystems.
 //
-// Decision: only replacements whose DATA is not durable trigger this rule.
-// A replacement whose data was fsynced but whose directory entry was not is
-// left to missing-dir-fsync: on journaling filesystems (ext4, xfs, btrfs)
-// namespace operations reach the journal in the order they were made, so the
-// new entry is committed no later than the unlink of the old one, while
-// delayed-allocation data is written back on its own schedule. Flagging
-// entry-only cases here would report every correct "fsync file, rename,
-// delete old" sequence that merely batches its directory fsync.
+// The rule fires only for a deleted file with an identified successor
+// (succession.h: same-path, data-flow, name-pattern, directory-swap). Dirty
+// files that merely sit nearby (logs, caches, relation files protected by a
+// WAL) are no evidence. A rename *over* a durable file is not this rule:
+// rename-without-fsync judges the data it publishes.
+//
+// Only successors whose DATA is not durable count. One whose data was
+// fsynced but whose directory entry was not is left to missing-dir-fsync: on
+// journaling filesystems (ext4, xfs, btrfs) namespace operations reach the
+// journal in the order they were made, so the new entry is committed no
+// later than the unlink of the old one, while delayed-allocation data is
+// written back on its own schedule.
+//
+// The verdict waits (ordering_window.h): a window the program closes itself
+// by making the successor durable is reported at warning with window_ns and
+// closed_by; one never closed at the rule's severity.
 #include <fcntl.h>
 #include <linux/fs.h>
 
 #include <algorithm>
 #include <map>
-#include <set>
+#include <unordered_map>
 
 #include "engine/rule_catalogue.h"
+#include "engine/rules/ordering_window.h"
 #include "engine/rules/rule.h"
 #include "engine/rules/rule_util.h"
+#include "engine/rules/succession.h"
 
 namespace duraudit {
 namespace {
@@ -32,142 +43,224 @@ class UnlinkBeforeDurable final : public Rule {
  public:
   std::string_view id() const override { return rule_id::kUnlinkBeforeDurable; }
   std::vector<Syscall> interests() const override {
-    return {Syscall::Unlink, Syscall::Unlinkat, Syscall::Rmdir, Syscall::Rename, Syscall::Renameat,
-            Syscall::Renameat2};
+    std::vector<Syscall> v{Syscall::Unlink, Syscall::Unlinkat, Syscall::Rename, Syscall::Renameat,
+                           Syscall::Renameat2, Syscall::Link, Syscall::Linkat};
+    append(v, open_syscalls());
+    append(v, sync_syscalls());
+    return v;
   }
 
   void before(const Event& ev, RuleContext& ctx) override {
-    const std::string& path = is_rename(ev.syscall) ? ev.abs_path2 : ev.abs_path;
-    if (path.empty()) return;
-    bool is_dir = ev.syscall == Syscall::Rmdir || (ev.syscall == Syscall::Unlinkat && (ev.flags & AT_REMOVEDIR));
+    if (ev.syscall != Syscall::Unlink && ev.syscall != Syscall::Unlinkat) return;
+    // rmdir: a directory holds no data of its own, and its files were
+    // unlinked one by one first (rmdir of a non-empty directory fails).
+    if (ev.flags & AT_REMOVEDIR) return;
+    const std::string& path = ev.abs_path;
+    if (path.empty() || is_auxiliary_name(path)) return;
+    Binding b = ctx.model.binding(path);
     const InodeState* deleted = nullptr;
-    FileId exclude;  // the rename's own source: rename-without-fsync covers it
-    if (is_rename(ev.syscall)) {
-      if (ev.flags & (RENAME_EXCHANGE | RENAME_NOREPLACE)) return;  // nothing is deleted
-      Binding b = ctx.model.binding(path);
-      // Only a target we know was there is "replaced"; an unknown one is
-      // usually a new name, and guessing would misreport every publish.
-      if (b.kind != Binding::Kind::File) return;
-      deleted = b.inode;
-      if (const InodeState* src = ctx.model.binding(ev.abs_path).inode) exclude = src->id;
-      if (deleted->id == exclude) return;
-    } else if (is_dir) {
-      const DirRecord* d = ctx.model.dir(path);
-      if (d && d->created_in_session) return;  // made during the session: never durable state
-      if (ctx.model.dir_ignored(parent_path(path))) return;
+    switch (b.kind) {
+      case Binding::Kind::Absent:
+      case Binding::Kind::Other: return;
+      case Binding::Kind::Unknown:
+        // The unlink succeeded, so the file existed before we saw it:
+        // durable as found.
+        if (ctx.model.dir_ignored(parent_path(path))) return;
+        break;
+      case Binding::Kind::File:
+        deleted = b.inode;
+        if (deleted->ignored || !deleted->durable_file()) return;
+        if (deleted->names.size() > 1) return;  // another hard link keeps the data
+        break;
+    }
+    std::vector<Successor> succ = dirty_successors(ctx.model, path, deleted, ev.pid, kMaxRelated);
+    if (succ.empty()) {
+      // Perhaps the same path is written again (install, editors that
+      // delete then write): judged when the create comes.
+      if (watches_.size() >= kMaxWatches) watches_.erase(watches_.begin());
+      watches_[path] = Watch{ev.pid, ev.tid, ev.comm, ev.ts_ns, keep_evidence(ev)};
+      return;
+    }
+    Windows::Entry& w = window_for(ev.pid, ev.tid, ev.comm, path, ev.ts_ns, keep_evidence(ev));
+    for (const auto& s : succ) add_successor(w, *s.inode, s.path, s.evidence);
+  }
+
+  void after(const Event& ev, RuleContext& ctx) override {
+    if (is_sync_call(ev.syscall)) {
+      windows_.on_sync(ev, ctx.model);
+      return;
+    }
+    if (watches_.empty()) return;
+    // A name (re)appearing: a created file, a rename or link into place.
+    std::string path;
+    if (is_open(ev.syscall)) {
+      if (!ev.created) return;
+      path = ev.file.path.empty() ? ev.abs_path : ev.file.path;
+    } else if (is_rename(ev.syscall) || is_link(ev.syscall)) {
+      path = ev.abs_path2;
     } else {
-      Binding b = ctx.model.binding(path);
-      switch (b.kind) {
-        case Binding::Kind::Absent:
-        case Binding::Kind::Other: return;
-        case Binding::Kind::Unknown:
-          // The unlink succeeded, so the file existed before we saw it:
-          // durable as found.
-          if (ctx.model.dir_ignored(parent_path(path))) return;
-          break;
-        case Binding::Kind::File: deleted = b.inode; break;
-      }
+      return;
     }
-    if (deleted) {
-      if (deleted->ignored || !deleted->durable_file()) return;
-      if (deleted->names.size() > 1) return;  // another hard link keeps the data
+    auto it = watches_.find(path);
+    if (it == watches_.end()) return;
+    Watch w = std::move(it->second);
+    watches_.erase(it);
+    // The deleter writing the path again (install, editors that delete then
+    // write). Another process recreating it later is a new, separate use:
+    // PostgreSQL's startup process consumes pgstat.stat, its checkpointer
+    // writes a fresh one at shutdown.
+    if (ev.ts_ns > w.ts + ctx.cfg.grace_ns || ev.pid != w.pid) return;
+    const InodeState* in = ctx.model.binding(path).inode;
+    if (!in || in->ignored) return;
+    // Renamed into place already durable: only the entry is pending, which
+    // is missing-dir-fsync's to judge.
+    if (!in->dirty && in->written_in_session) return;
+    add_successor(window_for(w.pid, w.tid, w.comm, path, w.ts, w.evidence), *in, path, SuccessorEvidence::SamePath);
+  }
+
+  void settle(uint64_t now, bool final, RuleContext& ctx) override {
+    for (auto it = watches_.begin(); it != watches_.end();) {
+      if (final || it->second.ts + ctx.cfg.grace_ns <= now) it = watches_.erase(it);
+      else ++it;
     }
-
-    std::string root = scope_root(path, is_dir, ctx.cfg.scope);
-    DevT dev = deleted ? deleted->id.dev : ctx.model.dir_dev(parent_path(path));
-    // The deleted file is durable (checked above), so never in the dirty
-    // index; only a rename's own source has to be left out.
-    const InodeState* source = exclude.valid() ? ctx.model.find(exclude) : nullptr;
-    auto excluded = [&](const DirtyIndex::Entry& e) { return source && e.id == source->id; };
-
-    // The directories in scope holding dirty files. Only the filesystem-wide
-    // scope filters by device (a directory's files share its device).
-    std::vector<const DirtyIndex::DirEntries*> dirs;
-    ctx.model.dirty_index().for_each_dir_under(root, [&](const std::string&, const DirtyIndex::DirEntries& d) {
-      if (ctx.cfg.scope == ReplacementScope::Filesystem && dev != 0) {
-        const InodeState* any = ctx.model.find(d.begin()->second.id);
-        if (any && any->id.dev != dev) return;
-      }
-      dirs.push_back(&d);
+    windows_.settle(now, final, ctx.cfg.grace_ns, [&](Windows::Entry& w) {
+      open_.erase(w.payload.key);
+      judge(w, final, ctx);
     });
-
-    // The newest replacement decides whether there is anything new to say:
-    // one look at each directory's newest entries, not at every dirty file.
-    uint64_t newest = 0;
-    for (const auto* d : dirs)
-      for (auto it = d->rbegin(); it != d->rend(); ++it)
-        if (!excluded(it->second)) {
-          newest = std::max(newest, it->first);
-          break;
-        }
-    if (newest == 0) return;
-
-    // One finding per (process, directory being emptied) for a given set of
-    // replacements: deleting chk-1/a, chk-1/b and rmdir chk-1 is one event.
-    // Inode serials only grow, so "a replacement not reported yet" is "a
-    // serial above the highest one reported for this key": one number per
-    // key, where a set of serials per key grew to hundreds of MB in a soak.
-    std::string key_dir = is_dir ? path : parent_path(path);
-    auto [it, fresh] = reported_.try_emplace({ev.pid, key_dir}, 0);
-    if (!fresh && newest <= it->second) return;
-    it->second = newest;
-    if (reported_.size() > kMaxKeys) reported_.erase(reported_.begin());
-
-    // The count, and the newest kMaxRelated replacements to show, without
-    // walking every dirty file. An inode named in two directories of the
-    // scope counts once per directory (the shown ones are deduplicated).
-    size_t count = 0;
-    using Cursor = std::pair<DirtyIndex::DirEntries::const_reverse_iterator, DirtyIndex::DirEntries::const_reverse_iterator>;
-    auto newer = [](const Cursor& a, const Cursor& b) { return a.first->first < b.first->first; };
-    std::vector<Cursor> heads;  // a max-heap of each directory's newest not-yet-taken entry
-    for (const auto* d : dirs) {
-      count += d->size();
-      if (source)
-        if (auto e = d->find(source->serial); e != d->end() && excluded(e->second)) --count;
-      heads.emplace_back(d->rbegin(), d->rend());
-    }
-    std::make_heap(heads.begin(), heads.end(), newer);
-    std::vector<const InodeState*> repl;
-    while (!heads.empty() && repl.size() < kMaxRelated) {
-      std::pop_heap(heads.begin(), heads.end(), newer);
-      Cursor& c = heads.back();
-      const DirtyIndex::Entry& e = c.first->second;
-      if (!excluded(e))
-        if (const InodeState* in = ctx.model.find(e.id); in && !in->names.empty()) repl.push_back(in);
-      if (++c.first == c.second) heads.pop_back();
-      else std::push_heap(heads.begin(), heads.end(), newer);
-    }
-    if (repl.empty()) return;
-    std::sort(repl.begin(), repl.end(),
-              [](const InodeState* a, const InodeState* b) { return a->names.front() < b->names.front(); });
-    // An inode with two names in scope is one replacement.
-    size_t before_unique = repl.size();
-    repl.erase(std::unique(repl.begin(), repl.end()), repl.end());
-    count -= before_unique - repl.size();
-
-    Finding f = new_finding(id(), ev.pid, ev.tid, ev.comm, path);
-    std::string verb = is_rename(ev.syscall) ? "was replaced by rename" : (is_dir ? "was removed" : "was deleted");
-    f.message = path + " " + verb + " while " + std::to_string(count) + " file" +
-                (count == 1 ? "" : "s") + " written in its place (" + repl.front()->names.front() +
-                (repl.size() > 1 ? ", ..." : "") +
-                ") had data not yet durable: a crash now loses both the old and the new state";
-    size_t shown = 0;
-    for (const auto* r : repl) {  // at most kMaxRelated: the message carries the full count
-      f.related.push_back({r->names.front(), "replacement", std::string(kDataNotDurable)});
-      if (shown++ < kMaxEvidenceFiles) add_writer_evidence(*r, f.evidence);
-    }
-    f.related.push_back({path, "deleted", std::string(kDurable)});
-    f.evidence.push_back(make_evidence(ev));
-    sort_evidence(f.evidence);
-    f.ts_ns = ev.ts_ns;
-    ctx.emit(std::move(f));
   }
 
  private:
+  struct Watch {
+    int32_t pid = 0, tid = 0;
+    std::string comm;
+    uint64_t ts = 0;
+    EvidenceRef evidence;
+  };
+  struct SuccessorInfo {
+    std::string path;
+    SuccessorEvidence evidence;
+    std::vector<EvidenceRef> writes;  // its writer's open and first write, when identified
+  };
+  using Key = std::pair<int32_t, std::string>;  // (deleting process, directory being emptied)
+  struct Pending {
+    Key key;
+    int32_t pid = 0, tid = 0;
+    std::string comm;
+    std::vector<std::string> deleted;  // first kMaxRelated
+    size_t deleted_count = 0;
+    std::vector<EvidenceRef> deletions;  // first few unlinks
+    std::vector<SuccessorInfo> successors;  // parallel to the window's files
+  };
+  using Windows = OrderingWindows<Pending>;
+
+  // One finding per (process, directory being emptied) while its verdict is
+  // pending: deleting chk-1/a, chk-1/b is one event.
+  Windows::Entry& window_for(int32_t pid, int32_t tid, const std::string& comm, const std::string& path,
+                             uint64_t ts, EvidenceRef evidence) {
+    Key key{pid, parent_path(path)};
+    Windows::Entry* e = nullptr;
+    if (auto it = open_.find(key); it != open_.end()) {
+      e = it->second;
+    } else {
+      Pending p;
+      p.key = key;
+      p.pid = pid;
+      p.tid = tid;
+      p.comm = comm;
+      e = &windows_.open(ts, std::move(p));
+      open_[key] = e;
+    }
+    Pending& p = e->payload;
+    if (std::find(p.deleted.begin(), p.deleted.end(), path) == p.deleted.end()) {
+      ++p.deleted_count;
+      if (p.deleted.size() < kMaxRelated) p.deleted.push_back(path);
+      if (p.deletions.size() < kMaxEvidenceFiles) p.deletions.push_back(std::move(evidence));
+    }
+    return *e;
+  }
+
+  void add_successor(Windows::Entry& e, const InodeState& in, const std::string& path, SuccessorEvidence kind) {
+    Pending& p = e.payload;
+    size_t before = e.files.size();
+    windows_.await(e, in, path);
+    if (e.files.size() == before) return;  // already a successor of this window
+    SuccessorInfo s{path, kind, {}};
+    if (const WriterInfo* w = in.writers.empty() ? nullptr : &in.writers.front()) {
+      if (w->open) s.writes.push_back(w->open);
+      if (w->first_write) s.writes.push_back(w->first_write);
+    }
+    p.successors.push_back(std::move(s));
+  }
+
+  void judge(Windows::Entry& w, bool final, RuleContext& ctx) {
+    Pending& p = w.payload;
+    // Successors deleted again before the verdict were no successors.
+    std::vector<size_t> live;
+    bool evicted = false;
+    for (size_t i = 0; i < w.files.size(); ++i) {
+      std::vector<AwaitedFile> one{w.files[i]};
+      WindowOutcome o = judge_window(one, ctx.model);
+      evicted |= o.evicted;
+      if (o.live) live.push_back(i);
+    }
+    if (live.empty() && !evicted) return;
+    std::vector<AwaitedFile> live_files;
+    for (size_t i : live) live_files.push_back(w.files[i]);
+    WindowOutcome o = judge_window(live_files, ctx.model);
+    // Reported once: a later window naming only successors already named
+    // for this key adds nothing.
+    uint64_t newest = 0;
+    for (const auto& f : live_files) newest = std::max(newest, f.serial);
+    auto [rep, fresh] = reported_.try_emplace(p.key, 0);
+    if (!fresh && newest <= rep->second && !evicted) return;
+    rep->second = std::max(rep->second, newest);
+    if (reported_.size() > kMaxKeys) reported_.erase(reported_.begin());
+
+    const std::string& path = p.deleted.front();
+    Finding f = new_finding(id(), p.pid, p.tid, p.comm, path);
+    const SuccessorInfo& first = live.empty() ? p.successors.front() : p.successors[live.front()];
+    f.successor_evidence = std::string(successor_evidence_name(first.evidence));
+    std::string what = p.deleted_count > 1 ? path + " (and " + std::to_string(p.deleted_count - 1) + " more)" : path;
+    std::string by = live.size() > 1 ? std::to_string(live.size()) + " successors (" + first.path + ", ...)"
+                                     : "its successor " + first.path;
+    f.message = what + " was deleted while " + by + " had data not yet durable (" + f.successor_evidence +
+                "): a crash in that window loses both the old and the new state";
+    if (o.closed()) {
+      f.window_ns = o.closing->durable_ns - w.opened_ns;
+      f.message += "; the program made the successor durable " + milliseconds(*f.window_ns) + " later";
+      if (o.closing->durable_by) f.closed_by = format_evidence(*o.closing->durable_by);
+    } else {
+      if (evicted) {
+        f.incomplete = true;
+        f.incomplete_reason = "a successor's state was evicted by the memory cap before the verdict";
+      }
+      f.message += final ? std::string(" (still not durable when the session ended)")
+                         : " (still not durable " + seconds(ctx.cfg.grace_ns) + " later)";
+    }
+    size_t shown = 0;
+    for (size_t i : live) {
+      const AwaitedFile& af = w.files[i];
+      const SuccessorInfo& s = p.successors[i];
+      f.related.push_back({s.path, "successor", std::string(af.durable ? kDurable : kDataNotDurable)});
+      if (shown++ < kMaxEvidenceFiles)
+        for (const auto& e : s.writes) f.evidence.push_back(format_evidence(*e));
+    }
+    for (const auto& d : p.deleted) f.related.push_back({d, "deleted", std::string(kDurable)});
+    for (const auto& d : p.deletions) f.evidence.push_back(format_evidence(*d));
+    if (f.closed_by) f.evidence.push_back(*f.closed_by);
+    sort_evidence(f.evidence);
+    f.ts_ns = final ? ctx.now_ns : w.opened_ns + ctx.cfg.grace_ns;
+    ctx.emit(std::move(f));
+  }
+
   static constexpr size_t kMaxKeys = 4096;
   static constexpr size_t kMaxRelated = 50;
   static constexpr size_t kMaxEvidenceFiles = 3;
-  std::map<std::pair<int32_t, std::string>, uint64_t> reported_;  // -> highest serial reported
+  static constexpr size_t kMaxWatches = 1 << 16;
+  std::map<std::string, Watch> watches_;  // deleted durable files with no successor yet, by path
+  Windows windows_;
+  std::map<Key, Windows::Entry*> open_;  // unsettled window per key
+  std::map<Key, uint64_t> reported_;     // -> highest successor serial reported
 };
 
 }  // namespace
