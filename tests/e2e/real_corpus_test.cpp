@@ -321,6 +321,36 @@ TEST(RealCorpus, GitCommitWithCoreFsyncAllHasNoOrderingErrors) {
   EXPECT_TRUE(rep.of_rule("rename-without-fsync").empty()) << rep.describe();
 }
 
+// The same with `git init` in the session, as right after a clone: the
+// templates (hooks/*.sample, description, info/exclude) are still unsynced
+// when commit renames index.lock (fsynced) over the index (fsynced). They are
+// nobody's successor. git init and git config write .git/config and HEAD
+// without fsync, which core.fsync does not cover: those errors are real.
+TEST(RealCorpus, GitInitAndCommitWithCoreFsyncAllBlamesNoTemplate) {
+  DURAUDIT_REQUIRE_ROOT();
+  CORPUS_REQUIRE_TOOL(git, "git");
+  ScratchDir dir;
+  std::string repo = dir / "repo";
+  std::string script =
+      "set -e\n"
+      "G=$0 R=$1\n"
+      "\"$G\" -c core.fsync=all init -q \"$R\"\n"
+      "\"$G\" -C \"$R\" config user.name 'Corpus Test'\n"
+      "\"$G\" -C \"$R\" config user.email corpus@example.invalid\n"
+      "seq 1 100 > \"$R/file\"\n"
+      "\"$G\" -C \"$R\" -c core.fsync=all add file\n"
+      "\"$G\" -C \"$R\" -c core.fsync=all commit -q -m first\n";
+  auto rep = audit({"env", "GIT_CONFIG_GLOBAL=/dev/null", "GIT_CONFIG_NOSYSTEM=1", "sh", "-c", script, git, repo});
+  ASSERT_EQ(run_command({git, "-C", repo, "rev-parse", "--verify", "-q", "HEAD"}).status, 0) << "no commit";
+  EXPECT_TRUE(rep.of_rule("unlink-before-durable").empty()) << rep.describe();
+  std::vector<json> hooks;
+  for (const auto& f : rep.at_least("error"))
+    if (under(f.value("path", ""), repo + "/.git/hooks")) hooks.push_back(f);
+  EXPECT_TRUE(hooks.empty()) << rep.describe();
+  // ...and the unsynced config really is reported.
+  EXPECT_FALSE(of_rule_about(rep, "rename-without-fsync", repo + "/.git/config").empty()) << rep.describe();
+}
+
 // ---------------------------------------------------------------------------
 // PostgreSQL, run as the postgres user.
 
