@@ -13,8 +13,12 @@ packages=(
   libgtest-dev libgmock-dev prometheus-cpp-dev libyaml-cpp-dev nlohmann-json3-dev
   # the allocator the duraudit binary links (see CMakeLists.txt)
   libjemalloc-dev
-  # real programs the tests and the demo run under duraudit
+  # real programs the tests and the demo run under duraudit; the real-program
+  # corpus (tests/e2e/real_corpus_test.cpp) adds gzip, vim, git, PostgreSQL
+  # (initdb/postgres/psql/pg_ctl in /usr/lib/postgresql/15/bin) and
+  # mkfs.xfs for its cross-filesystem mv onto an xfs loop mount
   strace sqlite3 python3 coreutils
+  gzip vim git postgresql xfsprogs util-linux mount
   # promtool (alert rule tests, `promtool check metrics`) and the Prometheus
   # server the metrics end-to-end test scrapes with; PyYAML for
   # scripts/promql_exprs.py
