@@ -303,7 +303,7 @@ void DurabilityModel::mark_durable(InodeState& in, const Event& ev) {
   const uint64_t ts = ev.ts_ns;
   in.durable_by = shared_evidence(ev);
   in.durable_ns = ts;
-  in.published_dirty = false;
+  in.published_dirty_ns = 0;
   if (in.dirty) {
     if (on_durable_ && in.dirty_since_ns && ts >= in.dirty_since_ns) on_durable_(ts - in.dirty_since_ns);
     if (indexed_dirty(in))
@@ -739,7 +739,7 @@ void DurabilityModel::on_rename(const Event& ev) {
   std::optional<FileId> dst = take(to);
   bool to_known_present = dst.has_value();
   if (src && src->valid())
-    if (InodeState* in = find_mut(*src); in && in->dirty) in->published_dirty = true;
+    if (InodeState* in = find_mut(*src); in && in->dirty) in->published_dirty_ns = ev.ts_ns;
   // Directory swaps (succession.h): a directory, or a name we never saw
   // bound (most likely a directory whose files we never met).
   if (from_is_dir || !src) {
@@ -792,7 +792,7 @@ void DurabilityModel::on_link(const Event& ev) {
     in = &upsert(fi, ev.abs_path, ev.ts_ns, false);
     bind(ev.abs_path, in);
   }
-  if (in && in->dirty) in->published_dirty = true;
+  if (in && in->dirty) in->published_dirty_ns = ev.ts_ns;
   if (in)
     bind(to, in);
   else

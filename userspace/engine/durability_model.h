@@ -71,10 +71,10 @@ struct InodeState {
   // ordering finding's window ("closed_by").
   EvidenceRef durable_by;
   uint64_t durable_ns = 0;
-  // Published by rename or link while its data was dirty, in this dirty
-  // epoch: rename-without-fsync reports that data, close-without-fsync not
-  // again.
-  bool published_dirty = false;
+  // When it was last published by rename or link while its data was dirty,
+  // in this dirty epoch (0 if not): rename-without-fsync reports the data a
+  // writer had closed by then; close-without-fsync does not report it again.
+  uint64_t published_dirty_ns = 0;
   // Processes that opened it read-only during the session: their latest
   // read open, and when they closed their last fd on it after (0 while
   // open). Data-flow evidence of succession: who read it and what they

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "engine/durability_model.h"
+#include "engine/finding_severity.h"
 #include "engine/rule_catalogue.h"
 #include "engine/rules/rule.h"
 
@@ -54,11 +55,8 @@ struct Engine::Impl {
   }
 
   void deliver(Finding&& f) {
-    f.severity = cfg.severity_of(f.rule);
+    f.severity = severity_for(cfg, f);
     if (f.severity == Severity::None) return;
-    // The program closed the window itself: the data was exposed for
-    // window_ns, not lost for good.
-    if (f.closed_by && f.severity > Severity::Warning) f.severity = Severity::Warning;
     if (const RuleInfo* info = find_rule(f.rule); info && f.fix.empty()) f.fix = std::string(info->fix);
     if (events_lost > 0) {
       f.incomplete = true;

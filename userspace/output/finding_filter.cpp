@@ -1,5 +1,6 @@
 #include "output/finding_filter.h"
 
+#include "engine/finding_severity.h"
 #include "output/fingerprint.h"
 #include "util/glob.h"
 
@@ -16,7 +17,7 @@ FindingFilter::Verdict FindingFilter::apply(Finding& f) {
   last_suppression_ = nullptr;
   if (f.fingerprint.empty()) f.fingerprint = fingerprint(f);
   if (!cfg_.rule_enabled(f.rule)) return Verdict::DisabledRule;
-  f.severity = cfg_.severity_of(f.rule);
+  f.severity = severity_for(cfg_, f);
   if (!cfg_.path_included(f.path)) {
     ++by_rules_;
     return Verdict::SuppressedByRules;

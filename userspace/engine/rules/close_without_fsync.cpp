@@ -2,8 +2,9 @@
 // (close, close_range, exec with CLOEXEC, exit) while the data was dirty.
 // The verdict waits for the grace period: a reopen+fsync, sync() or syncfs()
 // in the meantime, or the file losing its last name (a deleted temp file),
-// answers it. One finding per (process, inode). Data published by rename or
-// link while dirty is rename-without-fsync's finding, not this one's.
+// answers it. One finding per (process, inode). Data closed and then
+// published by rename or link while dirty is rename-without-fsync's finding,
+// not this one's.
 #include <deque>
 #include <unordered_map>
 
@@ -77,9 +78,13 @@ class CloseWithoutFsync final : public Rule {
     if (!in && !evicted) return;
     if (in) {
       if (!in->dirty || in->durable_epoch != p.epoch) return;  // made durable since
-      // Published by rename/link while dirty: rename-without-fsync reports
-      // this data (and says it was closed unsynced). One bug, one finding.
-      if (in->published_dirty && ctx.cfg.rule_enabled(rule_id::kRenameWithoutFsync)) return;
+      // Closed, then published by rename/link still dirty: that data is
+      // rename-without-fsync's finding (which says it was closed unsynced).
+      // One bug, one finding. A close after the publish may cover later
+      // writes (a WAL segment renamed into place, then written): reported.
+      if (in->published_dirty_ns && p.close_ts <= in->published_dirty_ns &&
+          ctx.cfg.rule_enabled(rule_id::kRenameWithoutFsync))
+        return;
       f.path = name_of(*in, p.path);
     }
     f.message = f.path + " was written and closed without fsync, and its data was still not durable " +

@@ -132,14 +132,6 @@ class OrderingWindows {
   }
 
   size_t size() const { return entries_.size(); }
-  // Whether a window is waiting for this file.
-  bool awaits(const FileId& id) const { return by_file_.count(id) != 0; }
-  template <typename Fn>
-  void for_each_awaiting(const FileId& id, Fn&& fn) {
-    auto [lo, hi] = by_file_.equal_range(id);
-    for (auto it = lo; it != hi; ++it) fn(*it->second);
-  }
-
   static constexpr size_t kMaxOpen = 1 << 16;
 
  private:

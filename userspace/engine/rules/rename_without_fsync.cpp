@@ -6,8 +6,8 @@
 // Decided at the rename; reported when due (ordering_window.h): at the
 // rule's severity if the data never became durable, at warning with
 // window_ns and closed_by if the program's own fsync/sync closed the window.
-// The same unsynced data is not reported again by close-without-fsync: this
-// finding says whether the file was also closed unsynced.
+// Data a writer closed before the publish is not reported again by
+// close-without-fsync: this finding says the file was also closed unsynced.
 #include <linux/fs.h>
 
 #include <cerrno>
@@ -87,14 +87,10 @@ class RenameWithoutFsync final : public Rule {
     if (is_close(ev.syscall) && ev.last_close && ev.file.known()) {
       const InodeState* in = ctx.model.find(ev.file.id);
       if (!in || !in->dirty || !in->writer(ev.pid)) return;
-      // A writer closed it with its data dirty, before or after the rename.
-      EvidenceRef close = keep_evidence(ev);
-      if (windows_.awaits(ev.file.id))
-        windows_.for_each_awaiting(ev.file.id, [&](auto& w) {
-          if (!w.payload.close) w.payload.close = close;
-        });
+      // A writer closed it with its data dirty: if it is published next,
+      // this finding also covers the unsynced close.
       if (closed_dirty_.size() >= kMaxKnown) closed_dirty_.clear();
-      closed_dirty_[ev.file.id] = {in->serial, in->durable_epoch, close};
+      closed_dirty_[ev.file.id] = {in->serial, in->durable_epoch, keep_evidence(ev)};
     }
   }
 
@@ -107,7 +103,7 @@ class RenameWithoutFsync final : public Rule {
     Finding finding;
     std::string from, to;
     bool link = false;
-    EvidenceRef close;  // the writer's last close while the data was still dirty
+    EvidenceRef close;  // a writer's close of the still-dirty data before the publish
   };
   using Windows = OrderingWindows<Pending>;
 
