@@ -311,7 +311,10 @@ TEST_P(RecordRoundTrip, ReplayOfTheRecordingEqualsTheLiveRun) {
   auto want = findings_in(live, dir.path());
   auto got = findings_in(replay, dir.path());
   std::cout << "[ compared ] " << GetParam() << " record: " << want.size() << " findings\n";
-  EXPECT_FALSE(want.empty() && GetParam() != "flink_fixed" && GetParam() != "python_replace_fsync")
+  // prog_relative_paths publishes a.txt unsynced and deletes it before the
+  // session ends: nothing is left for a crash to lose, so no finding.
+  EXPECT_FALSE(want.empty() && GetParam() != "flink_fixed" && GetParam() != "python_replace_fsync" &&
+               GetParam() != "prog_relative_paths")
       << "the workload should have findings to compare";
   EXPECT_EQ(got, want) << "live:\n" << joined(want) << "replayed:\n" << joined(got);
 }

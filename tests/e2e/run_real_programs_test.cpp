@@ -182,8 +182,9 @@ TEST(RunRealPrograms, FlinkDemoBuggyDeletesOldCheckpointBeforeNewStateIsDurable)
   bool names_state = false;
   for (const auto& x : f)
     for (int i = 0; i < 3; ++i)
-      names_state |= has_related(x, dir / ("chk-2/state-" + std::to_string(i)), "replacement");
+      names_state |= has_related(x, dir / ("chk-2/state-" + std::to_string(i)), "successor");
   EXPECT_TRUE(names_state) << f[0].dump(2);
+  EXPECT_EQ(f[0]["successor_evidence"], "name-pattern");
   EXPECT_EQ(rep.of_rule("close-without-fsync").size(), 3u) << rep.describe();
 }
 

@@ -15,7 +15,10 @@
  *                    and all share one finding fingerprint)
  *   replace NAME     write DIR/NAME.tmp, close, rename over DIR/NAME, no fsync
  *                    (rename-without-fsync); then fsync DIR/NAME, so the only
- *                    verdict against it is the ordering one
+ *                    verdict against it is the ordering one (its window closed
+ *                    by the program: a warning)
+ *   publish NAME     write DIR/NAME.tmp, close, rename to DIR/NAME, never
+ *                    fsynced (rename-without-fsync at error)
  *   sleep MS         sleep
  *   exit             exit 0 (so does end of input)
  */
@@ -73,6 +76,12 @@ int main(int argc, char **argv) {
       int fd = MUST(open(final_path, O_RDONLY));
       MUST(fsync(fd));
       MUST(close(fd));
+    } else if (sscanf(line, "publish %255s", name) == 1) {
+      char tmp[300];
+      snprintf(tmp, sizeof tmp, "%s.tmp", name);
+      const char *tmp_path = in_dir(dir, tmp);
+      write_file(tmp_path, 0);
+      MUST(rename(tmp_path, in_dir(dir, name)));
     } else if (sscanf(line, "sleep %d", &n) == 1) {
       struct timespec ts = {n / 1000, (long)(n % 1000) * 1000000L};
       nanosleep(&ts, NULL);
