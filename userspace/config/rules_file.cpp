@@ -109,7 +109,10 @@ class Loader {
                     Fn&& fn) {
     std::map<std::string, int> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& k = it->first;
+      // Copies: `it->` is a temporary proxy of yaml-cpp's iterator, and a
+      // reference to its members would dangle after this statement.
+      const YAML::Node k = it->first;
+      const YAML::Node v = it->second;
       if (!k.IsScalar()) {
         error(k, std::string(what) + " must be a plain word");
         continue;
@@ -128,7 +131,7 @@ class Loader {
         error(k, msg);
         continue;
       }
-      fn(key, k, it->second);
+      fn(key, k, v);
     }
   }
 
