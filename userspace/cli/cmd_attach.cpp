@@ -236,11 +236,7 @@ int cmd_attach(const Args& args, const Args& command) {
       } catch (const UsageError& e) {
         spdlog::error("SIGHUP: keeping the previous rules: {}", e.what());
       }
-      if (setup.out_file) {
-        setup.out_file->close();
-        setup.out_file->open(opts.output, std::ios::out | std::ios::app);
-        if (!*setup.out_file) spdlog::error("SIGHUP: cannot reopen {}: {}", opts.output, strerror(errno));
-      }
+      if (setup.output_is_file) setup.output->reopen();
     }
     if (duration_ns && now - start >= duration_ns) break;
     // --pid alone ends with its targets; --comm/--cgroup wait for new ones.
@@ -256,8 +252,8 @@ int cmd_attach(const Args& args, const Args& command) {
   capture->poll(feed, 0);
   pipeline.finish(capture->losses());
   if (metrics) tally.flush(*metrics);
-  setup.out->flush();
-  setup.save_baseline();
+  setup.finish_outputs();
+  if (setup.outputs_failed) spdlog::error("some findings could not be written (see above): exiting 1");
   return audit_exit_status(0, setup);
 }
 

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "output/fingerprint.h"
+#include "output/output_file.h"
 
 namespace duraudit {
 
@@ -82,15 +83,16 @@ void Baseline::write(std::ostream& out) const {
 }
 
 bool Baseline::save(const std::string& path, std::string& error) const {
-  std::ofstream out(path, std::ios::trunc);
+  std::string open_error;
+  auto out = OutputFile::open(path, /*append=*/false, &open_error);
   if (!out) {
     error = path + ": cannot write baseline: " + std::strerror(errno);
     return false;
   }
-  write(out);
-  out.flush();
-  if (!out) {
-    error = path + ": error writing baseline: " + std::strerror(errno);
+  out->set_report_failures(false);
+  write(out->stream());
+  if (!out->finish()) {
+    error = out->first_error();
     return false;
   }
   return true;

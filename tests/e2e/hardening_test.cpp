@@ -1,0 +1,118 @@
+// duraudit next to hostile or broken surroundings (issue 12): output that
+// cannot be written, names that are not text, a traced process that tries
+// to forge findings, clients that try to blind the metrics endpoint.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "e2e/attach_session.h"
+#include "e2e/background_process.h"
+#include "e2e/e2e_util.h"
+
+namespace duraudit::e2e {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::string strace_log(const std::string& name) { return source_dir() + "/tests/data/strace/" + name; }
+
+// Lines of `text` that contain `needle`.
+size_t lines_with(const std::string& text, const std::string& needle) {
+  std::istringstream in(text);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) n += line.find(needle) != std::string::npos;
+  return n;
+}
+
+// ---- write errors ------------------------------------------------------------
+
+TEST(WriteErrors, RunToAFullDeviceSaysSoOnceAndExits1) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  for (const char* format : {"json", "text"}) {
+    auto r = run_command({duraudit_bin(), "run", "--format", format, "-o", "/dev/full", "--", "/bin/sh", "-c",
+                          "echo a > " + (dir / "ff")});
+    EXPECT_EQ(r.status, 1) << format << ": " << r.err;
+    EXPECT_EQ(lines_with(r.err, "cannot write /dev/full: No space left on device"), 1u) << format << ": " << r.err;
+  }
+}
+
+TEST(WriteErrors, ReplayTraceRecordAndBaselineToAFullDeviceExit1) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  const std::string log = strace_log("hand_syscalls.log");
+  auto replay = run_command({duraudit_bin(), "replay", "--strace", log, "--format", "json", "-o", "/dev/full"});
+  EXPECT_EQ(replay.status, 1) << replay.err;
+  EXPECT_EQ(lines_with(replay.err, "cannot write /dev/full"), 1u) << replay.err;
+
+  auto baseline = run_command({duraudit_bin(), "replay", "--strace", log, "-o", dir / "findings.txt",
+                               "--write-baseline", "/dev/full"});
+  EXPECT_EQ(baseline.status, 1) << baseline.err;
+  EXPECT_EQ(lines_with(baseline.err, "/dev/full"), 1u) << baseline.err;
+
+  auto trace = run_command({duraudit_bin(), "trace", "-o", "/dev/full", "--", "/bin/sh", "-c",
+                            "echo a > " + (dir / "t")});
+  EXPECT_EQ(trace.status, 1) << trace.err;
+  EXPECT_EQ(lines_with(trace.err, "cannot write /dev/full"), 1u) << trace.err;
+
+  auto record = run_command({duraudit_bin(), "record", "-o", "/dev/full", "--", "/bin/true"});
+  EXPECT_EQ(record.status, 1) << record.err;
+  EXPECT_EQ(lines_with(record.err, "/dev/full"), 1u) << record.err;
+
+  // Standard output that cannot be written is an output error too.
+  auto to_stdout = run_command({"/bin/sh", "-c",
+                                duraudit_bin() + " replay --strace " + log + " --format json > /dev/full"});
+  EXPECT_EQ(to_stdout.status, 1) << to_stdout.err;
+  EXPECT_EQ(lines_with(to_stdout.err, "cannot write standard output"), 1u) << to_stdout.err;
+}
+
+TEST(WriteErrors, AttachReportsAtOnceKeepsRunningAndExitsNonZero) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  // Writes a file (a close-without-fsync finding, settled after --grace)
+  // two seconds in, then lives on for three more.
+  BackgroundProcess target({"/bin/sh", "-c", "sleep 2; echo a > " + (dir / "f") + "; sleep 3"}, dir / "t.out",
+                           dir / "t.err");
+  BackgroundProcess attach({duraudit_bin(), "--log-level", "info", "attach", "--pid", std::to_string(target.pid()),
+                            "--grace", "200ms", "--format", "json", "-o", "/dev/full"},
+                           dir / "a.out", dir / "a.err");
+  ASSERT_TRUE(attach.wait_for_err("attached to", 30s)) << attach.err();
+  ASSERT_TRUE(attach.wait_for_err("cannot write /dev/full", 10s)) << attach.err();
+  EXPECT_FALSE(attach.wait(0ms)) << "attach stopped at the first write error: " << attach.err();
+  auto status = attach.wait(30s);
+  ASSERT_TRUE(status) << attach.err();
+  EXPECT_EQ(*status, 1) << attach.err();
+}
+
+// duraudit audited by itself: its findings file and baseline are fsynced,
+// and so is the directory that holds their names.
+TEST(WriteErrors, DuraauditsOwnOutputsAreDurable) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  const std::string findings = dir / "findings.jsonl", baseline = dir / "baseline.jsonl";
+  auto r = run_command({duraudit_bin(), "run", "--format", "json", "--", duraudit_bin(), "replay", "--strace",
+                        strace_log("hand_syscalls.log"), "--format", "json", "-o", findings, "--write-baseline",
+                        baseline});
+  ASSERT_EQ(r.status, 0) << r.err;
+  JsonReport report = parse_report(r.out);
+  EXPECT_TRUE(report.about(findings).empty()) << report.describe();
+  EXPECT_TRUE(report.about(baseline).empty()) << report.describe();
+  EXPECT_TRUE(report.of_rule("missing-dir-fsync").empty()) << report.describe();
+
+  const std::string trace = dir / "trace.txt";
+  auto t = run_command({duraudit_bin(), "run", "--format", "json", "--", duraudit_bin(), "trace", "-o", trace, "--",
+                        "/bin/true"});
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_TRUE(parse_report(t.out).about(trace).empty()) << parse_report(t.out).describe();
+}
+
+}  // namespace
+}  // namespace duraudit::e2e
