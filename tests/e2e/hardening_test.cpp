@@ -114,5 +114,27 @@ TEST(WriteErrors, DuraauditsOwnOutputsAreDurable) {
   EXPECT_TRUE(parse_report(t.out).about(trace).empty()) << parse_report(t.out).describe();
 }
 
+// ---- the end of the trace ------------------------------------------------------
+
+TEST(TraceDrain, EveryEventOfALongCommandIsPrintedIncludingItsExit) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  const std::string out = dir / "trace.txt";
+  // 10,000 x (openat, close, renameat, unlinkat): 40,000 events and the
+  // exit. The reader of the trace stalls for two seconds, as a terminal or a
+  // busy pipe does: duraudit blocks on its output while the command runs to
+  // its end, so most events are still in the ring buffer when it exits.
+  auto r = run_command({"/bin/sh", "-c",
+                        duraudit_bin() + " trace -- " + test_program("many_ops") + " " + dir.path() +
+                            " 10000 | (sleep 2; cat) > " + out});
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::string text = read_text(out);
+  EXPECT_THAT(r.err, Not(HasSubstr("lost"))) << r.err;
+  EXPECT_EQ(lines_with(text, "] renameat("), 10000u);
+  EXPECT_EQ(lines_with(text, "] unlinkat("), 10000u);
+  EXPECT_THAT(text.substr(text.size() > 4000 ? text.size() - 4000 : 0), HasSubstr("many_ops["));
+  EXPECT_EQ(lines_with(text, "] exit("), 1u) << text.substr(text.size() > 2000 ? text.size() - 2000 : 0);
+}
+
 }  // namespace
 }  // namespace duraudit::e2e

@@ -249,7 +249,7 @@ int cmd_attach(const Args& args, const Args& command) {
       }
     }
   }
-  capture->poll(feed, 0);
+  drain_capture(*capture, feed, /*producers_alive=*/true);
   pipeline.finish(capture->losses());
   if (metrics) tally.flush(*metrics);
   setup.finish_outputs();
