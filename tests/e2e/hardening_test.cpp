@@ -14,6 +14,7 @@
 #include "e2e/attach_session.h"
 #include "e2e/background_process.h"
 #include "e2e/e2e_util.h"
+#include "util/text_escape.h"
 
 namespace duraudit::e2e {
 namespace {
@@ -134,6 +135,62 @@ TEST(TraceDrain, EveryEventOfALongCommandIsPrintedIncludingItsExit) {
   EXPECT_EQ(lines_with(text, "] unlinkat("), 10000u);
   EXPECT_THAT(text.substr(text.size() > 4000 ? text.size() - 4000 : 0), HasSubstr("many_ops["));
   EXPECT_EQ(lines_with(text, "] exit("), 1u) << text.substr(text.size() > 2000 ? text.size() - 2000 : 0);
+}
+
+// ---- names that are not UTF-8 in JSON ----------------------------------------
+
+// A python3 script that creates the files named by its arguments (bytes,
+// after the directory) and closes them without fsync.
+const char* kCreateNamedFiles =
+    "import os, sys\n"
+    "d = os.fsencode(sys.argv[1])\n"
+    "for n in sys.argv[2:]:\n"
+    "    with open(os.path.join(d, bytes.fromhex(n)), 'wb') as f: f.write(b'x')\n";
+
+std::string hex(const std::string& s) {
+  static const char* k = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    out += k[c >> 4];
+    out += k[c & 15];
+  }
+  return out;
+}
+
+TEST(JsonNames, InvalidUtf8IsKeptReversiblyAndDistinct) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  // Three names that a lossy encoding would print alike (or crash on).
+  const std::vector<std::string> names = {"n\xff", "n\xfe", "n\\xff", "caf\xc3\xa9"};
+  std::vector<std::string> argv = {"/usr/bin/python3", "-c", kCreateNamedFiles, dir.path()};
+  for (const auto& n : names) argv.push_back(hex(n));
+
+  std::vector<std::string> trace = {duraudit_bin(), "trace", "--format", "json", "--"};
+  trace.insert(trace.end(), argv.begin(), argv.end());
+  auto t = run_command(trace);
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_THAT(t.err, Not(HasSubstr("internal error")));
+  std::set<std::string> opened;
+  std::istringstream in(t.out);
+  for (std::string line; std::getline(in, line);) {
+    auto j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << line;
+    if (j.value("syscall", "") == "openat" && j.contains("path")) opened.insert(unescape_json_bytes(j["path"].get<std::string>()));
+  }
+  for (const auto& n : names) EXPECT_EQ(opened.count(dir / n), 1u) << "no openat of " << escape_json_bytes(dir / n);
+  // Valid UTF-8 passes through unchanged; the encoding is docs/output.md's.
+  EXPECT_THAT(t.out, HasSubstr("\"" + dir.path() + "/caf\xc3\xa9\""));
+  EXPECT_THAT(t.out, HasSubstr("\"" + dir.path() + "/n\\\\xff\""));    // the byte 0xff
+  EXPECT_THAT(t.out, HasSubstr("\"" + dir.path() + "/n\\\\\\\\xff\""));  // the text \xff
+
+  std::vector<std::string> run = {duraudit_bin(), "run", "--format", "json", "--"};
+  run.insert(run.end(), argv.begin(), argv.end());
+  auto r = run_command(run);
+  ASSERT_EQ(r.status, 0) << r.err;
+  JsonReport report = parse_report(r.out);
+  std::set<std::string> paths;
+  for (const auto& f : report.of_rule("close-without-fsync")) paths.insert(unescape_json_bytes(f["path"].get<std::string>()));
+  for (const auto& n : names) EXPECT_EQ(paths.count(dir / n), 1u) << escape_json_bytes(dir / n) << report.describe();
 }
 
 }  // namespace

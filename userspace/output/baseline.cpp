@@ -10,7 +10,9 @@
 #include <nlohmann/json.hpp>
 
 #include "output/fingerprint.h"
+#include "output/json_line.h"
 #include "output/output_file.h"
+#include "util/text_escape.h"
 
 namespace duraudit {
 
@@ -52,7 +54,9 @@ bool Baseline::load(const std::string& path, Baseline& out, std::string& error) 
       auto it = j.find(key);
       return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
-    b.add(fp->get<std::string>(), Entry{str("rule"), str("comm"), str("path")});
+    // comm and path in the JSON encoding of docs/output.md: back to bytes.
+    b.add(fp->get<std::string>(),
+          Entry{str("rule"), unescape_json_bytes(str("comm")), unescape_json_bytes(str("path"))});
   }
   if (in.bad()) {
     error = path + ": error reading baseline: " + std::strerror(errno);
@@ -78,7 +82,7 @@ void Baseline::write(std::ostream& out) const {
   });
   for (const auto& [fp, e] : rows) {
     nlohmann::ordered_json j{{"fingerprint", *fp}, {"rule", e->rule}, {"comm", e->comm}, {"path", e->path}};
-    out << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+    out << json_line(std::move(j)) << '\n';
   }
 }
 

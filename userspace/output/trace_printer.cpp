@@ -7,6 +7,7 @@
 
 #include "config/filesystem_names.h"
 #include "event/event_format.h"
+#include "output/json_line.h"
 
 namespace duraudit {
 
@@ -86,7 +87,7 @@ nlohmann::ordered_json event_to_json(const Event& ev) {
 
 void TracePrinter::print(const Event& ev) {
   if (format_ == Format::Json) {
-    out_ << event_to_json(ev).dump() << '\n';
+    out_ << json_line(event_to_json(ev)) << '\n';
     return;
   }
   if (first_ts_ == 0) first_ts_ = ev.ts_ns;
