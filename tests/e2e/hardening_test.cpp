@@ -193,5 +193,53 @@ TEST(JsonNames, InvalidUtf8IsKeptReversiblyAndDistinct) {
   for (const auto& n : names) EXPECT_EQ(paths.count(dir / n), 1u) << escape_json_bytes(dir / n) << report.describe();
 }
 
+// ---- forged text output ------------------------------------------------------
+
+// Lines of `text` that start with `prefix`.
+size_t lines_starting_with(const std::string& text, const std::string& prefix) {
+  std::istringstream in(text);
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) n += line.rfind(prefix, 0) == 0;
+  return n;
+}
+
+// The first byte of `text` that is a control character other than the
+// newline between lines, or -1.
+int first_control_byte(const std::string& text) {
+  for (unsigned char c : text)
+    if ((c < 0x20 && c != '\n') || c == 0x7f) return c;
+  return -1;
+}
+
+// Renames itself (prctl PR_SET_NAME) to a name with an escape sequence and a
+// newline, then writes a file whose name forges a second finding and sends
+// terminal escapes.
+const char* kHostileWriter =
+    "import ctypes, os, sys\n"
+    "ctypes.CDLL(None).prctl(15, b'ev\\x1b[31m\\nil', 0, 0, 0)\n"
+    "name = 'x\\nerror rename-without-fsync  etc-shadow  sshd[1]\\n\\x1b]0;pwned\\x07\\x1b[2J\\x7f'\n"
+    "with open(os.path.join(sys.argv[1], name), 'w') as f: f.write('a')\n";
+
+TEST(TextEscaping, HostileNamesCannotForgeFindingsOrReachTheTerminal) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  auto r = run_command({duraudit_bin(), "run", "--", "/usr/bin/python3", "-c", kHostileWriter, dir.path()});
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(first_control_byte(r.out), -1) << r.out;
+  EXPECT_THAT(r.out, Not(HasSubstr("\nerror rename-without-fsync  etc-shadow")));
+  // The escaped name and comm are there, C-style.
+  EXPECT_THAT(r.out, HasSubstr("x\\nerror rename-without-fsync  etc-shadow  sshd[1]\\n\\x1b]0;pwned\\x07\\x1b[2J\\x7f"));
+  EXPECT_THAT(r.out, HasSubstr("ev\\x1b[31m\\nil["));
+  // One finding, one block: no line starts with the forged headline.
+  EXPECT_EQ(lines_starting_with(r.out, "error "), 0u) << r.out;
+  EXPECT_EQ(lines_starting_with(r.out, "warning "), 2u) << r.out;  // close-without-fsync, missing-dir-fsync
+
+  auto t = run_command({duraudit_bin(), "trace", "--", "/usr/bin/python3", "-c", kHostileWriter, dir.path()});
+  ASSERT_EQ(t.status, 0) << t.err;
+  EXPECT_EQ(first_control_byte(t.out), -1) << t.out;
+  EXPECT_THAT(t.out, HasSubstr("ev\\x1b[31m\\nil["));
+}
+
 }  // namespace
 }  // namespace duraudit::e2e

@@ -9,6 +9,30 @@
 namespace duraudit {
 namespace {
 
+TEST(EscapeText, ControlCharactersBackslashAndInvalidBytesAreCStyle) {
+  EXPECT_EQ(escape_text("plain/path café"), "plain/path café");
+  EXPECT_EQ(escape_text("a\nb\tc\rd\\e"), "a\\nb\\tc\\rd\\\\e");
+  EXPECT_EQ(escape_text("\x1b]0;x\x07"), "\\x1b]0;x\\x07");
+  EXPECT_EQ(escape_text(std::string("a\0b", 3)), "a\\x00b");
+  EXPECT_EQ(escape_text("del\x7f"), "del\\x7f");
+  EXPECT_EQ(escape_text("bad\xff\xfe"), "bad\\xff\\xfe");
+  EXPECT_EQ(escape_text("c1\xc2\x9b"), "c1\\xc2\\x9b");   // U+009B, a CSI to some terminals
+  EXPECT_EQ(escape_text("nbsp\xc2\xa0"), "nbsp\xc2\xa0");  // U+00A0 is text
+  EXPECT_EQ(escape_text("\xc0\xaf"), "\\xc0\\xaf");        // overlong '/'
+  EXPECT_EQ(escape_text("\xed\xa0\x80"), "\\xed\\xa0\\x80");  // a surrogate
+  EXPECT_EQ(escape_text("\xe2\x82"), "\\xe2\\x82");        // truncated sequence
+  EXPECT_EQ(escape_text("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");
+}
+
+TEST(EscapeText, OutputHasNoControlByteForAnyInput) {
+  std::mt19937 rng(12);
+  for (int i = 0; i < 2000; ++i) {
+    std::string s(rng() % 24, '\0');
+    for (char& c : s) c = static_cast<char>(rng());
+    for (unsigned char c : escape_text(s)) ASSERT_FALSE(c < 0x20 || c == 0x7f) << escape_text(s);
+  }
+}
+
 TEST(JsonBytes, ValidUtf8PassesInvalidBytesAndBackslashesAreEscaped) {
   EXPECT_EQ(escape_json_bytes("/d/caf\xc3\xa9"), "/d/caf\xc3\xa9");
   EXPECT_EQ(escape_json_bytes("n\xff"), "n\\xff");

@@ -51,6 +51,39 @@ int hex_value(char c) {
 
 }  // namespace
 
+std::string escape_text(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    size_t n = utf8_sequence(s, i);
+    if (n == 0) {
+      append_hex_byte(out, c);
+      ++i;
+      continue;
+    }
+    if (n == 1) {
+      switch (c) {
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        case '\r': out += "\\r"; break;
+        case '\\': out += "\\\\"; break;
+        default:
+          if (c < 0x20 || c == 0x7f) append_hex_byte(out, c);
+          else out += static_cast<char>(c);
+      }
+    } else if (n == 2 && c == 0xc2 && static_cast<unsigned char>(s[i + 1]) < 0xa0) {
+      // C1 controls (U+0080..U+009F): some terminals take U+009B as CSI.
+      append_hex_byte(out, c);
+      append_hex_byte(out, static_cast<unsigned char>(s[i + 1]));
+    } else {
+      out.append(s.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
 bool json_bytes_clean(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
