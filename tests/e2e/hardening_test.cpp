@@ -241,5 +241,63 @@ TEST(TextEscaping, HostileNamesCannotForgeFindingsOrReachTheTerminal) {
   EXPECT_THAT(t.out, HasSubstr("ev\\x1b[31m\\nil["));
 }
 
+// ---- metrics endpoint under idle connections ----------------------------------
+
+// A TCP connection to 127.0.0.1:port that sends nothing.
+int idle_connection(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// The status line of a raw HTTP request, or "" after 2 s.
+std::string raw_request(int port, const std::string& request) {
+  int fd = idle_connection(port);
+  if (fd < 0) return "";
+  timeval tv{2, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  (void)!write(fd, request.data(), request.size());
+  std::string got;
+  char buf[4096];
+  for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) got.append(buf, static_cast<size_t>(n));
+  close(fd);
+  return got.substr(0, got.find("\r\n"));
+}
+
+TEST(MetricsEndpoint, AnswersWithinASecondWhileTwentyIdleConnectionsAreOpen) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  BackgroundProcess target({"/bin/sleep", "60"}, dir / "t.out", dir / "t.err");
+  const int port = free_loopback_port();
+  AttachSession attach(dir, {"--pid", std::to_string(target.pid()), "--metrics-listen",
+                             "127.0.0.1:" + std::to_string(port)});
+  ASSERT_TRUE(attach.ready()) << attach.describe();
+
+  std::vector<int> idle;
+  for (int i = 0; i < 20; ++i) {
+    int fd = idle_connection(port);
+    ASSERT_GE(fd, 0) << "connection " << i;
+    idle.push_back(fd);
+  }
+  std::this_thread::sleep_for(200ms);  // let the server hand each one to a worker
+  for (int round = 0; round < 3; ++round) {
+    auto start = std::chrono::steady_clock::now();
+    HttpResponse r = http_get(port, "/metrics", 1s);
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.status, 200) << "round " << round;
+    EXPECT_LT(took, 1s) << "round " << round;
+    EXPECT_NE(r.body.find("duraudit_build_info"), std::string::npos) << "round " << round;
+  }
+  EXPECT_EQ(raw_request(port, "HEAD /metrics HTTP/1.0\r\n\r\n"), "HTTP/1.1 200 OK");
+  for (int fd : idle) close(fd);
+}
+
 }  // namespace
 }  // namespace duraudit::e2e
