@@ -1,5 +1,7 @@
-// Values duraudit refuses, cleanly and at once: nonsense flag values exit 2
-// naming the flag and what it accepts.
+// Values and inputs duraudit refuses, cleanly and at once: nonsense flag
+// values exit 2 naming the flag and what it accepts; rules files and
+// baselines that are devices, directories or too large are refused, at
+// start-up (exit 2) and on a SIGHUP reload (the old rules stay).
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -58,6 +60,57 @@ TEST(BadValues, MetricsListenOnPortZeroPrintsThePortItBound) {
   int port = std::stoi(m[1]);
   ASSERT_GT(port, 0);
   EXPECT_EQ(http_get(port, "/metrics", 5s).status, 200);
+}
+
+TEST(BoundedInput, RulesAndBaselinesMustBeSmallRegularFiles) {
+  ScratchDir dir;
+  const std::string big = dir / "big.yaml";
+  {
+    std::ofstream out(big);
+    out << "version: 1\n";
+    for (int i = 0; i < 40000; ++i) out << "# padding padding padding padding\n";  // > 1 MiB
+  }
+  struct Case {
+    std::vector<std::string> argv;
+    std::string says;
+  };
+  const std::vector<Case> cases = {
+      {{"rules", "check", "/dev/zero"}, "/dev/zero: cannot read rules file: it is a character device"},
+      {{"rules", "check", dir.path()}, "cannot read rules file: it is a directory"},
+      {{"rules", "check", big}, "rules file is larger than the limit of 1 MiB"},
+      {{"replay", "--strace", "--rules", "/dev/zero", source_dir() + "/tests/data/strace/hand_syscalls.log"},
+       "/dev/zero: cannot read rules file: it is a character device"},
+      {{"replay", "--strace", "--baseline", "/dev/zero", source_dir() + "/tests/data/strace/hand_syscalls.log"},
+       "/dev/zero: cannot read baseline: it is a character device"},
+      {{"replay", "--strace", "--baseline", dir.path(), source_dir() + "/tests/data/strace/hand_syscalls.log"},
+       "cannot read baseline: it is a directory"},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> argv = {duraudit_bin()};
+    argv.insert(argv.end(), c.argv.begin(), c.argv.end());
+    BoundedRun r = run_bounded(argv, dir, 20s);
+    ASSERT_TRUE(r.status) << c.argv[0] << " " << c.argv[2] << ": still running";
+    EXPECT_EQ(*r.status, 2) << c.argv[0] << " " << c.argv[2] << ": " << r.err;
+    EXPECT_THAT(r.err + r.out, HasSubstr(c.says)) << c.argv[0] << " " << c.argv[2];
+  }
+}
+
+TEST(BoundedInput, SighupKeepsTheOldRulesWhenTheFileBecomesDevZero) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  const std::string rules = dir / "rules.yaml";
+  std::ofstream(rules) << "version: 1\ngrace: 1s\n";
+  BackgroundProcess target({"/bin/sleep", "30"}, dir / "t.out", dir / "t.err");
+  AttachSession attach(dir, {"--pid", std::to_string(target.pid()), "--rules", rules});
+  ASSERT_TRUE(attach.ready()) << attach.describe();
+  std::filesystem::remove(rules);
+  std::filesystem::create_symlink("/dev/zero", rules);
+  ASSERT_TRUE(attach.signal(SIGHUP));
+  ASSERT_TRUE(attach.wait_for_err("keeping the previous rules", 10s)) << attach.describe();
+  EXPECT_THAT(attach.err(), HasSubstr("character device"));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(attach.running()) << attach.describe();
+  EXPECT_EQ(attach.stop(), 0) << attach.describe();
 }
 
 }  // namespace

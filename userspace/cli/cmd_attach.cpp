@@ -251,6 +251,9 @@ int cmd_attach(const Args& args, const Args& command) {
         spdlog::info("SIGHUP: rules reloaded");
       } catch (const UsageError& e) {
         spdlog::error("SIGHUP: keeping the previous rules: {}", e.what());
+      } catch (const std::exception& e) {
+        // Out of memory included: the agent goes on with the rules it has.
+        spdlog::error("SIGHUP: keeping the previous rules: cannot load the rules files: {}", e.what());
       }
       if (setup.output_is_file) setup.output->reopen();
     }

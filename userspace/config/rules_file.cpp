@@ -14,6 +14,7 @@
 
 #include "config/filesystem_names.h"
 #include "engine/rule_catalogue.h"
+#include "util/bounded_read.h"
 #include "util/duration.h"
 #include "util/glob_check.h"
 
@@ -387,18 +388,12 @@ bool load_rules_text(std::string_view text, const std::string& name, Config& int
 }
 
 bool load_rules_file(const std::string& path, Config& into, std::vector<Diagnostic>& errors) {
-  std::ifstream in(path);
-  if (!in) {
-    errors.push_back(Diagnostic{path, 0, std::string("cannot read rules file: ") + std::strerror(errno)});
+  std::string text, why;
+  if (!read_bounded_regular_file(path, kMaxRulesFileBytes, "rules file", text, why)) {
+    errors.push_back(Diagnostic{path, 0, why});
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    errors.push_back(Diagnostic{path, 0, std::string("error reading rules file: ") + std::strerror(errno)});
-    return false;
-  }
-  return load_rules_text(ss.str(), path, into, errors);
+  return load_rules_text(text, path, into, errors);
 }
 
 bool load_rules_files(const std::vector<std::string>& paths, Config& into, std::vector<Diagnostic>& errors) {

@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <tuple>
 #include <vector>
 
@@ -12,6 +13,7 @@
 #include "output/fingerprint.h"
 #include "output/json_line.h"
 #include "output/output_file.h"
+#include "util/bounded_read.h"
 #include "util/text_escape.h"
 
 namespace duraudit {
@@ -26,11 +28,12 @@ bool is_fingerprint(const std::string& s) {
 }  // namespace
 
 bool Baseline::load(const std::string& path, Baseline& out, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = path + ": cannot read baseline: " + std::strerror(errno);
+  std::string text, why;
+  if (!read_bounded_regular_file(path, kMaxBaselineBytes, "baseline", text, why)) {
+    error = path + ": " + why;
     return false;
   }
+  std::istringstream in(text);
   Baseline b;
   std::string line;
   int lineno = 0;
@@ -57,10 +60,6 @@ bool Baseline::load(const std::string& path, Baseline& out, std::string& error) 
     // comm and path in the JSON encoding of docs/output.md: back to bytes.
     b.add(fp->get<std::string>(),
           Entry{str("rule"), unescape_json_bytes(str("comm")), unescape_json_bytes(str("path"))});
-  }
-  if (in.bad()) {
-    error = path + ": error reading baseline: " + std::strerror(errno);
-    return false;
   }
   out = std::move(b);
   return true;
