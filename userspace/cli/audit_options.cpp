@@ -4,6 +4,8 @@
 
 #include <iostream>
 
+#include <spdlog/spdlog.h>
+
 #include "cli/errors.h"
 #include "config/rules_file.h"
 #include "output/json_sink.h"
@@ -70,12 +72,14 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
   if (!color) throw UsageError("--color must be auto, always or never (got '" + o.color + "')");
 
   if (!o.output.empty()) {
-    s.out_file = std::make_unique<std::ofstream>(o.output, std::ios::out | (session.append_output ? std::ios::app : std::ios::trunc));
-    if (!*s.out_file) throw UsageError("cannot open output file " + o.output + ": " + strerror(errno));
-    s.out = s.out_file.get();
+    std::string err;
+    s.output = OutputFile::open(o.output, session.append_output, &err);
+    if (!s.output) throw UsageError(err);
+    s.output_is_file = true;
   } else {
-    s.out = &std::cout;
+    s.output = OutputFile::standard_output();
   }
+  s.out = &s.output->stream();
   if (o.format == "json") {
     s.sink = std::make_unique<JsonSink>(*s.out);
   } else if (o.format == "text") {
@@ -90,13 +94,18 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
   return s;
 }
 
-void AuditSetup::save_baseline() const {
+void AuditSetup::finish_outputs() {
+  if (!output->finish()) outputs_failed = true;
   if (!baseline_out) return;
   std::string err;
-  if (!baseline_out->save(baseline_out_path, err)) throw RuntimeError("--write-baseline: " + err);
+  if (!baseline_out->save(baseline_out_path, err)) {
+    spdlog::error("--write-baseline: {}", err);
+    outputs_failed = true;
+  }
 }
 
 int audit_exit_status(int command_status, const AuditSetup& setup) {
+  if (setup.outputs_failed) return kExitRuntimeError;
   if (command_status != 0) return command_status;
   return setup.reporter->fails(setup.fail_on) ? kExitFindings : kExitOk;
 }

@@ -15,6 +15,7 @@
 #include "output/baseline.h"
 #include "output/finding_reporter.h"
 #include "output/finding_sink.h"
+#include "output/output_file.h"
 
 namespace duraudit {
 
@@ -35,8 +36,9 @@ struct AuditSetup {
   Config config;
   Severity fail_on = Severity::None;
   bool grace_given = false;
-  std::unique_ptr<std::ofstream> out_file;  // -o FILE
-  std::ostream* out = nullptr;              // the file or stdout
+  std::unique_ptr<OutputFile> output;       // -o FILE or stdout, every write checked
+  bool output_is_file = false;              // -o FILE (attach reopens it on SIGHUP)
+  std::ostream* out = nullptr;              // output->stream()
   std::unique_ptr<FindingSink> sink;       // text or JSON
   std::unique_ptr<FindingSink> front_sink; // what the reporter feeds, if it wraps `sink` (attach)
   std::unique_ptr<Baseline> baseline;       // --baseline
@@ -44,8 +46,11 @@ struct AuditSetup {
   std::string baseline_out_path;
   std::unique_ptr<FindingReporter> reporter;
 
-  // Writes --write-baseline if asked; throws RuntimeError if it cannot.
-  void save_baseline() const;
+  // End of session: flushes, fsyncs and closes the findings output, and
+  // writes --write-baseline if asked. A failure has been reported on
+  // stderr; it is remembered for audit_exit_status().
+  void finish_outputs();
+  bool outputs_failed = false;
 };
 
 // How a long-running session (attach) differs from run/replay.
@@ -61,8 +66,9 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session = {
 // every FILE:LINE: problem.
 void load_rules_or_throw(const std::vector<std::string>& files, Config& config);
 
-// DESIGN.md exit status: the command's own status when non-zero, else 3 when
-// a finding at or above --fail-on was reported, else 0.
+// Exit status: 1 when an output could not be written (docs/output.md), else
+// the command's own status when non-zero, else 3 when a finding at or above
+// --fail-on was reported, else 0.
 int audit_exit_status(int command_status, const AuditSetup& setup);
 
 }  // namespace duraudit

@@ -38,9 +38,10 @@ common options:
   --version               print the version
   --log-level LEVEL       diagnostics on stderr: trace|debug|info|warn|error|off (default warn)
 
-exit status of run: the command's status when non-zero (128+N for signal N);
-otherwise 3 if a finding at or above --fail-on exists; 2 usage or configuration
-error; 1 runtime error (no privilege, BPF load failure, unreadable trace).
+exit status of run: 1 if an output could not be written; else the command's
+status when non-zero (128+N for signal N); otherwise 3 if a finding at or above
+--fail-on exists; 2 usage or configuration error; 1 runtime error (no
+privilege, BPF load failure, unreadable trace).
 )";
 
 }  // namespace

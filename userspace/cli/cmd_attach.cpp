@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
+#include <cstdio>
 #include <iostream>
 
 #include "capture/bpf_capture.h"
@@ -43,15 +44,15 @@ struct AttachOptions {
   std::string duration;
   std::string metrics_listen;
   bool metrics_comm_label = false;
-  size_t metrics_comm_cap = MetricsExporter::kDefaultCommCap;
+  std::string metrics_comm_cap = std::to_string(MetricsExporter::kDefaultCommCap);
   std::string fold_window = "10m";
-  size_t max_processes = 65536;
+  std::string max_processes = "65536";
   // About 2 KB of state per tracked file and 3 KB per process (bench/run.sh
   // engine section): the defaults bound the state near 0.6 GB, inside the
   // systemd unit's MemoryMax=1G. 1M files would need ~2 GB.
-  size_t max_files = 200'000;
-  size_t max_dir_entries = 200'000;
-  size_t ringbuf_mib = 16;
+  std::string max_files = "200000";
+  std::string max_dir_entries = "200000";
+  std::string ringbuf_mib = "16";
 };
 
 uint64_t parse_duration_or_throw(const std::string& flag, const std::string& text) {
@@ -111,6 +112,18 @@ int cmd_attach(const Args& args, const Args& command) {
   if (a.all && selects) throw UsageError("--all already selects every process: drop --pid/--comm/--cgroup");
   if (!a.all && !selects) throw UsageError("attach needs --pid N, --comm NAME, --cgroup PATH or --all");
   uint64_t duration_ns = a.duration.empty() ? 0 : parse_duration_or_throw("--duration", a.duration);
+  if (!a.duration.empty() && duration_ns == 0)
+    throw UsageError("--duration must be longer than 0 (e.g. 10m; leave it out to run until SIGINT/SIGTERM)");
+  // Caps: a 0 or negative value would wrap or disable tracking altogether.
+  constexpr uint64_t kMaxCap = 100'000'000;
+  const size_t comm_cap = parse_count("--metrics-comm-cap", a.metrics_comm_cap, 1, 10'000);
+  const size_t max_processes = parse_count("--max-processes", a.max_processes, 1, kMaxCap);
+  const size_t max_files = parse_count("--max-files", a.max_files, 1, kMaxCap);
+  const size_t max_dir_entries = parse_count("--max-dir-entries", a.max_dir_entries, 1, kMaxCap);
+  // The BPF ring buffer's size is a 32-bit power of two of whole pages.
+  const uint64_t ringbuf_mib = parse_count("--ringbuf-mib", a.ringbuf_mib, 1, 1024);
+  if ((ringbuf_mib & (ringbuf_mib - 1)) != 0)
+    throw UsageError("--ringbuf-mib must be a power of two from 1 to 1024 (got '" + a.ringbuf_mib + "')");
   uint64_t fold_ns = parse_duration_or_throw("--fold-window", a.fold_window);
   for (int32_t pid : a.pids)
     if (pid <= 0 || !process_alive(pid)) throw RuntimeError("no running process with pid " + std::to_string(pid));
@@ -120,8 +133,11 @@ int cmd_attach(const Args& args, const Args& command) {
   std::unique_ptr<MetricsSink> metrics_sink;
   std::string error;
   if (!a.metrics_listen.empty()) {
-    metrics = MetricsExporter::start(a.metrics_listen, a.metrics_comm_label, a.metrics_comm_cap, &error);
+    metrics = MetricsExporter::start(a.metrics_listen, a.metrics_comm_label, comm_cap, &error);
     if (!metrics) throw RuntimeError(error);
+    // Port 0 asks the kernel for a free one: say which, or nobody can scrape it.
+    if (a.metrics_listen.size() >= 2 && a.metrics_listen.compare(a.metrics_listen.size() - 2, 2, ":0") == 0)
+      std::fprintf(stderr, "duraudit: metrics on %s\n", metrics->metrics_url().c_str());
     metrics_sink = std::make_unique<MetricsSink>(*metrics);
   }
 
@@ -141,16 +157,16 @@ int cmd_attach(const Args& args, const Args& command) {
   copts.trace_all = a.all;
   copts.comms.insert(a.comms.begin(), a.comms.end());
   copts.cgroup_path = a.cgroup;
-  copts.ringbuf_bytes = a.ringbuf_mib << 20;
+  copts.ringbuf_bytes = ringbuf_mib << 20;
   auto capture = BpfCapture::open(copts, &error);
   if (!capture) throw RuntimeError(error);
 
   ResolverOptions ro;
   ro.seed_from_proc = true;  // processes first seen mid-flight: their fds and cwd come from /proc
-  ro.max_processes = a.max_processes;
+  ro.max_processes = max_processes;
   EngineOptions eo;
-  eo.limits.max_inodes = a.max_files;
-  eo.limits.max_pending_dir_entries = a.max_dir_entries;
+  eo.limits.max_inodes = max_files;
+  eo.limits.max_pending_dir_entries = max_dir_entries;
   if (metrics) eo.on_durable = [m = metrics.get()](uint64_t ns) { m->observe_dirty_to_durable(ns / 1e9); };
   AuditPipeline pipeline(setup.config, ro, *setup.reporter, std::move(eo));
 
@@ -235,12 +251,11 @@ int cmd_attach(const Args& args, const Args& command) {
         spdlog::info("SIGHUP: rules reloaded");
       } catch (const UsageError& e) {
         spdlog::error("SIGHUP: keeping the previous rules: {}", e.what());
+      } catch (const std::exception& e) {
+        // Out of memory included: the agent goes on with the rules it has.
+        spdlog::error("SIGHUP: keeping the previous rules: cannot load the rules files: {}", e.what());
       }
-      if (setup.out_file) {
-        setup.out_file->close();
-        setup.out_file->open(opts.output, std::ios::out | std::ios::app);
-        if (!*setup.out_file) spdlog::error("SIGHUP: cannot reopen {}: {}", opts.output, strerror(errno));
-      }
+      if (setup.output_is_file) setup.output->reopen();
     }
     if (duration_ns && now - start >= duration_ns) break;
     // --pid alone ends with its targets; --comm/--cgroup wait for new ones.
@@ -253,11 +268,11 @@ int cmd_attach(const Args& args, const Args& command) {
       }
     }
   }
-  capture->poll(feed, 0);
+  drain_capture(*capture, feed, /*producers_alive=*/true);
   pipeline.finish(capture->losses());
   if (metrics) tally.flush(*metrics);
-  setup.out->flush();
-  setup.save_baseline();
+  setup.finish_outputs();
+  if (setup.outputs_failed) spdlog::error("some findings could not be written (see above): exiting 1");
   return audit_exit_status(0, setup);
 }
 

@@ -40,8 +40,17 @@ int cmd_record(const Args& args, const Args& command) {
   if (!writer.open(output, &error) || !writer.write_local_header(&error)) throw RuntimeError(error);
   CaptureOptions copts = capture_options_for(Config::defaults());
 
+  // A write error is reported once, when it happens; the session goes on
+  // (the command is not left untraced) and record exits 1. Nothing is
+  // thrown from here: these run inside libbpf's ring-buffer callback.
+  bool reported = false;
+  auto report_write_error = [&] {
+    if (reported || writer.error().empty()) return;
+    reported = true;
+    spdlog::error("{}", writer.error());
+  };
   auto on_event = [&](Event&& ev) {
-    if (!writer.append(ev)) throw RuntimeError("writing " + output + ": " + writer.error());
+    if (!writer.append(ev)) report_write_error();
   };
   // The state of an initial target before its first event (cwd, inherited
   // fds), so replay resolves relative paths and fd calls as `run` does with
@@ -54,30 +63,37 @@ int cmd_record(const Args& args, const Args& command) {
       return;
     }
     if (before_exec) prepare_launched_snapshot(ps.snapshot);
-    if (!writer.append_seed(ps)) throw RuntimeError("writing " + output + ": " + writer.error());
+    if (!writer.append_seed(ps)) report_write_error();
   };
+  // Returns false when the recording could not be written completely.
   auto finish = [&](const LossCounters& losses) {
-    if (!writer.close(losses, &error)) throw RuntimeError(error);
+    if (!writer.close(losses, &error)) {
+      if (!reported) spdlog::error("{}", error);
+      return false;
+    }
+    if (reported) return false;
     uint64_t lost = total_lost(losses);
     spdlog::info("recorded {} events ({} bytes) to {}", writer.events_written(), writer.bytes_written(), output);
     if (lost) spdlog::warn("{} events were lost (ring buffer full): the recording is incomplete", lost);
+    return true;
   };
 
   TracedCommandHooks hooks;
   hooks.on_event = on_event;
   // Flush about every 100 ms: a killed recorder leaves a file that replays
   // up to its last complete event.
-  hooks.on_tick = [&](uint64_t, const LossCounters&) { writer.flush(); };
+  hooks.on_tick = [&](uint64_t, const LossCounters&) {
+    if (!writer.flush()) report_write_error();
+  };
   std::unique_ptr<BpfCapture> capture;
   if (!pids.empty()) {
     hooks.on_spawn = [&](int32_t pid) { seed(pid, false); };
     follow_running_pids(pids, copts, hooks, &capture);
-    finish(capture->losses());
-    return kExitOk;
+    return finish(capture->losses()) ? kExitOk : kExitRuntimeError;
   }
   hooks.on_spawn = [&](int32_t pid) { seed(pid, true); };
   TracedCommandResult r = run_traced_command(command, copts, hooks, &capture);
-  finish(capture->losses());
+  if (!finish(capture->losses())) return kExitRuntimeError;
   return r.status;
 }
 

@@ -105,8 +105,7 @@ int cmd_replay(const Args& args, const Args& command) {
     sum.incomplete_reason = "the recording is truncated: " + recording->truncation_reason();
   }
   pipeline.finish(source->losses());
-  setup.out->flush();
-  setup.save_baseline();
+  setup.finish_outputs();
   return audit_exit_status(0, setup);
 }
 

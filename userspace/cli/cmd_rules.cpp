@@ -43,7 +43,8 @@ int cmd_rules(const Args& args, const Args&) {
       if (errors.empty()) {
         std::cout << f << ": ok\n";
       } else {
-        for (const auto& d : errors) std::cerr << d.file << ":" << d.line << ": " << d.message << "\n";
+        // FILE:LINE: message, or FILE: message when the file itself is the problem.
+        for (const auto& d : errors) std::cerr << d.to_string() << "\n";
         status = kExitUsage;
       }
     }

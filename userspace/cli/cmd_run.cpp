@@ -47,8 +47,7 @@ int cmd_run(const Args& args, const Args& command) {
   std::unique_ptr<BpfCapture> capture;
   TracedCommandResult r = run_traced_command(command, capture_options_for(setup.config), hooks, &capture);
   pipeline.finish(capture->losses());
-  setup.out->flush();
-  setup.save_baseline();
+  setup.finish_outputs();
   if (r.interrupted) spdlog::warn("interrupted: verdicts settled on what was seen so far");
   return audit_exit_status(r.status, setup);
 }

@@ -16,6 +16,7 @@
 #include "cli/traced_command.h"
 #include "util/proc_tree.h"
 #include "config/config.h"
+#include "output/output_file.h"
 #include "output/trace_printer.h"
 #include "resolve/resolver.h"
 
@@ -46,12 +47,15 @@ int cmd_trace(const Args& args, const Args& command) {
   if (command.empty() == pids.empty())
     throw UsageError("trace needs either a command (-- CMD ARGS...) or --pid N");
 
-  std::ofstream file;
+  std::unique_ptr<OutputFile> file;
   if (!output.empty()) {
-    file.open(output, std::ios::out | std::ios::trunc);
-    if (!file) throw UsageError("cannot open output file " + output + ": " + strerror(errno));
+    std::string err;
+    file = OutputFile::open(output, /*append=*/false, &err);
+    if (!file) throw UsageError(err);
+  } else {
+    file = OutputFile::standard_output();
   }
-  std::ostream& out = output.empty() ? std::cout : file;
+  std::ostream& out = file->stream();
   TracePrinter printer(out, fmt);
   Config config = Config::defaults();
   CaptureOptions copts = capture_options_for(config);
@@ -81,11 +85,11 @@ int cmd_trace(const Args& args, const Args& command) {
   };
   if (!pids.empty()) {
     follow_running_pids(pids, copts, hooks);
-    out.flush();
-    return kExitOk;
+    // A write error was reported when it happened (output_file.h).
+    return file->finish() ? kExitOk : kExitRuntimeError;
   }
   TracedCommandResult r = run_traced_command(command, copts, hooks);
-  out.flush();
+  if (!file->finish()) return kExitRuntimeError;
   return r.status;
 }
 

@@ -1,5 +1,7 @@
 #include "cli/option_parsing.h"
 
+#include <charconv>
+
 #include "cli/errors.h"
 
 namespace duraudit {
@@ -24,6 +26,17 @@ po::variables_map parse_options(const po::options_description& desc, const std::
     throw UsageError("unexpected argument '" + pos.front() + "' (the command to run goes after --)");
   }
   return vm;
+}
+
+uint64_t parse_count(const std::string& flag, const std::string& text, uint64_t lo, uint64_t hi) {
+  uint64_t v = 0;
+  const char* end = text.data() + text.size();
+  auto [p, ec] = std::from_chars(text.data(), end, v);
+  bool digits_only = !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  if (!digits_only || ec != std::errc() || p != end || v < lo || v > hi)
+    throw UsageError(flag + " must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) +
+                     " (got '" + text + "')");
+  return v;
 }
 
 }  // namespace duraudit

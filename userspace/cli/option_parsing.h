@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -12,5 +13,10 @@ namespace po = boost::program_options;
 // Positional arguments land in `positional` when given.
 po::variables_map parse_options(const po::options_description& desc, const std::vector<std::string>& args,
                                 std::vector<std::string>* positional = nullptr);
+
+// A whole number for `flag`, from `lo` to `hi`: anything else (a sign,
+// a fraction, a value out of range) is a UsageError (exit 2) naming the flag
+// and the accepted range.
+uint64_t parse_count(const std::string& flag, const std::string& text, uint64_t lo, uint64_t hi);
 
 }  // namespace duraudit

@@ -25,6 +25,7 @@ void on_stop_signal(int sig) {
   g_forward_signal = sig;
 }
 
+
 void install_signal_handlers() {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
@@ -35,6 +36,19 @@ void install_signal_handlers() {
 }
 
 }  // namespace
+
+void drain_capture(BpfCapture& capture, const std::function<void(Event&&)>& on_event, bool producers_alive) {
+  // One poll() stops after BpfCapture::kMaxEventsPerPoll events; a poll
+  // that delivered fewer found the ring empty. Processes still running can
+  // keep it full for ever: then stop after a second.
+  const uint64_t deadline = monotonic_now_ns() + 1'000'000'000ull;
+  for (;;) {
+    uint64_t before = capture.delivered();
+    capture.poll(on_event, 0);
+    if (capture.delivered() - before < BpfCapture::kMaxEventsPerPoll) return;
+    if (producers_alive && monotonic_now_ns() > deadline) return;
+  }
+}
 
 int shell_status(int wait_status) {
   if (WIFEXITED(wait_status)) return WEXITSTATUS(wait_status);
@@ -71,7 +85,9 @@ void follow_running_pids(const std::vector<int32_t>& pids, const CaptureOptions&
     for (int32_t pid : pids) any_alive |= process_alive(pid);
     if (!any_alive) break;
   }
-  deliver(0);
+  bool alive = false;
+  for (int32_t pid : pids) alive |= process_alive(pid);
+  drain_capture(*capture, hooks.on_event, alive);
   if (hooks.on_tick) hooks.on_tick(monotonic_now_ns(), capture->losses());
   if (keep) *keep = std::move(capture);
 }
@@ -145,8 +161,9 @@ TracedCommandResult run_traced_command(const std::vector<std::string>& argv, con
   }
 tree_done:
   // Every event of the tree was written before its last process was
-  // reaped: one more pass empties the ring buffer.
-  deliver(0);
+  // reaped: emptying the ring buffer now delivers all of them.
+  // (A second signal breaks out early: then the tree may still be running.)
+  drain_capture(*capture, hooks.on_event, /*producers_alive=*/forwarded >= 2);
   if (hooks.on_tick) hooks.on_tick(monotonic_now_ns(), capture->losses());
   if (keep) *keep = std::move(capture);
   return result;

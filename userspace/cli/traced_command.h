@@ -41,6 +41,11 @@ TracedCommandResult run_traced_command(const std::vector<std::string>& argv, con
 void follow_running_pids(const std::vector<int32_t>& pids, const CaptureOptions& capture_options,
                          const TracedCommandHooks& hooks, std::unique_ptr<BpfCapture>* keep = nullptr);
 
+// Delivers what is left in the ring buffer until it is empty; with
+// `producers_alive` (traced processes may still be writing) for at most
+// about a second.
+void drain_capture(BpfCapture& capture, const std::function<void(Event&&)>& on_event, bool producers_alive);
+
 CaptureOptions capture_options_for(const Config& config);
 
 uint64_t monotonic_now_ns();

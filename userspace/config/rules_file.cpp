@@ -14,6 +14,7 @@
 
 #include "config/filesystem_names.h"
 #include "engine/rule_catalogue.h"
+#include "util/bounded_read.h"
 #include "util/duration.h"
 #include "util/glob_check.h"
 
@@ -109,7 +110,10 @@ class Loader {
                     Fn&& fn) {
     std::map<std::string, int> seen;
     for (auto it = map.begin(); it != map.end(); ++it) {
-      const YAML::Node& k = it->first;
+      // Copies: `it->` is a temporary proxy of yaml-cpp's iterator, and a
+      // reference to its members would dangle after this statement.
+      const YAML::Node k = it->first;
+      const YAML::Node v = it->second;
       if (!k.IsScalar()) {
         error(k, std::string(what) + " must be a plain word");
         continue;
@@ -128,7 +132,7 @@ class Loader {
         error(k, msg);
         continue;
       }
-      fn(key, k, it->second);
+      fn(key, k, v);
     }
   }
 
@@ -384,18 +388,12 @@ bool load_rules_text(std::string_view text, const std::string& name, Config& int
 }
 
 bool load_rules_file(const std::string& path, Config& into, std::vector<Diagnostic>& errors) {
-  std::ifstream in(path);
-  if (!in) {
-    errors.push_back(Diagnostic{path, 0, std::string("cannot read rules file: ") + std::strerror(errno)});
+  std::string text, why;
+  if (!read_bounded_regular_file(path, kMaxRulesFileBytes, "rules file", text, why)) {
+    errors.push_back(Diagnostic{path, 0, why});
     return false;
   }
-  std::stringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) {
-    errors.push_back(Diagnostic{path, 0, std::string("error reading rules file: ") + std::strerror(errno)});
-    return false;
-  }
-  return load_rules_text(ss.str(), path, into, errors);
+  return load_rules_text(text, path, into, errors);
 }
 
 bool load_rules_files(const std::vector<std::string>& paths, Config& into, std::vector<Diagnostic>& errors) {

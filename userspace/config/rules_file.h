@@ -32,6 +32,7 @@
 // errors and unreadable files. A file with any error changes nothing.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +48,10 @@ struct Diagnostic {
   // "FILE:LINE: message" (or "FILE: message" without a line).
   std::string to_string() const;
 };
+
+// A rules file is a regular file of at most this many bytes (1 MiB): a
+// device, FIFO, directory or larger file is refused with a diagnostic.
+inline constexpr size_t kMaxRulesFileBytes = 1 << 20;
 
 // Loads one rules file and merges it into `into`. Returns true when the file
 // is valid; otherwise appends every problem found to `errors` and leaves

@@ -86,13 +86,23 @@ const std::string& landing_page() {
 }
 
 // civetweb calls this for every request before its own dispatch (the
-// Exposer's /metrics handler). Answering "/" here is how the landing page is
+// Exposer's /metrics handler). Answering "/" (and HEAD /metrics) here is how the landing page is
 // served without a second HTTP server: prometheus-cpp 1.0's Exposer has no
 // API for other handlers, but it forwards CivetCallbacks to civetweb.
 int serve_landing_page(mg_connection* conn) {
   const mg_request_info* req = mg_get_request_info(conn);
-  if (!req || !req->local_uri || std::strcmp(req->local_uri, "/") != 0) return 0;
+  if (!req || !req->local_uri) return 0;
   const bool head = req->request_method && std::strcmp(req->request_method, "HEAD") == 0;
+  // HEAD /metrics (probes that only check the endpoint): the Exposer's
+  // handler knows GET only. The headers of a scrape, without its body.
+  if (head && std::strcmp(req->local_uri, "/metrics") == 0) {
+    mg_printf(conn,
+              "HTTP/1.1 200 OK\r\n"
+              "Content-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+              "Connection: close\r\n\r\n");
+    return 200;
+  }
+  if (std::strcmp(req->local_uri, "/") != 0) return 0;
   const bool get = req->request_method && std::strcmp(req->request_method, "GET") == 0;
   if (!get && !head) {
     mg_send_http_error(conn, 405, "%s", "Only GET and HEAD are served here.\n");
@@ -102,6 +112,27 @@ int serve_landing_page(mg_connection* conn) {
   mg_send_http_ok(conn, "text/html; charset=utf-8", static_cast<long long>(page.size()));
   if (get) mg_write(conn, page.data(), page.size());
   return 200;
+}
+
+// ---- server options --------------------------------------------------------
+
+// civetweb gives each connection a worker thread for as long as the
+// connection is open, so idle or slow clients (any local user can open some)
+// would hold every thread and blind Prometheus and liveness probes. Enough
+// threads for kServerThreads - 1 such connections, and short timeouts that
+// free a thread held by an idle client within two seconds; a client beyond
+// that waits in civetweb's accept queue (kConnectionQueue connections, then
+// the kernel's listen backlog). docs/production.md
+// "Metrics endpoint".
+std::vector<std::string> server_options(const std::string& listening_ports) {
+  return {"listening_ports", listening_ports,
+          "num_threads", std::to_string(MetricsExporter::kServerThreads),
+          // A request's headers must arrive within this (slowloris).
+          "request_timeout_ms", "2000",
+          // One request per connection: none is held open between scrapes.
+          "enable_keep_alive", "no",
+          "keep_alive_timeout_ms", "500",
+          "connection_queue", std::to_string(MetricsExporter::kConnectionQueue)};
 }
 
 // ---- listen address --------------------------------------------------------
@@ -255,9 +286,7 @@ std::unique_ptr<MetricsExporter> MetricsExporter::start(std::string_view listen_
   std::vector<std::string> startup_messages;
   t_startup_messages = &startup_messages;
   try {
-    // Two threads: one scrape at a time is the normal load; the second keeps
-    // the landing page or a second Prometheus responsive during a scrape.
-    exporter->exposer_ = std::make_unique<prometheus::Exposer>(spec.civetweb_ports, 2, &callbacks);
+    exporter->exposer_ = std::make_unique<prometheus::Exposer>(server_options(spec.civetweb_ports), &callbacks);
   } catch (const std::exception& e) {
     t_startup_messages = nullptr;
     if (startup_messages.empty()) startup_messages.emplace_back(e.what());

@@ -40,6 +40,10 @@ class MetricsExporter {
   // Default cap on distinct `comm` label values; findings from further
   // commands are counted under comm="other".
   static constexpr std::size_t kDefaultCommCap = 50;
+  // HTTP server worker threads (one per open connection) and the queue of
+  // accepted connections waiting for one (metrics_exporter.cpp).
+  static constexpr int kServerThreads = 48;
+  static constexpr int kConnectionQueue = 64;
 
   // The value findings from commands beyond the cap are counted under.
   static constexpr std::string_view kOtherComm = "other";

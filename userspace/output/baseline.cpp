@@ -4,12 +4,17 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <sstream>
 #include <tuple>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "output/fingerprint.h"
+#include "output/json_line.h"
+#include "output/output_file.h"
+#include "util/bounded_read.h"
+#include "util/text_escape.h"
 
 namespace duraudit {
 
@@ -23,11 +28,12 @@ bool is_fingerprint(const std::string& s) {
 }  // namespace
 
 bool Baseline::load(const std::string& path, Baseline& out, std::string& error) {
-  std::ifstream in(path);
-  if (!in) {
-    error = path + ": cannot read baseline: " + std::strerror(errno);
+  std::string text, why;
+  if (!read_bounded_regular_file(path, kMaxBaselineBytes, "baseline", text, why)) {
+    error = path + ": " + why;
     return false;
   }
+  std::istringstream in(text);
   Baseline b;
   std::string line;
   int lineno = 0;
@@ -51,11 +57,9 @@ bool Baseline::load(const std::string& path, Baseline& out, std::string& error) 
       auto it = j.find(key);
       return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
-    b.add(fp->get<std::string>(), Entry{str("rule"), str("comm"), str("path")});
-  }
-  if (in.bad()) {
-    error = path + ": error reading baseline: " + std::strerror(errno);
-    return false;
+    // comm and path in the JSON encoding of docs/output.md: back to bytes.
+    b.add(fp->get<std::string>(),
+          Entry{str("rule"), unescape_json_bytes(str("comm")), unescape_json_bytes(str("path"))});
   }
   out = std::move(b);
   return true;
@@ -77,20 +81,21 @@ void Baseline::write(std::ostream& out) const {
   });
   for (const auto& [fp, e] : rows) {
     nlohmann::ordered_json j{{"fingerprint", *fp}, {"rule", e->rule}, {"comm", e->comm}, {"path", e->path}};
-    out << j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
+    out << json_line(std::move(j)) << '\n';
   }
 }
 
 bool Baseline::save(const std::string& path, std::string& error) const {
-  std::ofstream out(path, std::ios::trunc);
+  std::string open_error;
+  auto out = OutputFile::open(path, /*append=*/false, &open_error);
   if (!out) {
     error = path + ": cannot write baseline: " + std::strerror(errno);
     return false;
   }
-  write(out);
-  out.flush();
-  if (!out) {
-    error = path + ": error writing baseline: " + std::strerror(errno);
+  out->set_report_failures(false);
+  write(out->stream());
+  if (!out->finish()) {
+    error = out->first_error();
     return false;
   }
   return true;

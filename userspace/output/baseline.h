@@ -25,8 +25,13 @@ class Baseline {
     std::string path;  // the path of the first finding seen with this fingerprint
   };
 
+  // A baseline is a regular file of at most this many bytes (64 MiB, some
+  // 400,000 fingerprints).
+  static constexpr size_t kMaxBaselineBytes = size_t{64} << 20;
+
   // Reads `path`. On failure returns false with `error` naming FILE:LINE and
-  // what is wrong (or that the file cannot be read).
+  // what is wrong (or that the file cannot be read, is not a regular file or
+  // is over the limit).
   static bool load(const std::string& path, Baseline& out, std::string& error);
 
   // Records a finding (its fingerprint, computed if empty). Duplicates fold.

@@ -1,6 +1,7 @@
 #include "output/json_sink.h"
 
 #include "output/fingerprint.h"
+#include "output/json_line.h"
 
 namespace duraudit {
 
@@ -66,13 +67,13 @@ ordered_json summary_to_json(const Summary& s) {
 }
 
 void JsonSink::on_finding(const Finding& f) {
-  // Invalid UTF-8 in a path (legal on Linux) must not abort output.
-  out_ << finding_to_json(f).dump(-1, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+  // Invalid UTF-8 in a path (legal on Linux) is kept as \xNN (json_line.h).
+  out_ << json_line(finding_to_json(f)) << '\n';
   out_.flush();
 }
 
 void JsonSink::on_summary(const Summary& s) {
-  out_ << summary_to_json(s).dump(-1, ' ', false, ordered_json::error_handler_t::replace) << '\n';
+  out_ << json_line(summary_to_json(s)) << '\n';
   out_.flush();
 }
 

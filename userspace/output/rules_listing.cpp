@@ -1,5 +1,7 @@
 #include "output/rules_listing.h"
 
+#include "output/json_line.h"
+
 #include <algorithm>
 #include <iomanip>
 #include <string>
@@ -43,7 +45,7 @@ void print_rule_catalogue_json(std::ostream& out, const Config& cfg) {
                              {"enabled", cfg.rule_enabled(r.id)},
                              {"summary", r.summary},
                              {"fix", r.fix}};
-    out << j.dump() << '\n';
+    out << json_line(std::move(j)) << '\n';
   }
 }
 

@@ -8,6 +8,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "util/text_escape.h"
+
 namespace duraudit {
 
 namespace {
@@ -78,9 +80,12 @@ std::string TextSink::paint(std::string_view text, std::string_view sgr) const {
 void TextSink::on_finding(const Finding& f) {
   std::ostringstream o;
   std::string sev(severity_name(f.severity));
-  o << paint(sev, severity_colour(f.severity)) << ' ' << paint(f.rule, kBold) << "  " << f.path << "  "
-    << f.comm << '[' << f.pid << "]\n";
-  o << "  " << f.message << '\n';
+  // Paths, comm and the text built from them come from the traced
+  // processes: escaped so that no byte of theirs reaches the terminal as a
+  // control character (text_escape.h).
+  o << paint(sev, severity_colour(f.severity)) << ' ' << paint(escape_text(f.rule), kBold) << "  "
+    << escape_text(f.path) << "  " << escape_text(f.comm) << '[' << f.pid << "]\n";
+  o << "  " << escape_text(f.message) << '\n';
   if (f.replaced) o << "  " << (*f.replaced ? "replaced an existing file" : "created a new name") << '\n';
   if (f.entries) o << "  " << *f.entries << " directory entr" << (*f.entries == 1 ? "y" : "ies") << " not durable\n";
   if (f.window_ns) {
@@ -96,7 +101,7 @@ void TextSink::on_finding(const Finding& f) {
     for (const auto& e : f.evidence) {
       std::string t = relative_ms(e.ts_ns, base);
       o << "    " << paint(t, kDim) << std::string(t.size() < 12 ? 12 - t.size() : 1, ' ')
-        << format_evidence_call(e);
+        << escape_text(format_evidence_call(e));
       if (e.pid != f.pid) o << "  " << paint("[pid " + std::to_string(e.pid) + "]", kDim);
       o << '\n';
     }
@@ -104,15 +109,17 @@ void TextSink::on_finding(const Finding& f) {
   if (!f.related.empty()) {
     o << "  related:\n";
     for (const auto& r : f.related)
-      o << "    " << std::left << std::setw(12) << r.role << ' ' << r.path << "  (" << r.state << ")\n";
+      o << "    " << std::left << std::setw(12) << escape_text(r.role) << ' ' << escape_text(r.path) << "  ("
+        << escape_text(r.state) << ")\n";
   }
   if (f.repeats)
     o << "  repeated " << f.repeats << " more time" << (f.repeats == 1 ? "" : "s") << " since it was last shown\n";
   if (f.incomplete)
     o << "  " << paint("incomplete:", kYellow) << ' '
-      << (f.incomplete_reason.empty() ? std::string("events were lost around this verdict") : f.incomplete_reason)
+      << (f.incomplete_reason.empty() ? std::string("events were lost around this verdict")
+                                      : escape_text(f.incomplete_reason))
       << '\n';
-  if (!f.fix.empty()) o << "  " << paint("fix:", kBold) << ' ' << f.fix << '\n';
+  if (!f.fix.empty()) o << "  " << paint("fix:", kBold) << ' ' << escape_text(f.fix) << '\n';
   o << '\n';
   out_ << o.str();
   out_.flush();
@@ -130,9 +137,9 @@ void TextSink::on_summary(const Summary& s) {
      << paint(std::to_string(s.notices) + " notice", s.notices ? kCyan : kDim) << ")";
   row("findings", fc.str());
   size_t width = 0;
-  for (const auto& [rule, n] : s.by_rule) width = std::max(width, rule.size());
+  for (const auto& [rule, n] : s.by_rule) width = std::max(width, escape_text(rule).size());
   for (const auto& [rule, n] : s.by_rule)
-    o << "    " << std::left << std::setw(static_cast<int>(width) + 2) << rule << n << '\n';
+    o << "    " << std::left << std::setw(static_cast<int>(width) + 2) << escape_text(rule) << n << '\n';
   row("events", std::to_string(s.events));
   uint64_t lost = s.events_lost();
   std::string lost_text = std::to_string(lost);
@@ -141,7 +148,7 @@ void TextSink::on_summary(const Summary& s) {
     bool first = true;
     for (const auto& [reason, n] : s.events_lost_by_reason) {
       if (!n) continue;
-      lost_text += (first ? "" : ", ") + reason + ": " + std::to_string(n);
+      lost_text += (first ? "" : ", ") + escape_text(reason) + ": " + std::to_string(n);
       first = false;
     }
     lost_text += ")";
@@ -160,7 +167,7 @@ void TextSink::on_summary(const Summary& s) {
   if (s.incomplete && (!lost || !s.incomplete_reason.empty()))
     o << paint("WARNING: results are incomplete: " +
                    (s.incomplete_reason.empty() ? std::string("state was lost during the session")
-                                                : s.incomplete_reason),
+                                                : escape_text(s.incomplete_reason)),
                kRed)
       << '\n';
   out_ << o.str();

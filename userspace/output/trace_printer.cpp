@@ -7,6 +7,8 @@
 
 #include "config/filesystem_names.h"
 #include "event/event_format.h"
+#include "output/json_line.h"
+#include "util/text_escape.h"
 
 namespace duraudit {
 
@@ -86,14 +88,15 @@ nlohmann::ordered_json event_to_json(const Event& ev) {
 
 void TracePrinter::print(const Event& ev) {
   if (format_ == Format::Json) {
-    out_ << event_to_json(ev).dump() << '\n';
+    out_ << json_line(event_to_json(ev)) << '\n';
     return;
   }
   if (first_ts_ == 0) first_ts_ = ev.ts_ns;
   double rel = (ev.ts_ns - first_ts_) / 1e9;
-  std::string line = fmt::format("{:10.6f} {}[{}", rel, ev.comm, ev.pid);
+  // comm and paths come from the traced processes: escaped (text_escape.h).
+  std::string line = fmt::format("{:10.6f} {}[{}", rel, escape_text(ev.comm), ev.pid);
   if (ev.tid != ev.pid) line += fmt::format("/{}", ev.tid);
-  line += fmt::format("] {}({})", syscall_name(ev.syscall), format_event_args(ev));
+  line += fmt::format("] {}({})", syscall_name(ev.syscall), escape_text(format_event_args(ev)));
   if (ev.failed()) line += fmt::format(" = -1 {}", errno_name(ev.ret));
   else line += fmt::format(" = {}", ev.ret);
   if (ev.file.known() && ev.syscall != Syscall::Exit) {

@@ -1,6 +1,7 @@
 #include "record/recording_writer.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 
 #include "record/byte_codec.h"
 #include "record/recording_format.h"
+#include "util/file_sync.h"
 
 namespace duraudit {
 
@@ -141,14 +143,28 @@ bool RecordingWriter::close(const LossCounters& losses, std::string* error) {
   }
   append_record(kRecordTrailer, payload);
   bool ok = flush(error);
-  // duraudit of all tools should not leave its own output non-durable.
-  if (ok && ::fsync(fd_) != 0) {
+  // duraudit of all tools should not leave its own output non-durable (a
+  // pipe or device has nothing to sync).
+  struct stat st {};
+  bool regular = fstat(fd_, &st) == 0 && S_ISREG(st.st_mode);
+  if (ok && regular && ::fsync(fd_) != 0) {
     error_ = "cannot fsync recording " + path_ + ": " + std::strerror(errno);
     if (error) *error = error_;
     ok = false;
   }
-  ::close(fd_);
+  if (::close(fd_) != 0 && ok) {
+    error_ = "cannot close recording " + path_ + ": " + std::strerror(errno);
+    if (error) *error = error_;
+    ok = false;
+  }
   fd_ = -1;
+  // The recording's name is durable too.
+  if (ok && regular)
+    if (int err = fsync_parent_directory(path_)) {
+      error_ = "cannot fsync the directory of recording " + path_ + ": " + std::strerror(err);
+      if (error) *error = error_;
+      ok = false;
+    }
   return ok;
 }
 

@@ -1,0 +1,151 @@
+#include "output/output_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+#include "util/file_sync.h"
+
+namespace duraudit {
+
+namespace {
+
+int open_output(const std::string& path, bool append) {
+  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
+}
+
+bool is_regular(int fd) {
+  struct stat st {};
+  return fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+}  // namespace
+
+OutputFile::Buf::Buf(OutputFile& owner) : owner_(owner) { setp(data_, data_ + sizeof data_); }
+
+int OutputFile::Buf::sync() {
+  owner_.write_all(pbase(), static_cast<size_t>(pptr() - pbase()));
+  setp(data_, data_ + sizeof data_);
+  return 0;  // failures are the owner's to report; the stream stays good
+}
+
+OutputFile::Buf::int_type OutputFile::Buf::overflow(int_type c) {
+  sync();
+  if (!traits_type::eq_int_type(c, traits_type::eof())) {
+    *pptr() = traits_type::to_char_type(c);
+    pbump(1);
+  }
+  return traits_type::not_eof(c);
+}
+
+std::streamsize OutputFile::Buf::xsputn(const char* s, std::streamsize n) {
+  if (n > epptr() - pptr()) {
+    sync();
+    if (n > epptr() - pptr()) {
+      owner_.write_all(s, static_cast<size_t>(n));
+      return n;
+    }
+  }
+  std::memcpy(pptr(), s, static_cast<size_t>(n));
+  pbump(static_cast<int>(n));
+  return n;
+}
+
+OutputFile::OutputFile(std::string name, std::string path, int fd, bool owned)
+    : name_(std::move(name)), path_(std::move(path)), fd_(fd), owned_(owned), buf_(*this), stream_(&buf_) {
+  regular_ = owned_ && is_regular(fd_);
+}
+
+std::unique_ptr<OutputFile> OutputFile::open(const std::string& path, bool append, std::string* error) {
+  int fd = open_output(path, append);
+  if (fd < 0) {
+    if (error) *error = "cannot open output file " + path + ": " + std::strerror(errno);
+    return nullptr;
+  }
+  return std::unique_ptr<OutputFile>(new OutputFile(path, path, fd, true));
+}
+
+std::unique_ptr<OutputFile> OutputFile::standard_output() {
+  return std::unique_ptr<OutputFile>(new OutputFile("standard output", "", STDOUT_FILENO, false));
+}
+
+OutputFile::~OutputFile() { finish(); }
+
+void OutputFile::fail(const std::string& what, int err) {
+  ++failures_;
+  if (in_failure_) return;
+  in_failure_ = true;
+  std::string message = "cannot " + what + ": " + std::strerror(err);
+  if (first_error_.empty()) first_error_ = message;
+  if (report_) spdlog::error("{}", message);
+}
+
+void OutputFile::write_all(const char* p, size_t n) {
+  if (n == 0) return;
+  if (finished_ || fd_ < 0) {
+    fail("write " + name_ + " (already closed)", EBADF);
+    return;
+  }
+  while (n > 0) {
+    ssize_t w = ::write(fd_, p, n);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      fail("write " + name_, errno);
+      return;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  in_failure_ = false;
+}
+
+bool OutputFile::finish_fd() {
+  bool ok = true;
+  if (regular_ && ::fsync(fd_) != 0) {
+    fail("fsync " + name_, errno);
+    ok = false;
+  }
+  if (owned_ && ::close(fd_) != 0) {
+    fail("close " + name_, errno);
+    ok = false;
+  }
+  if (ok && regular_)
+    if (int err = fsync_parent_directory(path_)) {
+      fail("fsync the directory of " + name_, err);
+      ok = false;
+    }
+  fd_ = -1;
+  return ok;
+}
+
+bool OutputFile::finish() {
+  if (finished_) return !failed();
+  stream_.flush();
+  finish_fd();
+  finished_ = true;
+  return !failed();
+}
+
+bool OutputFile::reopen() {
+  if (!owned_ || finished_) return !failed();
+  int fd = open_output(path_, true);
+  if (fd < 0) {
+    std::string message = "cannot reopen " + name_ + ": " + std::strerror(errno);
+    ++failures_;
+    if (first_error_.empty()) first_error_ = message;
+    if (report_) spdlog::error("{}; still writing to the file opened before", message);
+    return false;
+  }
+  stream_.flush();
+  finish_fd();
+  fd_ = fd;
+  regular_ = is_regular(fd_);
+  return true;
+}
+
+}  // namespace duraudit

@@ -1,0 +1,18 @@
+// Reading a configuration-sized input file (rules files, baselines) whole,
+// with a size limit: a path naming /dev/zero, a FIFO, a directory or a huge
+// file must fail with a sentence, not hang or exhaust memory.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace duraudit {
+
+// Reads the regular file `path` into `out`. Fails (false, a sentence in
+// `error` without the path) when it cannot be opened or read, is not a
+// regular file, or holds more than `max_bytes`; `what` names the kind of
+// file in the sentence ("rules file").
+bool read_bounded_regular_file(const std::string& path, size_t max_bytes, const char* what, std::string& out,
+                               std::string& error);
+
+}  // namespace duraudit
