@@ -92,7 +92,7 @@ void TextSink::on_finding(const Finding& f) {
     char ms[32];
     snprintf(ms, sizeof ms, "%.3f ms", static_cast<double>(*f.window_ns) / 1e6);
     o << "  window closed by the program after " << ms;
-    if (f.closed_by) o << ": " << format_evidence_call(*f.closed_by);
+    if (f.closed_by) o << ": " << escape_text(format_evidence_call(*f.closed_by));
     o << '\n';
   }
   if (!f.evidence.empty()) {
