@@ -6,8 +6,11 @@
 namespace duraudit {
 
 namespace {
-// The folded form of a path, or empty when folding changes nothing.
+// The folded form of a path, or empty when folding changes nothing. Every
+// run-specific part folding replaces (numbers, hex, UUIDs, random tails)
+// holds a digit: a path without one is not folded at all (most are not).
 std::string pattern_of(const std::string& path) {
+  if (path.find_first_of("0123456789") == std::string::npos) return {};
   std::string folded = fold_run_specific(path);
   if (folded == path) folded.clear();
   return folded;

@@ -301,7 +301,6 @@ void DurabilityModel::mark_dirty(InodeState& in, const Event& ev, bool first_wri
 
 void DurabilityModel::mark_durable(InodeState& in, const Event& ev) {
   const uint64_t ts = ev.ts_ns;
-  in.durable_by = shared_evidence(ev);
   in.durable_ns = ts;
   in.published_dirty_ns = 0;
   if (in.dirty) {
@@ -664,7 +663,6 @@ void DurabilityModel::on_write(const Event& ev) {
     if (!in->dirty) {
       in->writers.clear();
       in->last_full_sync_ns = ev.ts_ns;
-      in->durable_by = shared_evidence(ev);
       in->durable_ns = ev.ts_ns;
     }
     return;

@@ -67,9 +67,9 @@ struct InodeState {
   uint64_t last_full_sync_ns = 0; // last fsync/fdatasync/O_SYNC write of this inode (sync()/syncfs() tracked globally)
   uint64_t first_sync_file_range_ns = 0;  // 0 if never
   std::vector<WriterInfo> writers;         // this dirty epoch
-  // The call that last made its data durable, and when: what closes an
-  // ordering finding's window ("closed_by").
-  EvidenceRef durable_by;
+  // When its data was last made durable (ordering windows compare it with
+  // their opening; the rules keep the closing call themselves, as it
+  // happens, rather than every inode keeping its last sync).
   uint64_t durable_ns = 0;
   // When it was last published by rename or link while its data was dirty,
   // in this dirty epoch (0 if not): rename-without-fsync reports the data a

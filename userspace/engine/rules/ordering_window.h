@@ -69,47 +69,69 @@ template <typename Payload>
 class OrderingWindows {
  public:
   struct Entry {
+    uint64_t key = 0;
     uint64_t opened_ns = 0;
     std::vector<AwaitedFile> files;
     Payload payload;
   };
+  // A window names at most this many files (a finding shows fewer).
+  static constexpr size_t kMaxFiles = 64;
+  static constexpr size_t kMaxOpen = 1 << 16;
 
   // Opens a window at `ts`; the returned entry stays valid until settled.
   Entry& open(uint64_t ts, Payload payload) {
     uint64_t key = next_++;
     Entry& e = entries_[key];
+    e.key = key;
     e.opened_ns = ts;
     e.payload = std::move(payload);
     return e;
   }
-  void await(Entry& e, const InodeState& in, const std::string& path) {
+  // Adds a file the window waits for; false if it already did, or is full.
+  bool await(Entry& e, const InodeState& in, const std::string& path) {
+    if (e.files.size() >= kMaxFiles) return false;
     for (const auto& f : e.files)
-      if (f.id == in.id && f.serial == in.serial) return;
+      if (f.id == in.id && f.serial == in.serial) return false;
     e.files.push_back(AwaitedFile{in.id, in.serial, path, false, 0, nullptr});
-    by_file_.emplace(in.id, &e);
+    by_file_[in.id].push_back(e.key);
+    return true;
   }
 
   // After a sync call was applied to the model: note the awaited files it
   // made durable. fsync/fdatasync touch one file; sync/syncfs any.
   void on_sync(const Event& ev, const DurabilityModel& model) {
-    auto check = [&](Entry& e) {
+    EvidenceRef call;  // this sync call, kept once however many files it closes
+    // True when the window no longer waits for `id` (made durable now).
+    auto check = [&](Entry& e, const FileId* only) {
+      bool done = true;
       for (auto& f : e.files) {
-        if (f.durable) continue;
+        if (f.durable || (only && !(f.id == *only))) continue;
         const InodeState* in = model.find(f.id);
         if (in && in->serial == f.serial && in->written_in_session && !in->dirty && in->durable_ns >= e.opened_ns) {
+          if (!call) call = keep_evidence(ev);
           f.durable = true;
           f.durable_ns = in->durable_ns;
-          f.durable_by = in->durable_by;
+          f.durable_by = call;
+        } else {
+          done = false;
         }
       }
+      return done;
     };
     if (ev.syscall == Syscall::Sync || ev.syscall == Syscall::Syncfs) {
-      for (auto& [_, e] : entries_) check(e);
+      for (auto& [_, e] : entries_) check(e, nullptr);
       return;
     }
     if (!ev.file.known()) return;
-    auto [lo, hi] = by_file_.equal_range(ev.file.id);
-    for (auto it = lo; it != hi; ++it) check(*it->second);
+    auto it = by_file_.find(ev.file.id);
+    if (it == by_file_.end()) return;
+    // Windows settled since, or no longer waiting for this file, drop out
+    // of its list here: the lists are pruned as they are read.
+    std::erase_if(it->second, [&](uint64_t key) {
+      auto e = entries_.find(key);
+      return e == entries_.end() || check(e->second, &ev.file.id);
+    });
+    if (it->second.empty()) by_file_.erase(it);
   }
 
   // fn(entry) for every window due by `now` (opened at least `grace_ns`
@@ -121,23 +143,25 @@ class OrderingWindows {
       auto it = entries_.begin();
       // Bounded: past the cap the oldest window is judged early.
       if (!final && it->second.opened_ns + grace_ns > now && entries_.size() <= kMaxOpen) break;
-      for (const auto& f : it->second.files) {
-        auto [lo, hi] = by_file_.equal_range(f.id);
-        for (auto b = lo; b != hi;)
-          b = b->second == &it->second ? by_file_.erase(b) : std::next(b);
-      }
       fn(it->second);
       entries_.erase(it);
+    }
+    // Lists of files never synced keep the keys of settled windows until
+    // read; rebuild them when they outgrow the open windows.
+    if (by_file_.size() > 2 * entries_.size() + 1024) {
+      by_file_.clear();
+      for (auto& [key, e] : entries_)
+        for (const auto& f : e.files)
+          if (!f.durable) by_file_[f.id].push_back(key);
     }
   }
 
   size_t size() const { return entries_.size(); }
-  static constexpr size_t kMaxOpen = 1 << 16;
 
  private:
   uint64_t next_ = 1;
   std::map<uint64_t, Entry> entries_;  // in opening order
-  std::unordered_multimap<FileId, Entry*, FileIdHash> by_file_;
+  std::unordered_map<FileId, std::vector<uint64_t>, FileIdHash> by_file_;  // may hold settled keys
 };
 
 }  // namespace duraudit::rules

@@ -10,6 +10,8 @@ namespace duraudit::rules {
 
 namespace {
 
+constexpr size_t kMaxLook = 64;
+
 std::string_view basename_of(std::string_view p) {
   auto slash = p.rfind('/');
   return slash == std::string_view::npos ? p : p.substr(slash + 1);
@@ -46,9 +48,13 @@ void for_each_data_flow(const DurabilityModel& model, const InodeState& deleted,
   for (const auto& r : deleted.readers) {
     if (!model.related(r.pid, pid)) continue;
     // Newest first: the earliest write start after the read comes last.
+    // Bounded: a process that wrote thousands of files since is looked at
+    // for its newest kMaxLook.
     const InodeState* first_after = nullptr;
     bool go_on = true;
+    size_t looked = 0;
     model.for_each_write_start(r.pid, r.ts_ns, [&](const WriteStart& w) {
+      if (looked++ >= kMaxLook) return false;
       const InodeState* in = model.find(w.id);
       if (!in || in->serial != w.serial || !usable(in, &deleted) || is_auxiliary_name(in->names.front()))
         return true;
@@ -100,19 +106,22 @@ std::vector<Successor> dirty_successors(const DurabilityModel& model, const std:
       return add(in, in->names.front(), SuccessorEvidence::DataFlow);
     });
 
-  // name-pattern: the next generation, in another directory.
-  const std::string folded = fold_run_specific(path);
-  if (folded != path)
-    if (const auto* gen = model.dirty_index().with_pattern(folded))
-      for (auto it = gen->rbegin(); it != gen->rend() && out.size() < max; ++it) {
+  // name-pattern: the next generation, in another directory. The index
+  // holds the dirty files whose names fold to the same pattern, newest first;
+  // a bounded look at them (the newest generation is what matters).
+  if (path.find_first_of("0123456789") != std::string::npos)
+    if (const auto* gen = model.dirty_index().with_pattern(fold_run_specific(path))) {
+      size_t looked = 0;
+      for (auto it = gen->rbegin(); it != gen->rend() && out.size() < max && looked++ < kMaxLook; ++it) {
         const InodeState* in = model.find(it->second.id);
         if (!usable(in, deleted) || (deleted && in->serial < deleted->serial)) continue;
         for (const auto& n : in->names)
-          if (parent_view(n) != parent_view(path) && !is_auxiliary_name(n) && fold_run_specific(n) == folded) {
+          if (parent_view(n) != parent_view(path) && !is_auxiliary_name(n)) {
             add(in, n, SuccessorEvidence::NamePattern);
             break;
           }
       }
+    }
 
   // directory-swap: an ancestor was renamed away from P, and another tree
   // renamed to P afterwards; its dirty files succeed the old ones.

@@ -181,9 +181,7 @@ class UnlinkBeforeDurable final : public Rule {
 
   void add_successor(Windows::Entry& e, const InodeState& in, const std::string& path, SuccessorEvidence kind) {
     Pending& p = e.payload;
-    size_t before = e.files.size();
-    windows_.await(e, in, path);
-    if (e.files.size() == before) return;  // already a successor of this window
+    if (!windows_.await(e, in, path)) return;  // already a successor of this window, or enough named
     SuccessorInfo s{path, kind, {}};
     if (const WriterInfo* w = in.writers.empty() ? nullptr : &in.writers.front()) {
       if (w->open) s.writes.push_back(w->open);
