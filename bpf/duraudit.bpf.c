@@ -584,7 +584,7 @@ static __always_inline __u64 take_sync_duration(__u64 pid_tgid, __u64 now)
 	return start && start <= now ? now - start : 0;
 }
 
-static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
+static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long nr, long ret, __u64 pid_tgid)
 {
 	/* fcntl: only the commands that change the fd table matter */
 	if (sc == DA_SC_FCNTL) {
@@ -598,7 +598,8 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long ret, __
 		return 0;
 	struct da_event *e = &s->e;
 	e->ret = ret;
-	if (sc >= DA_SC_FSYNC && sc <= DA_SC_MSYNC)
+	/* the calls the syscall table marks timed (kScTimed) */
+	if (nr >= 0 && nr < DA_NR_TABLE && enter_action_of_nr[nr] == DA_ENTER_TIME)
 		e->duration_ns = take_sync_duration(pid_tgid, e->head.ts_ns);
 
 	switch (sc) {
@@ -807,7 +808,7 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	case DA_SC_SENDFILE:
 		return on_write(regs, sc, ret, pid_tgid);
 	default:
-		return on_other(regs, sc, ret, pid_tgid);
+		return on_other(regs, sc, nr, ret, pid_tgid);
 	}
 }
 

@@ -64,21 +64,16 @@ enum da_event_type {
 	DA_EV_EXIT = 4,    /* sched_process_exit: exit_code, DA_F_GROUP_DEAD */
 };
 
-/* head.syscall. The values are those of duraudit::Syscall
- * (userspace/event/event.h); the decoder static_asserts each one. */
+/* head.syscall: the wire id of the operation, from the one syscall table
+ * (userspace/event/syscall_table.def, which says how ids may change). The
+ * values are those of duraudit::Syscall: DA_SC_OPENAT == Syscall::Openat. */
 enum da_syscall {
-	DA_SC_UNKNOWN = 0,
-	DA_SC_OPEN = 1, DA_SC_OPENAT, DA_SC_OPENAT2, DA_SC_CREAT,
-	DA_SC_CLOSE = 5, DA_SC_CLOSE_RANGE, DA_SC_DUP, DA_SC_DUP2, DA_SC_DUP3, DA_SC_FCNTL,
-	DA_SC_WRITE = 11, DA_SC_PWRITE64, DA_SC_WRITEV, DA_SC_PWRITEV, DA_SC_PWRITEV2,
-	DA_SC_FTRUNCATE, DA_SC_TRUNCATE, DA_SC_FALLOCATE, DA_SC_COPY_FILE_RANGE, DA_SC_SENDFILE,
-	DA_SC_FSYNC = 21, DA_SC_FDATASYNC, DA_SC_SYNC, DA_SC_SYNCFS, DA_SC_SYNC_FILE_RANGE, DA_SC_MSYNC,
-	DA_SC_RENAME = 27, DA_SC_RENAMEAT, DA_SC_RENAMEAT2, DA_SC_LINK, DA_SC_LINKAT,
-	DA_SC_SYMLINK, DA_SC_SYMLINKAT, DA_SC_UNLINK, DA_SC_UNLINKAT, DA_SC_MKDIR, DA_SC_MKDIRAT,
-	DA_SC_RMDIR,
-	DA_SC_CHDIR = 39, DA_SC_FCHDIR,
-	DA_SC_FORK = 41, DA_SC_EXEC, DA_SC_EXIT,
-	DA_SC_COUNT_ = 44,
+#define DA_SYSCALL(id, WIRE, ...) DA_SC_##WIRE = id,
+#define DA_SYSCALL_ENTER(...)
+#include "event/syscall_table.def"
+#undef DA_SYSCALL
+#undef DA_SYSCALL_ENTER
+	DA_SC_COUNT_, /* one past the highest id (ids are dense, append-only) */
 };
 
 /* head.flags */

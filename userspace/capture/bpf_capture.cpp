@@ -46,104 +46,42 @@ int libbpf_to_spdlog(enum libbpf_print_level level, const char* fmt, va_list arg
   return n;
 }
 
-// syscall number (host architecture) -> wire syscall id
+// syscall number (host architecture) -> wire syscall id, from the syscall
+// table: every row the kernel side reports from sys_exit.
 void fill_syscall_table(volatile uint8_t* table) {
-  auto set = [&](long nr, int sc) {
-    if (nr >= 0 && nr < DA_NR_TABLE) table[nr] = static_cast<uint8_t>(sc);
-  };
-#ifdef SYS_open
-  set(SYS_open, DA_SC_OPEN);
-#endif
-#ifdef SYS_creat
-  set(SYS_creat, DA_SC_CREAT);
-#endif
-  set(SYS_openat, DA_SC_OPENAT);
-#ifdef SYS_openat2
-  set(SYS_openat2, DA_SC_OPENAT2);
-#else
-  set(437, DA_SC_OPENAT2);  // same number on every architecture
-#endif
-  set(SYS_close, DA_SC_CLOSE);
-#ifdef SYS_close_range
-  set(SYS_close_range, DA_SC_CLOSE_RANGE);
-#else
-  set(436, DA_SC_CLOSE_RANGE);
-#endif
-  set(SYS_dup, DA_SC_DUP);
-#ifdef SYS_dup2
-  set(SYS_dup2, DA_SC_DUP2);
-#endif
-  set(SYS_dup3, DA_SC_DUP3);
-  set(SYS_fcntl, DA_SC_FCNTL);
-  set(SYS_write, DA_SC_WRITE);
-  set(SYS_pwrite64, DA_SC_PWRITE64);
-  set(SYS_writev, DA_SC_WRITEV);
-  set(SYS_pwritev, DA_SC_PWRITEV);
-  set(SYS_pwritev2, DA_SC_PWRITEV2);
-  set(SYS_ftruncate, DA_SC_FTRUNCATE);
-  set(SYS_truncate, DA_SC_TRUNCATE);
-  set(SYS_fallocate, DA_SC_FALLOCATE);
-  set(SYS_copy_file_range, DA_SC_COPY_FILE_RANGE);
-  set(SYS_sendfile, DA_SC_SENDFILE);
-  set(SYS_fsync, DA_SC_FSYNC);
-  set(SYS_fdatasync, DA_SC_FDATASYNC);
-  set(SYS_sync, DA_SC_SYNC);
-  set(SYS_syncfs, DA_SC_SYNCFS);
-  set(SYS_sync_file_range, DA_SC_SYNC_FILE_RANGE);
-  set(SYS_msync, DA_SC_MSYNC);
-#ifdef SYS_rename
-  set(SYS_rename, DA_SC_RENAME);
-#endif
-#ifdef SYS_renameat
-  set(SYS_renameat, DA_SC_RENAMEAT);
-#endif
-  set(SYS_renameat2, DA_SC_RENAMEAT2);
-#ifdef SYS_link
-  set(SYS_link, DA_SC_LINK);
-#endif
-  set(SYS_linkat, DA_SC_LINKAT);
-#ifdef SYS_symlink
-  set(SYS_symlink, DA_SC_SYMLINK);
-#endif
-  set(SYS_symlinkat, DA_SC_SYMLINKAT);
-#ifdef SYS_unlink
-  set(SYS_unlink, DA_SC_UNLINK);
-#endif
-  set(SYS_unlinkat, DA_SC_UNLINKAT);
-#ifdef SYS_mkdir
-  set(SYS_mkdir, DA_SC_MKDIR);
-#endif
-  set(SYS_mkdirat, DA_SC_MKDIRAT);
-#ifdef SYS_rmdir
-  set(SYS_rmdir, DA_SC_RMDIR);
-#endif
-  set(SYS_chdir, DA_SC_CHDIR);
-  set(SYS_fchdir, DA_SC_FCHDIR);
+  static_assert(DA_SC_COUNT_ <= 256, "syscall_of_nr holds a u8 wire id");
+  for (const auto& r : kSyscallTable) {
+    if (!syscall_on_wire(r.syscall) || r.has(kScTracepoint)) continue;
+    int nr = host_syscall_nr(r.nr_x86_64, r.nr_arm64);
+    if (nr >= 0 && nr < DA_NR_TABLE) table[nr] = static_cast<uint8_t>(r.syscall);
+  }
 }
 
+// The table's sys_enter hooks (DA_SYSCALL_ENTER): the clone family, whose
+// flags sched_process_fork needs and cannot read.
+struct EnterHook {
+  int16_t nr_x86_64, nr_arm64;
+  uint8_t action;
+};
+constexpr EnterHook kEnterHooks[] = {
+#define DA_SYSCALL(...)
+#define DA_SYSCALL_ENTER(kname, x86, arm, action) {x86, arm, action},
+#include "event/syscall_table.def"
+#undef DA_SYSCALL
+#undef DA_SYSCALL_ENTER
+};
+
 // syscall number -> what sys_enter does: the clone family (its flags are
-// needed by sched_process_fork, which cannot read them) and the sync calls
-// (their entry time, for Event::duration_ns). Everything else returns after
-// the table read.
+// needed by sched_process_fork, which cannot read them) and the calls the
+// table marks timed (their entry time, for Event::duration_ns). Everything
+// else returns after the table read.
 void fill_enter_table(volatile uint8_t* table) {
-  auto set = [&](long nr, int action) {
+  auto set = [&](int nr, int action) {
     if (nr >= 0 && nr < DA_NR_TABLE) table[nr] = static_cast<uint8_t>(action);
   };
-  set(SYS_clone, DA_ENTER_CLONE);
-#ifdef SYS_clone3
-  set(SYS_clone3, DA_ENTER_CLONE3);
-#else
-  set(435, DA_ENTER_CLONE3);  // same number on every architecture
-#endif
-#ifdef SYS_fork
-  set(SYS_fork, DA_ENTER_FORK);
-#endif
-#ifdef SYS_vfork
-  set(SYS_vfork, DA_ENTER_VFORK);
-#endif
-  for (long nr : {long{SYS_fsync}, long{SYS_fdatasync}, long{SYS_sync}, long{SYS_syncfs}, long{SYS_sync_file_range},
-                  long{SYS_msync}})
-    set(nr, DA_ENTER_TIME);
+  for (const auto& h : kEnterHooks) set(host_syscall_nr(h.nr_x86_64, h.nr_arm64), h.action);
+  for (const auto& r : kSyscallTable)
+    if (r.has(kScTimed) && syscall_on_wire(r.syscall)) set(host_syscall_nr(r.nr_x86_64, r.nr_arm64), DA_ENTER_TIME);
 }
 
 // sched_process_exit gained a `bool group_dead` argument in 6.16: look at the

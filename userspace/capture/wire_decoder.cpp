@@ -6,28 +6,15 @@
 
 namespace duraudit::capture {
 
-// The wire syscall ids are duraudit::Syscall's values, so decoding is a cast;
-// these pin the correspondence (a reordering of either enum breaks the build).
-#define DA_SAME(wire, ours) static_assert(wire == static_cast<int>(Syscall::ours), #wire " != Syscall::" #ours)
-DA_SAME(DA_SC_UNKNOWN, Unknown);
-DA_SAME(DA_SC_OPEN, Open); DA_SAME(DA_SC_OPENAT, Openat); DA_SAME(DA_SC_OPENAT2, Openat2); DA_SAME(DA_SC_CREAT, Creat);
-DA_SAME(DA_SC_CLOSE, Close); DA_SAME(DA_SC_CLOSE_RANGE, CloseRange); DA_SAME(DA_SC_DUP, Dup);
-DA_SAME(DA_SC_DUP2, Dup2); DA_SAME(DA_SC_DUP3, Dup3); DA_SAME(DA_SC_FCNTL, Fcntl);
-DA_SAME(DA_SC_WRITE, Write); DA_SAME(DA_SC_PWRITE64, Pwrite64); DA_SAME(DA_SC_WRITEV, Writev);
-DA_SAME(DA_SC_PWRITEV, Pwritev); DA_SAME(DA_SC_PWRITEV2, Pwritev2); DA_SAME(DA_SC_FTRUNCATE, Ftruncate);
-DA_SAME(DA_SC_TRUNCATE, Truncate); DA_SAME(DA_SC_FALLOCATE, Fallocate);
-DA_SAME(DA_SC_COPY_FILE_RANGE, CopyFileRange); DA_SAME(DA_SC_SENDFILE, Sendfile);
-DA_SAME(DA_SC_FSYNC, Fsync); DA_SAME(DA_SC_FDATASYNC, Fdatasync); DA_SAME(DA_SC_SYNC, Sync);
-DA_SAME(DA_SC_SYNCFS, Syncfs); DA_SAME(DA_SC_SYNC_FILE_RANGE, SyncFileRange); DA_SAME(DA_SC_MSYNC, Msync);
-DA_SAME(DA_SC_RENAME, Rename); DA_SAME(DA_SC_RENAMEAT, Renameat); DA_SAME(DA_SC_RENAMEAT2, Renameat2);
-DA_SAME(DA_SC_LINK, Link); DA_SAME(DA_SC_LINKAT, Linkat); DA_SAME(DA_SC_SYMLINK, Symlink);
-DA_SAME(DA_SC_SYMLINKAT, Symlinkat); DA_SAME(DA_SC_UNLINK, Unlink); DA_SAME(DA_SC_UNLINKAT, Unlinkat);
-DA_SAME(DA_SC_MKDIR, Mkdir); DA_SAME(DA_SC_MKDIRAT, Mkdirat); DA_SAME(DA_SC_RMDIR, Rmdir);
-DA_SAME(DA_SC_CHDIR, Chdir); DA_SAME(DA_SC_FCHDIR, Fchdir);
-DA_SAME(DA_SC_FORK, Fork); DA_SAME(DA_SC_EXEC, Exec); DA_SAME(DA_SC_EXIT, Exit);
-#undef DA_SAME
-// ImplicitClose is userspace-only: the kernel never sends it.
-static_assert(DA_SC_COUNT_ == static_cast<int>(Syscall::ImplicitClose));
+// The wire syscall ids are duraudit::Syscall's values (both are generated
+// from event/syscall_table.def), so decoding is a cast.
+#define DA_SYSCALL(id, WIRE, Enum, ...) \
+  static_assert(DA_SC_##WIRE == static_cast<int>(Syscall::Enum) && DA_SC_##WIRE == id, #WIRE);
+#define DA_SYSCALL_ENTER(...)
+#include "event/syscall_table.def"
+#undef DA_SYSCALL
+#undef DA_SYSCALL_ENTER
+static_assert(DA_SC_COUNT_ == static_cast<int>(Syscall::Count_));
 static_assert(sizeof(da_event) == DA_EVENT_FIXED_SIZE);
 
 namespace {
@@ -81,9 +68,10 @@ DecodeStatus decode_wire_event(const void* data, size_t size, Event* out) {
     case DA_EV_EXIT: expected = Syscall::Exit; break;
     default: return DecodeStatus::BadType;
   }
-  if (w.head.syscall == DA_SC_UNKNOWN || w.head.syscall >= DA_SC_COUNT_) return DecodeStatus::BadSyscall;
+  // Unknown, userspace-only (implicit-close) and retired ids are not sent.
   auto sc = static_cast<Syscall>(w.head.syscall);
-  bool lifecycle = sc == Syscall::Fork || sc == Syscall::Exec || sc == Syscall::Exit;
+  if (!syscall_on_wire(sc)) return DecodeStatus::BadSyscall;
+  bool lifecycle = syscall_has(sc, kScTracepoint);
   if (expected == Syscall::Unknown ? lifecycle : sc != expected) return DecodeStatus::BadSyscall;
 
   Event e;

@@ -565,46 +565,29 @@ void DurabilityModel::evict_entries() {
 void DurabilityModel::apply(const Event& ev) {
   if (ev.failed()) return;
   current_evidence_.reset();
-  switch (ev.syscall) {
-    case Syscall::Open:
-    case Syscall::Openat:
-    case Syscall::Openat2:
-    case Syscall::Creat: on_open(ev); break;
-    case Syscall::Write:
-    case Syscall::Pwrite64:
-    case Syscall::Writev:
-    case Syscall::Pwritev:
-    case Syscall::Pwritev2:
-    case Syscall::Ftruncate:
-    case Syscall::Truncate:
-    case Syscall::Fallocate:
-    case Syscall::CopyFileRange:
-    case Syscall::Sendfile: on_write(ev); break;
-    case Syscall::Fsync:
-    case Syscall::Fdatasync: on_fsync(ev); break;
-    case Syscall::Sync: on_sync(ev); break;
-    case Syscall::Syncfs: on_syncfs(ev); break;
-    case Syscall::SyncFileRange: on_sync_file_range(ev); break;
-    case Syscall::Rename:
-    case Syscall::Renameat:
-    case Syscall::Renameat2: on_rename(ev); break;
-    case Syscall::Link:
-    case Syscall::Linkat: on_link(ev); break;
-    case Syscall::Symlink:
-    case Syscall::Symlinkat: on_symlink(ev); break;
-    case Syscall::Unlink:
-    case Syscall::Unlinkat:
+  switch (syscall_op(ev.syscall)) {
+    case SyscallOp::Open: on_open(ev); break;
+    case SyscallOp::Write:
+    case SyscallOp::Truncate:
+    case SyscallOp::Fallocate:
+    case SyscallOp::Copy: on_write(ev); break;
+    case SyscallOp::Fsync: on_fsync(ev); break;
+    case SyscallOp::Sync: on_sync(ev); break;
+    case SyscallOp::Syncfs: on_syncfs(ev); break;
+    case SyscallOp::SyncFileRange: on_sync_file_range(ev); break;
+    case SyscallOp::Rename: on_rename(ev); break;
+    case SyscallOp::Link: on_link(ev); break;
+    case SyscallOp::Symlink: on_symlink(ev); break;
+    case SyscallOp::Unlink:
       if (ev.flags & AT_REMOVEDIR)
         on_rmdir(ev);
       else
         on_unlink(ev);
       break;
-    case Syscall::Mkdir:
-    case Syscall::Mkdirat: on_mkdir(ev); break;
-    case Syscall::Rmdir: on_rmdir(ev); break;
-    case Syscall::Close:
-    case Syscall::ImplicitClose: on_close(ev); break;
-    case Syscall::Fork: on_fork(ev); break;
+    case SyscallOp::Mkdir: on_mkdir(ev); break;
+    case SyscallOp::Rmdir: on_rmdir(ev); break;
+    case SyscallOp::Close: on_close(ev); break;
+    case SyscallOp::Fork: on_fork(ev); break;
     default: break;
   }
 }

@@ -3,55 +3,36 @@
 #include <fcntl.h>
 #include <sys/sysmacros.h>
 
-#include <array>
 #include <utility>
 
 namespace duraudit {
 
 namespace {
-constexpr std::array<std::pair<Syscall, std::string_view>, static_cast<size_t>(Syscall::Count_)> kNames = {{
-    {Syscall::Unknown, "unknown"},
-    {Syscall::Open, "open"}, {Syscall::Openat, "openat"}, {Syscall::Openat2, "openat2"}, {Syscall::Creat, "creat"},
-    {Syscall::Close, "close"}, {Syscall::CloseRange, "close_range"}, {Syscall::Dup, "dup"}, {Syscall::Dup2, "dup2"},
-    {Syscall::Dup3, "dup3"}, {Syscall::Fcntl, "fcntl"},
-    {Syscall::Write, "write"}, {Syscall::Pwrite64, "pwrite64"}, {Syscall::Writev, "writev"},
-    {Syscall::Pwritev, "pwritev"}, {Syscall::Pwritev2, "pwritev2"}, {Syscall::Ftruncate, "ftruncate"},
-    {Syscall::Truncate, "truncate"}, {Syscall::Fallocate, "fallocate"}, {Syscall::CopyFileRange, "copy_file_range"},
-    {Syscall::Sendfile, "sendfile"},
-    {Syscall::Fsync, "fsync"}, {Syscall::Fdatasync, "fdatasync"}, {Syscall::Sync, "sync"}, {Syscall::Syncfs, "syncfs"},
-    {Syscall::SyncFileRange, "sync_file_range"}, {Syscall::Msync, "msync"},
-    {Syscall::Rename, "rename"}, {Syscall::Renameat, "renameat"}, {Syscall::Renameat2, "renameat2"},
-    {Syscall::Link, "link"}, {Syscall::Linkat, "linkat"}, {Syscall::Symlink, "symlink"},
-    {Syscall::Symlinkat, "symlinkat"}, {Syscall::Unlink, "unlink"}, {Syscall::Unlinkat, "unlinkat"},
-    {Syscall::Mkdir, "mkdir"}, {Syscall::Mkdirat, "mkdirat"}, {Syscall::Rmdir, "rmdir"},
-    {Syscall::Chdir, "chdir"}, {Syscall::Fchdir, "fchdir"},
-    {Syscall::Fork, "fork"}, {Syscall::Exec, "exec"}, {Syscall::Exit, "exit"},
-    {Syscall::ImplicitClose, "implicit-close"},
-}};
 
-constexpr bool names_in_order() {
-  for (size_t i = 0; i < kNames.size(); ++i)
-    if (static_cast<size_t>(kNames[i].first) != i) return false;
-  return true;
+// Whether `name` is one of the space-separated words of `aliases`.
+constexpr bool is_alias(std::string_view aliases, std::string_view name) {
+  while (!aliases.empty()) {
+    size_t sp = aliases.find(' ');
+    if (aliases.substr(0, sp) == name) return true;
+    if (sp == std::string_view::npos) break;
+    aliases.remove_prefix(sp + 1);
+  }
+  return false;
 }
-static_assert(names_in_order(), "kNames must list every Syscall in enum order");
+
 }  // namespace
 
 std::string_view syscall_name(Syscall s) {
   auto i = static_cast<size_t>(s);
-  return i < kNames.size() ? kNames[i].second : "unknown";
+  return i < kSyscallCount ? kSyscallTable[i].name : "unknown";
 }
 
 Syscall syscall_from_name(std::string_view name) {
-  for (const auto& [s, n] : kNames)
-    if (n == name) return s;
-  // strace spells some differently
-  if (name == "pwrite") return Syscall::Pwrite64;
-  if (name == "clone" || name == "clone3" || name == "vfork") return Syscall::Fork;
-  if (name == "execve" || name == "execveat") return Syscall::Exec;
-  if (name == "exit_group") return Syscall::Exit;
-  if (name == "sendfile64") return Syscall::Sendfile;
-  if (name == "fstatfs") return Syscall::Unknown;
+  for (const auto& r : kSyscallTable)
+    if (r.name == name && !r.has(kScRetired)) return r.syscall;
+  // strace (or another architecture) spells some differently
+  for (const auto& r : kSyscallTable)
+    if (is_alias(r.aliases, name) && !r.has(kScRetired)) return r.syscall;
   return Syscall::Unknown;
 }
 

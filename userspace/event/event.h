@@ -15,37 +15,15 @@
 #include <string>
 #include <string_view>
 
+#include "event/syscall_table.h"
+
 namespace duraudit {
 
-// The syscalls (and kernel lifecycle points) duraudit understands. Names are
-// the user-facing syscall names printed in traces and evidence.
-enum class Syscall : uint16_t {
-  Unknown = 0,
-  // open family
-  Open, Openat, Openat2, Creat,
-  // fd table
-  Close, CloseRange, Dup, Dup2, Dup3, Fcntl,
-  // data writes (the "write family": a successful one makes data dirty)
-  Write, Pwrite64, Writev, Pwritev, Pwritev2, Ftruncate, Truncate, Fallocate,
-  CopyFileRange, Sendfile,
-  // syncs
-  Fsync, Fdatasync, Sync, Syncfs, SyncFileRange, Msync,
-  // namespace changes
-  Rename, Renameat, Renameat2, Link, Linkat, Symlink, Symlinkat, Unlink,
-  Unlinkat, Mkdir, Mkdirat, Rmdir,
-  // cwd
-  Chdir, Fchdir,
-  // process lifecycle. Fork is emitted for fork/vfork/clone/clone3 (flags say
-  // which); Exec after a successful execve/execveat; Exit when a thread ends.
-  Fork, Exec, Exit,
-  // Synthetic: an fd closed implicitly (exec with CLOEXEC, process exit,
-  // dup2/dup3 over an open fd, close_range). Emitted by the Resolver only.
-  ImplicitClose,
-  Count_
-};
-
+// The syscalls (and kernel lifecycle points) duraudit understands: enum
+// Syscall, one enumerator per row of the syscall table (syscall_table.def).
+// Names are the user-facing syscall names printed in traces and evidence.
 std::string_view syscall_name(Syscall s);
-Syscall syscall_from_name(std::string_view name);  // Unknown if not ours
+Syscall syscall_from_name(std::string_view name);  // names and aliases; Unknown if not ours
 
 // Kernel-encoded device number (MAJOR << 20 | MINOR), as in struct super_block
 // s_dev. /proc and stat(2) values are converted with kernel_dev_from_user().

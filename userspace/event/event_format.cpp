@@ -64,23 +64,23 @@ const char* close_reason_name(CloseReason r) {
 }  // namespace
 
 std::string format_event_args(const Event& ev) {
-  switch (ev.syscall) {
-    case Syscall::Open:
-    case Syscall::Openat:
-    case Syscall::Openat2: {
+  const SyscallInfo& sc = syscall_info(ev.syscall);
+  switch (sc.op) {
+    case SyscallOp::Open: {
+      if (ev.syscall == Syscall::Creat) return path1(ev) + ", " + mode_octal(ev.arg);  // flags implied
       std::string out = path1(ev) + ", " + open_flags_string(ev.flags);
       if (ev.flags & (O_CREAT | __O_TMPFILE)) out += ", " + mode_octal(ev.arg);
       return out;
     }
-    case Syscall::Creat: return path1(ev) + ", " + mode_octal(ev.arg);
-    case Syscall::Close: return fd_ref(ev.fd, ev.file);
-    case Syscall::ImplicitClose:
-      return fd_ref(ev.closed_fd >= 0 ? ev.closed_fd : ev.fd, ev.file) + " (" + close_reason_name(ev.close_reason) + ")";
-    case Syscall::CloseRange: return std::to_string(ev.fd) + ", " + std::to_string(static_cast<uint32_t>(ev.fd2));
-    case Syscall::Dup: return std::to_string(ev.fd);
-    case Syscall::Dup2:
-    case Syscall::Dup3: return std::to_string(ev.fd) + ", " + std::to_string(ev.fd2);
-    case Syscall::Fcntl: {
+    case SyscallOp::Close:
+      if (sc.has(kScSynthetic))
+        return fd_ref(ev.closed_fd >= 0 ? ev.closed_fd : ev.fd, ev.file) + " (" + close_reason_name(ev.close_reason) + ")";
+      return fd_ref(ev.fd, ev.file);
+    case SyscallOp::CloseRange: return std::to_string(ev.fd) + ", " + std::to_string(static_cast<uint32_t>(ev.fd2));
+    case SyscallOp::Dup:
+      if (sc.args.fd2 < 0) return std::to_string(ev.fd);
+      return std::to_string(ev.fd) + ", " + std::to_string(ev.fd2);
+    case SyscallOp::Fcntl: {
       // Only the fd-table commands reach us (the kernel side drops the rest).
       std::string base = fd_ref(ev.fd, ev.file) + ", ";
       switch (ev.arg) {
@@ -90,50 +90,38 @@ std::string format_event_args(const Event& ev) {
         default: return base + "cmd " + std::to_string(ev.arg);
       }
     }
-    case Syscall::Write:
-    case Syscall::Pwrite64:
-    case Syscall::Writev:
-    case Syscall::Pwritev:
-    case Syscall::Pwritev2: return fd_ref(ev.fd, ev.file) + ", " + std::to_string(ev.bytes) + " bytes" +
-                                   (ev.sync_write ? " (O_SYNC)" : "");
-    case Syscall::CopyFileRange:
-    case Syscall::Sendfile:
+    case SyscallOp::Write:
+      return fd_ref(ev.fd, ev.file) + ", " + std::to_string(ev.bytes) + " bytes" + (ev.sync_write ? " (O_SYNC)" : "");
+    case SyscallOp::Copy:
       return fd_ref(ev.fd, ev.file) + " <- " + std::to_string(ev.fd2) + ", " + std::to_string(ev.bytes) + " bytes";
-    case Syscall::Ftruncate: return fd_ref(ev.fd, ev.file) + ", " + std::to_string(ev.arg);
-    case Syscall::Truncate: return path1(ev) + ", " + std::to_string(ev.arg);
-    case Syscall::Fallocate: return fd_ref(ev.fd, ev.file) + ", len " + std::to_string(ev.arg);
-    case Syscall::Fsync:
-    case Syscall::Fdatasync:
-    case Syscall::Syncfs:
-    case Syscall::Msync:
-    case Syscall::Fchdir: return fd_ref(ev.fd, ev.file);
-    case Syscall::SyncFileRange: return fd_ref(ev.fd, ev.file) + ", flags " + std::to_string(ev.flags);
-    case Syscall::Sync: return "";
-    case Syscall::Rename:
-    case Syscall::Renameat:
-    case Syscall::Renameat2: {
+    case SyscallOp::Truncate:
+      return (sc.args.path >= 0 ? path1(ev) : fd_ref(ev.fd, ev.file)) + ", " + std::to_string(ev.arg);
+    case SyscallOp::Fallocate: return fd_ref(ev.fd, ev.file) + ", len " + std::to_string(ev.arg);
+    case SyscallOp::Fsync:
+    case SyscallOp::Syncfs:
+    case SyscallOp::Msync:
+    case SyscallOp::Fchdir: return fd_ref(ev.fd, ev.file);
+    case SyscallOp::SyncFileRange: return fd_ref(ev.fd, ev.file) + ", flags " + std::to_string(ev.flags);
+    case SyscallOp::Sync: return "";
+    case SyscallOp::Rename: {
       std::string out = path1(ev) + " -> " + path2(ev);
       if (auto f = rename_flags(ev.flags); !f.empty()) out += ", " + f;
       return out;
     }
-    case Syscall::Link:
-    case Syscall::Linkat:
+    case SyscallOp::Link:
       if (ev.abs_path.empty() && ev.path.empty() && ev.file.known()) return fd_ref(ev.fd, ev.file) + " -> " + path2(ev);
       return path1(ev) + " -> " + path2(ev);
-    case Syscall::Symlink:
-    case Syscall::Symlinkat: return path2(ev) + " -> " + quoted(ev.path);
-    case Syscall::Unlink: return path1(ev);
-    case Syscall::Unlinkat: return path1(ev) + ((ev.flags & AT_REMOVEDIR) ? ", AT_REMOVEDIR" : "");
-    case Syscall::Mkdir:
-    case Syscall::Mkdirat: return path1(ev) + ", " + mode_octal(ev.arg);
-    case Syscall::Rmdir:
-    case Syscall::Chdir: return path1(ev);
-    case Syscall::Fork:
+    case SyscallOp::Symlink: return path2(ev) + " -> " + quoted(ev.path);
+    case SyscallOp::Unlink:
+      return path1(ev) + ((sc.args.flags >= 0 && (ev.flags & AT_REMOVEDIR)) ? ", AT_REMOVEDIR" : "");
+    case SyscallOp::Mkdir: return path1(ev) + ", " + mode_octal(ev.arg);
+    case SyscallOp::Rmdir:
+    case SyscallOp::Chdir: return path1(ev);
+    case SyscallOp::Fork:
       return std::string(ev.is_thread ? "thread " : "child ") + std::to_string(ev.is_thread ? ev.child_tid : ev.child_pid);
-    case Syscall::Exec: return path1(ev);
-    case Syscall::Exit: return "status " + std::to_string(ev.exit_code);
-    case Syscall::Unknown:
-    case Syscall::Count_: break;
+    case SyscallOp::Exec: return path1(ev);
+    case SyscallOp::Exit: return "status " + std::to_string(ev.exit_code);
+    case SyscallOp::None: break;
   }
   return ev.path.empty() ? "" : path1(ev);
 }

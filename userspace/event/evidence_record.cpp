@@ -6,18 +6,8 @@ namespace duraudit {
 
 namespace {
 
-bool uses_extra_as_bytes(Syscall s) {
-  switch (s) {
-    case Syscall::Write:
-    case Syscall::Pwrite64:
-    case Syscall::Writev:
-    case Syscall::Pwritev:
-    case Syscall::Pwritev2:
-    case Syscall::CopyFileRange:
-    case Syscall::Sendfile: return true;
-    default: return false;
-  }
-}
+// The write family's byte count rides in `extra` (the table's kScBytes).
+bool uses_extra_as_bytes(Syscall s) { return syscall_has(s, kScBytes); }
 
 }  // namespace
 
@@ -44,7 +34,7 @@ EvidenceRef keep_evidence(const Event& ev) {
   r->sync_write = ev.sync_write;
   r->is_thread = ev.is_thread;
   r->file_known = ev.file.known();
-  bool symlink = ev.syscall == Syscall::Symlink || ev.syscall == Syscall::Symlinkat;
+  bool symlink = syscall_op(ev.syscall) == SyscallOp::Symlink;
   r->path = symlink || ev.abs_path.empty() ? ev.path : ev.abs_path;
   r->path2 = ev.abs_path2.empty() ? ev.path2 : ev.abs_path2;
   r->file_path = ev.file.path;
@@ -76,7 +66,7 @@ EvidenceEvent format_evidence(const EvidenceRecord& r) {
       if (uses_extra_as_bytes(r.syscall)) ev.bytes = r.extra;
   }
   ev.path = r.path;
-  if (r.syscall != Syscall::Symlink && r.syscall != Syscall::Symlinkat) ev.abs_path = r.path;
+  if (syscall_op(r.syscall) != SyscallOp::Symlink) ev.abs_path = r.path;
   ev.abs_path2 = r.path2;
   ev.file.path = r.file_path;
   if (r.file_known) ev.file.id.ino = 1;

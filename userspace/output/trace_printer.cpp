@@ -37,9 +37,7 @@ std::string file_type(uint32_t mode) {
   }
 }
 
-bool is_open(Syscall s) {
-  return s == Syscall::Open || s == Syscall::Openat || s == Syscall::Openat2 || s == Syscall::Creat;
-}
+bool is_open(Syscall s) { return is_open_syscall(s); }
 
 }  // namespace
 

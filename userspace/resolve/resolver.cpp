@@ -311,7 +311,7 @@ struct Resolver::Impl {
   void on_data_write(Process& p, Event& ev) {
     FdEntry* e = fill_from_fd(p, ev.fd, ev, true);
     if (e && (e->file->open_flags & O_DSYNC)) ev.sync_write = true;
-    if (ev.syscall == Syscall::Pwritev2 && (ev.flags & (kRwfDsync | kRwfSync))) ev.sync_write = true;
+    if (syscall_has(ev.syscall, kScSyncFlag) && (ev.flags & (kRwfDsync | kRwfSync))) ev.sync_write = true;
   }
 
   void on_close(Process& p, Event& ev) {
@@ -452,8 +452,8 @@ struct Resolver::Impl {
   void on_remove(Process& p, Event& ev) {
     resolve_at(p, ev.dirfd, ev.path, ev.abs_path);
     fill_by_path(ev.abs_path, ev);
-    const bool dir = ev.syscall == Syscall::Rmdir ||
-                     (ev.syscall == Syscall::Unlinkat && (ev.flags & AT_REMOVEDIR));
+    const bool dir = syscall_op(ev.syscall) == SyscallOp::Rmdir ||
+                     (syscall_info(ev.syscall).args.flags >= 0 && (ev.flags & AT_REMOVEDIR));
     if (ev.failed() || ev.abs_path.empty()) return;
     paths.forget(ev.abs_path, dir);
     synthetic.unbind(ev.abs_path, dir);
@@ -534,82 +534,69 @@ struct Resolver::Impl {
   void resolve(Event& ev) {
     if (ev.syscall == Syscall::Exit) return on_exit(ev);
     Process& p = process_for(ev);
-    switch (ev.syscall) {
-      case Syscall::Open:
-      case Syscall::Openat:
-      case Syscall::Openat2:
-      case Syscall::Creat:
+    const SyscallInfo& sc = syscall_info(ev.syscall);
+    if (sc.has(kScSynthetic)) return;  // made by us, already resolved
+    switch (sc.op) {
+      case SyscallOp::Open:
         on_open(p, ev);
         break;
-      case Syscall::Close:
+      case SyscallOp::Close:
         on_close(p, ev);
         break;
-      case Syscall::CloseRange:
+      case SyscallOp::CloseRange:
         on_close_range(p, ev);
         break;
-      case Syscall::Dup:
-      case Syscall::Dup2:
-      case Syscall::Dup3:
+      case SyscallOp::Dup:
         on_dup(p, ev);
         break;
-      case Syscall::Fcntl:
+      case SyscallOp::Fcntl:
         on_fcntl(p, ev);
         break;
-      case Syscall::Write:
-      case Syscall::Pwrite64:
-      case Syscall::Writev:
-      case Syscall::Pwritev:
-      case Syscall::Pwritev2:
+      case SyscallOp::Write:
         on_data_write(p, ev);
         break;
-      case Syscall::Ftruncate:
-      case Syscall::Fallocate:
-      case Syscall::CopyFileRange:
-      case Syscall::Sendfile:
-      case Syscall::Fsync:
-      case Syscall::Fdatasync:
-      case Syscall::Syncfs:
-      case Syscall::SyncFileRange:
+      case SyscallOp::Truncate:
+        if (sc.args.path >= 0)
+          on_truncate(p, ev);
+        else
+          fill_from_fd(p, ev.fd, ev, true);
+        break;
+      case SyscallOp::Fallocate:
+      case SyscallOp::Copy:
+      case SyscallOp::Fsync:
+      case SyscallOp::Syncfs:
+      case SyscallOp::SyncFileRange:
         fill_from_fd(p, ev.fd, ev, true);
         break;
-      case Syscall::Msync:
+      case SyscallOp::Msync:
         if (ev.fd >= 0) fill_from_fd(p, ev.fd, ev, true);
         break;
-      case Syscall::Truncate:
-        on_truncate(p, ev);
-        break;
-      case Syscall::Rename:
-      case Syscall::Renameat:
-      case Syscall::Renameat2:
+      case SyscallOp::Rename:
         on_rename(p, ev);
         break;
-      case Syscall::Link:
-      case Syscall::Linkat:
+      case SyscallOp::Link:
         on_link(p, ev);
         break;
-      case Syscall::Symlink:
-      case Syscall::Symlinkat:
+      case SyscallOp::Symlink:
         on_symlink(p, ev);
         break;
-      case Syscall::Unlink:
-      case Syscall::Unlinkat:
-      case Syscall::Rmdir:
+      case SyscallOp::Unlink:
+      case SyscallOp::Rmdir:
         on_remove(p, ev);
         break;
-      case Syscall::Mkdir:
-      case Syscall::Mkdirat:
+      case SyscallOp::Mkdir:
         on_mkdir(p, ev);
         break;
-      case Syscall::Chdir:
+      case SyscallOp::Chdir:
         on_chdir(p, ev);
         break;
-      case Syscall::Fchdir:
+      case SyscallOp::Fchdir:
         on_fchdir(p, ev);
         break;
-      case Syscall::Fork:
+      case SyscallOp::Fork:
         on_fork(p, ev);
         break;
-      case Syscall::Exec:
+      case SyscallOp::Exec:
         on_exec(p, ev);
         break;
       default:

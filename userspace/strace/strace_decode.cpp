@@ -57,41 +57,17 @@ StraceDecode decode_call(std::string_view name, const StraceCall& call, Event* e
 
 }  // namespace
 
-bool is_write_family(Syscall s) {
-  switch (s) {
-    case Syscall::Write: case Syscall::Pwrite64: case Syscall::Writev: case Syscall::Pwritev:
-    case Syscall::Pwritev2: case Syscall::Ftruncate: case Syscall::Truncate: case Syscall::Fallocate:
-    case Syscall::CopyFileRange: case Syscall::Sendfile:
-      return true;
-    default:
-      return false;
-  }
-}
+bool is_write_family(Syscall s) { return is_write_syscall(s); }
 
 StraceDecode decode_strace_call(std::string_view name, const StraceCall& call, Event* ev, std::string* error,
                                 std::string* cwd) {
   if (cwd) cwd->clear();
   StraceDecode d = decode_call(name, call, ev, error);
   if (d != StraceDecode::Event) return d;
-  // Which argument is the dirfd of path / path2.
-  int dirfd_arg = -1, dirfd2_arg = -1;
-  switch (ev->syscall) {
-    case Syscall::Openat: case Syscall::Openat2: case Syscall::Unlinkat: case Syscall::Mkdirat:
-      dirfd_arg = 0;
-      break;
-    case Syscall::Renameat: case Syscall::Renameat2: case Syscall::Linkat:
-      dirfd_arg = 0;
-      dirfd2_arg = 2;
-      break;
-    case Syscall::Symlinkat:
-      dirfd2_arg = 1;
-      break;
-    case Syscall::Exec:
-      if (name == "execveat") dirfd_arg = 0;
-      break;
-    default:
-      break;
-  }
+  // Which argument is the dirfd of path / path2 (the table's roles).
+  const SyscallArgs& roles = syscall_info(ev->syscall).args;
+  int dirfd_arg = roles.dirfd, dirfd2_arg = roles.dirfd2;
+  if (ev->syscall == Syscall::Exec && name == "execveat") dirfd_arg = 0;
   auto anchor = [&](int arg, int32_t dirfd, std::string& path) {
     if (arg < 0 || static_cast<size_t>(arg) >= call.args.size()) return;
     auto base = strace_decoration_path(call.args[static_cast<size_t>(arg)]);
@@ -149,191 +125,52 @@ StraceDecode decode_call(std::string_view name, const StraceCall& call, Event* e
     return StraceDecode::Event;
   }
 
-  // strace aliases on some architectures
-  Syscall s;
-  if (name == "fcntl64") s = Syscall::Fcntl;
-  else if (name == "ftruncate64") s = Syscall::Ftruncate;
-  else if (name == "truncate64") s = Syscall::Truncate;
-  else if (name == "sync_file_range2" || name == "arm_sync_file_range") s = Syscall::SyncFileRange;
-  else s = syscall_from_name(name);
-  if (s == Syscall::Unknown || s == Syscall::Fork || s == Syscall::Exec || s == Syscall::Exit ||
-      s == Syscall::ImplicitClose)
-    return StraceDecode::Unknown;
+  // Names and strace's aliases are the syscall table's.
+  Syscall s = syscall_from_name(name);
+  if (s == Syscall::Unknown || is_lifecycle_syscall(s) || syscall_has(s, kScSynthetic)) return StraceDecode::Unknown;
   ev->syscall = s;
 
+  // The arguments the table gives a role, in argument order (so the first
+  // malformed one is the one reported).
+  const SyscallArgs& r = syscall_info(s).args;
+  a.need(static_cast<size_t>(r.need));
+  for (int8_t i = 0; i < 8; ++i) {
+    auto at = static_cast<size_t>(i);
+    if (r.fd == i) ev->fd = a.fd(at);
+    if (r.fd2 == i) ev->fd2 = a.fd(at);
+    if (r.dirfd == i) ev->dirfd = a.fd(at);
+    if (r.path == i) ev->path = a.path(at);
+    if (r.dirfd2 == i) ev->dirfd2 = a.fd(at);
+    if (r.path2 == i) ev->path2 = a.path(at);
+    if (r.flags == i) ev->flags = a.flags(at);
+    if (r.mode == i) ev->arg = a.flags(at);  // 0644 or S_I* names
+    if (r.arg == i) ev->arg = static_cast<uint64_t>(a.num(at));
+    if (r.arg2 == i) ev->arg2 = static_cast<uint64_t>(a.num(at));
+  }
+  if (is_write_syscall(s)) set_write_bytes(ev);
+
+  // What is not a plain argument.
   switch (s) {
-    case Syscall::Open:  // open(path, flags[, mode])
-      a.need(2);
-      ev->path = a.path(0);
-      ev->flags = a.flags(1);
-      if (a.size() > 2) ev->arg = a.flags(2);  // mode: 0644 or S_I* names
-      break;
-    case Syscall::Openat:  // openat(dirfd, path, flags[, mode])
-      a.need(3);
-      ev->dirfd = a.fd(0);
-      ev->path = a.path(1);
-      ev->flags = a.flags(2);
-      if (a.size() > 3) ev->arg = a.flags(3);
-      break;
-    case Syscall::Openat2: {  // openat2(dirfd, path, {flags=..., mode=..., resolve=...}, size)
-      a.need(3);
-      ev->dirfd = a.fd(0);
-      ev->path = a.path(1);
+    case Syscall::Openat2:  // openat2(dirfd, path, {flags=..., mode=..., resolve=...}, size)
       if (a.ok) {
         if (auto f = strace_field(call.args[2], "flags")) ev->flags = strace_flags(*f);
         if (auto m = strace_field(call.args[2], "mode")) ev->arg = strace_flags(*m);
       }
       break;
-    }
     case Syscall::Creat:  // creat(path, mode) == open(path, O_CREAT|O_WRONLY|O_TRUNC, mode)
-      a.need(2);
-      ev->path = a.path(0);
       ev->flags = O_CREAT | O_WRONLY | O_TRUNC;
-      ev->arg = a.flags(1);
-      break;
-    case Syscall::Close:
-    case Syscall::Fsync:
-    case Syscall::Fdatasync:
-    case Syscall::Syncfs:
-    case Syscall::Fchdir:
-    case Syscall::Dup:
-      a.need(1);
-      ev->fd = a.fd(0);
-      break;
-    case Syscall::CloseRange:  // close_range(first, last, flags)
-      a.need(2);
-      ev->fd = a.fd(0);
-      ev->fd2 = a.fd(1);
-      ev->flags = a.flags(2);
-      break;
-    case Syscall::Dup2:  // dup2(old, new)
-      a.need(2);
-      ev->fd = a.fd(0);
-      ev->fd2 = a.fd(1);
-      break;
-    case Syscall::Dup3:  // dup3(old, new, flags)
-      a.need(2);
-      ev->fd = a.fd(0);
-      ev->fd2 = a.fd(1);
-      ev->flags = a.flags(2);
       break;
     case Syscall::Fcntl:  // fcntl(fd, cmd[, arg]); arg may be a struct (locks): 0
-      a.need(2);
-      ev->fd = a.fd(0);
-      ev->arg = static_cast<uint64_t>(a.num(1));
       if (a.size() > 2) {
         if (auto v = strace_int(call.args[2])) ev->arg2 = static_cast<uint64_t>(*v);
       }
       break;
-    case Syscall::Write:     // write(fd, buf, count)
-    case Syscall::Pwrite64:  // pwrite64(fd, buf, count, offset)
-    case Syscall::Writev:    // writev(fd, iov, iovcnt)
-    case Syscall::Pwritev:   // pwritev(fd, iov, iovcnt, offset)
-      a.need(1);
-      ev->fd = a.fd(0);
-      set_write_bytes(ev);
-      break;
-    case Syscall::Pwritev2:  // pwritev2(fd, iov, iovcnt, offset, flags): flags are RWF_*
-      a.need(1);
-      ev->fd = a.fd(0);
-      ev->flags = a.flags(4);
-      set_write_bytes(ev);
-      break;
-    case Syscall::Ftruncate:  // ftruncate(fd, length)
-      a.need(2);
-      ev->fd = a.fd(0);
-      ev->arg = static_cast<uint64_t>(a.num(1));
-      set_write_bytes(ev);
-      break;
-    case Syscall::Truncate:  // truncate(path, length)
-      a.need(2);
-      ev->path = a.path(0);
-      ev->arg = static_cast<uint64_t>(a.num(1));
-      set_write_bytes(ev);
-      break;
-    case Syscall::Fallocate:  // fallocate(fd, mode, offset, len): mode (FALLOC_FL_*) in flags
-      a.need(4);
-      ev->fd = a.fd(0);
-      ev->flags = a.flags(1);
-      ev->arg = static_cast<uint64_t>(a.num(3));
-      set_write_bytes(ev);
-      break;
-    case Syscall::CopyFileRange:  // copy_file_range(fd_in, off_in, fd_out, off_out, len, flags)
-      a.need(3);
-      ev->fd2 = a.fd(0);
-      ev->fd = a.fd(2);
-      set_write_bytes(ev);
-      break;
-    case Syscall::Sendfile:  // sendfile(out_fd, in_fd, offset, count)
-      a.need(2);
-      ev->fd = a.fd(0);
-      ev->fd2 = a.fd(1);
-      set_write_bytes(ev);
-      break;
-    case Syscall::Sync:
-      break;
     case Syscall::SyncFileRange:
-      a.need(4);
-      ev->fd = a.fd(0);
       // sync_file_range(fd, offset, nbytes, flags); sync_file_range2(fd, flags, offset, nbytes)
-      ev->flags = a.flags(name == "sync_file_range" ? 3 : 1);
-      break;
-    case Syscall::Msync:  // msync(addr, length, flags)
-      a.need(3);
-      ev->flags = a.flags(2);
-      break;
-    case Syscall::Rename:  // rename(old, new)
-    case Syscall::Link:
-      a.need(2);
-      ev->path = a.path(0);
-      ev->path2 = a.path(1);
-      break;
-    case Syscall::Renameat:   // renameat(olddirfd, old, newdirfd, new)
-    case Syscall::Renameat2:  // ... , flags
-    case Syscall::Linkat:     // linkat(olddirfd, old, newdirfd, new, flags)
-      a.need(4);
-      ev->dirfd = a.fd(0);
-      ev->path = a.path(1);
-      ev->dirfd2 = a.fd(2);
-      ev->path2 = a.path(3);
-      if (s != Syscall::Renameat) ev->flags = a.flags(4);
-      break;
-    case Syscall::Symlink:  // symlink(target, linkpath): target in path, linkpath in path2
-      a.need(2);
-      ev->path = a.path(0);
-      ev->path2 = a.path(1);
-      break;
-    case Syscall::Symlinkat:  // symlinkat(target, newdirfd, linkpath)
-      a.need(3);
-      ev->path = a.path(0);
-      ev->dirfd2 = a.fd(1);
-      ev->path2 = a.path(2);
-      break;
-    case Syscall::Unlink:
-    case Syscall::Rmdir:
-    case Syscall::Chdir:
-      a.need(1);
-      ev->path = a.path(0);
-      break;
-    case Syscall::Unlinkat:  // unlinkat(dirfd, path, flags)
-      a.need(3);
-      ev->dirfd = a.fd(0);
-      ev->path = a.path(1);
-      ev->flags = a.flags(2);
-      break;
-    case Syscall::Mkdir:  // mkdir(path, mode)
-      a.need(1);
-      ev->path = a.path(0);
-      if (a.size() > 1) ev->arg = a.flags(1);
-      break;
-    case Syscall::Mkdirat:  // mkdirat(dirfd, path, mode)
-      a.need(2);
-      ev->dirfd = a.fd(0);
-      ev->path = a.path(1);
-      if (a.size() > 2) ev->arg = a.flags(2);
+      if (name != "sync_file_range") ev->flags = a.flags(1);
       break;
     default:
-      return StraceDecode::Unknown;
+      break;
   }
   return a.ok ? StraceDecode::Event : StraceDecode::Malformed;
 }

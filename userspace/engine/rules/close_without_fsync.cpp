@@ -20,7 +20,7 @@ using namespace rules;
 class CloseWithoutFsync final : public Rule {
  public:
   std::string_view id() const override { return rule_id::kCloseWithoutFsync; }
-  std::vector<Syscall> interests() const override { return {Syscall::Close, Syscall::ImplicitClose}; }
+  std::vector<Syscall> interests() const override { return syscalls_of(SyscallOp::Close); }
 
   void after(const Event& ev, RuleContext& ctx) override {
     if (!ev.last_close || !ev.file.known()) return;

@@ -34,14 +34,13 @@ class FsyncErrorIgnored final : public Rule {
   std::string_view id() const override { return rule_id::kFsyncErrorIgnored; }
   std::vector<Syscall> interests() const override {
     auto v = write_syscalls();
-    v.push_back(Syscall::Fsync);
-    v.push_back(Syscall::Fdatasync);
+    append(v, syscalls_of(SyscallOp::Fsync));
     return v;
   }
   bool wants_failed_calls() const override { return true; }
 
   void failed(const Event& ev, RuleContext& ctx) override {
-    if (ev.syscall != Syscall::Fsync && ev.syscall != Syscall::Fdatasync) return;
+    if (syscall_op(ev.syscall) != SyscallOp::Fsync) return;
     if (!ev.file.known() || !data_loss_errno(ev.ret)) return;
     if ((ev.file.mode & 0170000) == 0040000) return;  // a directory: entries, not data
     PidFile key{ev.pid, ev.file.id};
@@ -65,7 +64,7 @@ class FsyncErrorIgnored final : public Rule {
     const InodeState* in = ctx.model.find(ev.file.id);
     if (in && in->ignored) return;
     std::string path = in ? name_of(*in, ev.file.path) : ev.file.path;
-    bool is_sync = ev.syscall == Syscall::Fsync || ev.syscall == Syscall::Fdatasync;
+    bool is_sync = syscall_op(ev.syscall) == SyscallOp::Fsync;
     Finding f = new_finding(id(), ev.pid, ev.tid, ev.comm, path);
     f.message = std::string(syscall_name(failed->syscall)) + " of " + path + " failed with " + errno_name(failed->ret) +
                 " and the process then " + (is_sync ? "synced it again" : "wrote to it again") +

@@ -32,10 +32,12 @@ struct AwaitedFile {
   EvidenceRef durable_by;  // the call that made it durable
 };
 
+// The calls that make data durable (fsync, fdatasync, sync, syncfs), from the syscall table.
 inline bool is_sync_call(Syscall s) {
-  return s == Syscall::Fsync || s == Syscall::Fdatasync || s == Syscall::Sync || s == Syscall::Syncfs;
+  auto op = syscall_op(s);
+  return op == SyscallOp::Fsync || op == SyscallOp::Sync || op == SyscallOp::Syncfs;
 }
-inline std::vector<Syscall> sync_syscalls() { return {Syscall::Fsync, Syscall::Fdatasync, Syscall::Sync, Syscall::Syncfs}; }
+inline std::vector<Syscall> sync_syscalls() { return syscalls_of(SyscallOp::Fsync, SyscallOp::Sync, SyscallOp::Syncfs); }
 
 // How a window stands when its verdict is due.
 struct WindowOutcome {

@@ -27,8 +27,7 @@ class RenameWithoutFsync final : public Rule {
  public:
   std::string_view id() const override { return rule_id::kRenameWithoutFsync; }
   std::vector<Syscall> interests() const override {
-    std::vector<Syscall> v{Syscall::Rename, Syscall::Renameat, Syscall::Renameat2, Syscall::Link,
-                           Syscall::Linkat, Syscall::Close,    Syscall::ImplicitClose};
+    std::vector<Syscall> v = syscalls_of(SyscallOp::Rename, SyscallOp::Link, SyscallOp::Close);
     append(v, sync_syscalls());
     return v;
   }

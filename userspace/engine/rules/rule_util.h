@@ -22,17 +22,9 @@ inline constexpr std::string_view kDataNotDurable = "data-not-durable";
 inline constexpr std::string_view kEntryNotDurable = "entry-not-durable";
 inline constexpr std::string_view kDurable = "durable";
 
-inline bool is_open(Syscall s) {
-  return s == Syscall::Open || s == Syscall::Openat || s == Syscall::Openat2 || s == Syscall::Creat;
-}
-inline bool is_write_family(Syscall s) {
-  switch (s) {
-    case Syscall::Write: case Syscall::Pwrite64: case Syscall::Writev: case Syscall::Pwritev:
-    case Syscall::Pwritev2: case Syscall::Ftruncate: case Syscall::Truncate: case Syscall::Fallocate:
-    case Syscall::CopyFileRange: case Syscall::Sendfile: return true;
-    default: return false;
-  }
-}
+// Syscall groups, from the syscall table (event/syscall_table.def).
+inline bool is_open(Syscall s) { return is_open_syscall(s); }
+inline bool is_write_family(Syscall s) { return is_write_syscall(s); }
 // The file a delayed verdict (settled after the grace period) is about, as
 // the model holds it now. Returns the inode when it is still the same file
 // and still named. Returns nullptr when there is nothing to judge: it was
@@ -55,14 +47,11 @@ inline const InodeState* file_at_settle(const DurabilityModel& model, const File
   return in;
 }
 
-inline bool is_rename(Syscall s) { return s == Syscall::Rename || s == Syscall::Renameat || s == Syscall::Renameat2; }
-inline bool is_link(Syscall s) { return s == Syscall::Link || s == Syscall::Linkat; }
-inline bool is_close(Syscall s) { return s == Syscall::Close || s == Syscall::ImplicitClose; }
-inline std::vector<Syscall> open_syscalls() { return {Syscall::Open, Syscall::Openat, Syscall::Openat2, Syscall::Creat}; }
-inline std::vector<Syscall> write_syscalls() {
-  return {Syscall::Write, Syscall::Pwrite64, Syscall::Writev, Syscall::Pwritev, Syscall::Pwritev2,
-          Syscall::Ftruncate, Syscall::Truncate, Syscall::Fallocate, Syscall::CopyFileRange, Syscall::Sendfile};
-}
+inline bool is_rename(Syscall s) { return syscall_op(s) == SyscallOp::Rename; }
+inline bool is_link(Syscall s) { return syscall_op(s) == SyscallOp::Link; }
+inline bool is_close(Syscall s) { return syscall_op(s) == SyscallOp::Close; }
+inline std::vector<Syscall> open_syscalls() { return syscalls_in(SyscallFamily::Open); }
+inline std::vector<Syscall> write_syscalls() { return syscalls_in(SyscallFamily::Write); }
 inline void append(std::vector<Syscall>& a, const std::vector<Syscall>& b) { a.insert(a.end(), b.begin(), b.end()); }
 
 // Where replacements of a deleted file are looked for (Config::scope). For a

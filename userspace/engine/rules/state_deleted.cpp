@@ -30,7 +30,7 @@ using namespace rules;
 class StateDeleted final : public Rule {
  public:
   std::string_view id() const override { return rule_id::kStateDeleted; }
-  std::vector<Syscall> interests() const override { return {Syscall::Unlink, Syscall::Unlinkat}; }
+  std::vector<Syscall> interests() const override { return syscalls_of(SyscallOp::Unlink); }
 
   void before(const Event& ev, RuleContext& ctx) override {
     if (ev.flags & AT_REMOVEDIR) return;

@@ -19,7 +19,7 @@ class SyncFileRangeOnly final : public Rule {
  public:
   std::string_view id() const override { return rule_id::kSyncFileRangeOnly; }
   std::vector<Syscall> interests() const override {
-    return {Syscall::SyncFileRange, Syscall::Close, Syscall::ImplicitClose};
+    return syscalls_of(SyscallOp::SyncFileRange, SyscallOp::Close);
   }
 
   void after(const Event& ev, RuleContext& ctx) override {

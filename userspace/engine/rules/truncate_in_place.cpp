@@ -34,8 +34,7 @@ class TruncateInPlace final : public Rule {
     auto v = open_syscalls();
     append(v, write_syscalls());
     append(v, sync_syscalls());
-    v.push_back(Syscall::Close);
-    v.push_back(Syscall::ImplicitClose);
+    append(v, syscalls_of(SyscallOp::Close));
     return v;
   }
 
@@ -67,7 +66,7 @@ class TruncateInPlace final : public Rule {
       if (durable_before_) arm(ev, is_open(ev.syscall) ? ctx.model.find(ev.file.id) : ctx.model.inode_for(ev));
       return;
     }
-    if (!is_write_family(ev.syscall) || ev.syscall == Syscall::Ftruncate || ev.syscall == Syscall::Truncate) return;
+    if (!is_write_family(ev.syscall) || syscall_op(ev.syscall) == SyscallOp::Truncate) return;
     // A write-family call that adds data.
     const InodeState* in = ctx.model.inode_for(ev);
     if (!in) return;
@@ -97,7 +96,7 @@ class TruncateInPlace final : public Rule {
       auto acc = flags & O_ACCMODE;
       return !ev.created && (flags & O_TRUNC) && (acc == O_WRONLY || acc == O_RDWR) && ev.file.known();
     }
-    return (ev.syscall == Syscall::Ftruncate || ev.syscall == Syscall::Truncate) && ev.arg == 0;
+    return syscall_op(ev.syscall) == SyscallOp::Truncate && ev.arg == 0;
   }
 
   // Durable state: found existing and not since left dirty, or made durable

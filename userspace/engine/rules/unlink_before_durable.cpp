@@ -43,15 +43,14 @@ class UnlinkBeforeDurable final : public Rule {
  public:
   std::string_view id() const override { return rule_id::kUnlinkBeforeDurable; }
   std::vector<Syscall> interests() const override {
-    std::vector<Syscall> v{Syscall::Unlink, Syscall::Unlinkat, Syscall::Rename, Syscall::Renameat,
-                           Syscall::Renameat2, Syscall::Link, Syscall::Linkat};
+    std::vector<Syscall> v = syscalls_of(SyscallOp::Unlink, SyscallOp::Rename, SyscallOp::Link);
     append(v, open_syscalls());
     append(v, sync_syscalls());
     return v;
   }
 
   void before(const Event& ev, RuleContext& ctx) override {
-    if (ev.syscall != Syscall::Unlink && ev.syscall != Syscall::Unlinkat) return;
+    if (syscall_op(ev.syscall) != SyscallOp::Unlink) return;
     // rmdir: a directory holds no data of its own, and its files were
     // unlinked one by one first (rmdir of a non-empty directory fails).
     if (ev.flags & AT_REMOVEDIR) return;
