@@ -43,6 +43,7 @@
 
 /* include/uapi/linux/fcntl.h */
 #define DA_AT_FDCWD (-100)
+#define DA_AF_UNIX 1 /* sa_family of struct sockaddr_un */
 #define DA_AT_EMPTY_PATH 0x1000
 
 /* include/uapi/asm-generic/fcntl.h: what creat(2) means as open flags

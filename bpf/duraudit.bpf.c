@@ -722,6 +722,29 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long nr, lon
 		read_path1(s, (const char *)DA_ARG2(regs), ret);
 		e->flags = (__u32)DA_ARG3(regs);
 		break;
+	case DA_SC_BIND: { /* (fd, struct sockaddr *addr, addrlen): AF_UNIX paths only */
+		const char *ua = (const char *)DA_ARG2(regs);
+		__u16 family = 0;
+		char first = 0;
+		if (ret != 0 || (__u32)DA_ARG3(regs) <= 2)
+			return 0;
+		bpf_probe_read_user(&family, sizeof(family), ua);
+		bpf_probe_read_user(&first, 1, ua + 2);
+		if (family != DA_AF_UNIX || first == 0)
+			return 0; /* not a unix socket, or abstract / unnamed */
+		e->fd = (int)DA_ARG1(regs);
+		read_path1(s, ua + 2, ret);
+		break;
+	}
+	case DA_SC_MKNOD: /* (path, mode, dev) */
+		read_path1(s, (const char *)DA_ARG1(regs), ret);
+		e->arg = (__u32)DA_ARG2(regs);
+		break;
+	case DA_SC_MKNODAT: /* (dirfd, path, mode, dev) */
+		e->dirfd = (int)DA_ARG1(regs);
+		read_path1(s, (const char *)DA_ARG2(regs), ret);
+		e->arg = (__u32)DA_ARG3(regs);
+		break;
 	case DA_SC_MKDIRAT: /* (dirfd, path, mode) */
 		e->dirfd = (int)DA_ARG1(regs);
 		read_path1(s, (const char *)DA_ARG2(regs), ret);

@@ -302,6 +302,34 @@ TEST(LiveSequences, FailingCallsReportErrno) {
   }
 }
 
+// bind of a unix socket at a path and mknod/mknodat (mkfifo) name things
+// that are not regular files; abstract, failed and inet binds name nothing.
+TEST(LiveSequences, UnixSocketBindsAndFifos) {
+  LIVE_CAPTURE_OR_RETURN(cap);
+  TempDir d;
+  auto run = run_traced(*cap, {program("unix_nodes"), d.path()});
+  ASSERT_EQ(exit_code(run.wait_status), 0);
+  auto ev = of_pid(after_markers(run.events), run.pid);
+  EXPECT_THAT(describe_all(ev, d.path()), ElementsAreArray(std::vector<std::string>{
+      std::string("exec(\"") + program("unix_nodes") + "\")",
+      "bind(3, \"$D/sock\") = 0",
+      "mknodat(AT_FDCWD, \"$D/fifo\", 10644) = 0",
+#ifdef SYS_mknod
+      "mknod(\"$D/fifo2\", 10600) = 0",
+#else
+      "mknodat(AT_FDCWD, \"$D/fifo2\", 10600) = 0",
+#endif
+      "unlink(\"$D/sock\") = 0",
+      "unlink(\"$D/fifo\") = 0",
+      "unlink(\"$D/fifo2\") = 0",
+      "close(5) = 0",
+      "close(6) = 0",
+      "close(4) = 0",
+      "close(3) = 0",
+      "exit(0) group_dead",
+  }));
+}
+
 TEST(LiveSequences, EveryOtherTracedSyscall) {
   CaptureOptions options;
   options.ignored_fs_magic = {0x50495045 /* pipefs */};

@@ -255,6 +255,15 @@ std::string describe(const Event& e, const std::string& dir) {
     case Syscall::Mkdirat:
       args = fd_str(e.dirfd) + ", " + q(e.path) + ", " + fmt::format("{:o}", e.arg);
       break;
+    case Syscall::Bind:
+      args = std::to_string(e.fd) + ", " + q(e.path);
+      break;
+    case Syscall::Mknod:
+      args = q(e.path) + ", " + fmt::format("{:o}", e.arg);
+      break;
+    case Syscall::Mknodat:
+      args = fd_str(e.dirfd) + ", " + q(e.path) + ", " + fmt::format("{:o}", e.arg);
+      break;
     case Syscall::Fork:
       return std::string("fork ") + (e.is_thread ? "thread" : "process") + (e.shares_files ? " shares_files" : "");
     case Syscall::Exec:

@@ -70,6 +70,8 @@ class Proc {
   Proc& symlink(const std::string& target, const std::string& linkpath);
   Proc& unlink(const std::string& path);
   Proc& mkdir(const std::string& path);
+  Proc& bind(int fd, const std::string& path);  // an AF_UNIX socket at a path
+  Proc& mkfifo(const std::string& path);         // mknodat(S_IFIFO)
   Proc& rmdir(const std::string& path);
   Proc& exit();  // implicit closes of every fd, then Exit
 
@@ -436,6 +438,30 @@ inline Proc& Proc::mkdir(const std::string& path) {
     ev.ret = -EEXIST;
   else
     sim_->fs_[path] = Sim::Node{sim_->next_ino_++, S_IFDIR};
+  sim_->feed(ev);
+  return *this;
+}
+
+inline Proc& Proc::bind(int fd, const std::string& path) {
+  Event ev = base(Syscall::Bind);
+  ev.fd = fd;
+  ev.path = ev.abs_path = path;
+  if (sim_->fs_.count(path))
+    ev.ret = -EADDRINUSE;
+  else
+    sim_->fs_[path] = Sim::Node{sim_->next_ino_++, S_IFSOCK};
+  sim_->feed(ev);
+  return *this;
+}
+
+inline Proc& Proc::mkfifo(const std::string& path) {
+  Event ev = base(Syscall::Mknodat);
+  ev.path = ev.abs_path = path;
+  ev.arg = S_IFIFO | 0644;
+  if (sim_->fs_.count(path))
+    ev.ret = -EEXIST;
+  else
+    sim_->fs_[path] = Sim::Node{sim_->next_ino_++, S_IFIFO};
   sim_->feed(ev);
   return *this;
 }

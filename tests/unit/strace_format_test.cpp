@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -216,6 +217,37 @@ TEST_F(StraceSyscalls, ExitEvent) {
 }
 
 // ---------------------------------------------------------------- threads
+
+// bind of a unix socket at a path and mknod/mknodat (mkfifo): names that are
+// not regular files. Abstract, unnamed, inet and failed binds name nothing.
+TEST(StraceNodes, UnixBindsAndMknod) {
+  std::unique_ptr<StraceSource> src;
+  auto evs = parse(
+      "7 bind(3, {sa_family=AF_UNIX, sun_path=\"/x/.s.PGSQL.5432\"}, 110) = 0\n"
+      "7 bind(4, {sa_family=AF_UNIX, sun_path=@\"abstract\"}, 11) = 0\n"
+      "7 bind(5, {sa_family=AF_INET, sin_port=htons(5432), sin_addr=inet_addr(\"127.0.0.1\")}, 16) = 0\n"
+      "7 bind(6, {sa_family=AF_UNIX, sun_path=\"/x/taken\"}, 110) = -1 EADDRINUSE (Address already in use)\n"
+      "7 mknodat(AT_FDCWD, \"p\", S_IFIFO|0644) = 0\n"
+      "7 mknod(\"/dev/shm/q\", S_IFIFO|0600) = 0\n"
+      "7 mknodat(3</srv>, \"fifo\", S_IFIFO|0640, 0) = 0\n",
+      &src);
+  EXPECT_EQ(src->unparsed_lines(), 0u);
+  ASSERT_EQ(evs.size(), 4u);
+  EXPECT_EQ(evs[0].syscall, Syscall::Bind);
+  EXPECT_EQ(evs[0].fd, 3);
+  EXPECT_EQ(evs[0].path, "/x/.s.PGSQL.5432");
+  EXPECT_EQ(evs[0].ret, 0);
+  EXPECT_EQ(evs[1].syscall, Syscall::Mknodat);
+  EXPECT_EQ(evs[1].dirfd, AT_FDCWD);
+  EXPECT_EQ(evs[1].path, "p");
+  EXPECT_EQ(evs[1].arg, static_cast<uint64_t>(S_IFIFO | 0644));
+  EXPECT_EQ(evs[2].syscall, Syscall::Mknod);
+  EXPECT_EQ(evs[2].path, "/dev/shm/q");
+  EXPECT_EQ(evs[2].arg, static_cast<uint64_t>(S_IFIFO | 0600));
+  EXPECT_EQ(evs[3].syscall, Syscall::Mknodat);
+  EXPECT_EQ(evs[3].dirfd, 3);
+  EXPECT_EQ(evs[3].path, "/srv/fifo") << "anchored at the dirfd's decoration";
+}
 
 TEST(StraceThreads, InterleavedUnfinishedResumed) {
   std::unique_ptr<StraceSource> src;

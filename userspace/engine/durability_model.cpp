@@ -513,6 +513,7 @@ void DurabilityModel::note_entry(const std::string& path, EntryChange c, bool pr
   if (d.removed && present_now) d.removed = false;  // names appear in it: it exists again
   PendingEntry& e = it->second;
   e.change = c;
+  e.node = false;
   e.present_now = present_now;
   e.pid = ev.pid;
   e.tid = ev.tid;
@@ -588,6 +589,8 @@ void DurabilityModel::apply(const Event& ev) {
     case SyscallOp::Rmdir: on_rmdir(ev); break;
     case SyscallOp::Close: on_close(ev); break;
     case SyscallOp::Fork: on_fork(ev); break;
+    case SyscallOp::Bind:
+    case SyscallOp::Mknod: on_mknod(ev); break;
     default: break;
   }
 }
@@ -805,6 +808,24 @@ void DurabilityModel::on_mkdir(const Event& ev) {
   d.rmdir_evidence.reset();
   bind_other(path);
   note_entry(path, EntryChange::Mkdir, true, false, ev);
+}
+
+// A name that is not a regular file (a unix socket's bind, a fifo or device
+// node): unlinking it later deletes no data. Its entry is tracked, so that
+// a create and unlink before any directory sync cancel out, but it is never
+// reported: a socket or fifo name holds nothing a crash can lose.
+void DurabilityModel::on_mknod(const Event& ev) {
+  const std::string& path = ev.abs_path;
+  if (path.empty()) return;
+  if (syscall_op(ev.syscall) == SyscallOp::Mknod) {
+    uint32_t type = ev.arg & S_IFMT;
+    if (type == 0 || type == S_IFREG) return;  // mknod of a regular (empty) file
+  }
+  bind_other(path);
+  note_entry(path, EntryChange::Create, true, false, ev);
+  auto d = dirs_.find(parent_path(path));
+  if (d == dirs_.end()) return;
+  if (auto e = d->second.entries.find(path); e != d->second.entries.end()) e->second.node = true;
 }
 
 void DurabilityModel::on_rmdir(const Event& ev) {

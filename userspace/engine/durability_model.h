@@ -119,6 +119,9 @@ struct PendingEntry {
   uint64_t ts_ns = 0;        // latest change
   uint64_t serial = 0;       // unique per change, for "reported already" bookkeeping
   EvidenceRef evidence;      // the latest change
+  // The latest change created a socket, fifo or device node: tracked (a
+  // later unlink cancels it) but not a change a crash can lose.
+  bool node = false;
 };
 
 struct DirRecord {
@@ -269,6 +272,7 @@ class DurabilityModel {
   void on_unlink(const Event& ev);
   void on_mkdir(const Event& ev);
   void on_rmdir(const Event& ev);
+  void on_mknod(const Event& ev);
   void on_close(const Event& ev);
   void on_fork(const Event& ev);
   void note_reader(InodeState& in, const Event& ev);
@@ -353,7 +357,7 @@ void DurabilityModel::for_each_entry_since(uint64_t after, Fn&& fn) const {
     auto d = dirs_.find(dirpath);
     if (d == dirs_.end()) continue;
     auto e = d->second.entries.find(name);
-    if (e == d->second.entries.end()) continue;
+    if (e == d->second.entries.end() || e->second.node) continue;
     if (!fn(d->second, e->second)) return;
   }
 }

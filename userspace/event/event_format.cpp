@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sys/stat.h>
 
 #include <cstdio>
 
@@ -39,6 +40,18 @@ std::string mode_octal(uint64_t mode) {
   char buf[16];
   snprintf(buf, sizeof buf, "0%03llo", static_cast<unsigned long long>(mode & 07777));
   return buf;
+}
+
+// mknod's S_IFMT, as strace prints it: "S_IFIFO|".
+std::string node_type(uint64_t mode) {
+  switch (mode & S_IFMT) {
+    case S_IFIFO: return "S_IFIFO|";
+    case S_IFSOCK: return "S_IFSOCK|";
+    case S_IFCHR: return "S_IFCHR|";
+    case S_IFBLK: return "S_IFBLK|";
+    case S_IFREG: return "S_IFREG|";
+    default: return "";
+  }
 }
 
 std::string rename_flags(uint64_t flags) {
@@ -121,6 +134,8 @@ std::string format_event_args(const Event& ev) {
       return std::string(ev.is_thread ? "thread " : "child ") + std::to_string(ev.is_thread ? ev.child_tid : ev.child_pid);
     case SyscallOp::Exec: return path1(ev);
     case SyscallOp::Exit: return "status " + std::to_string(ev.exit_code);
+    case SyscallOp::Bind: return fd_ref(ev.fd, ev.file) + ", " + path1(ev);
+    case SyscallOp::Mknod: return path1(ev) + ", " + node_type(ev.arg) + mode_octal(ev.arg);
     case SyscallOp::None: break;
   }
   return ev.path.empty() ? "" : path1(ev);

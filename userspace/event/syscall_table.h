@@ -43,6 +43,8 @@ enum class SyscallOp : uint8_t {
   Fork,
   Exec,
   Exit,
+  Bind,   // bind(2) of an AF_UNIX socket at a path: a name that is a socket
+  Mknod,  // mknod, mknodat (mkfifo): a name that is a fifo, device or socket
 };
 
 // Traits (the table's last column).

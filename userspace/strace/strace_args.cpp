@@ -293,6 +293,8 @@ const std::unordered_map<std::string_view, int64_t>& constants() {
         K(FALLOC_FL_COLLAPSE_RANGE), K(FALLOC_FL_ZERO_RANGE), K(FALLOC_FL_INSERT_RANGE), K(FALLOC_FL_UNSHARE_RANGE),
         K(RWF_HIPRI), K(RWF_DSYNC), K(RWF_SYNC), K(RWF_NOWAIT), K(RWF_APPEND), K(CLOSE_RANGE_UNSHARE),
         K(CLOSE_RANGE_CLOEXEC),
+        // mknod(2) file types
+        K(S_IFIFO), K(S_IFSOCK), K(S_IFCHR), K(S_IFBLK), K(S_IFREG), K(S_IFDIR),
         // misc pointers strace spells out
         {"NULL", 0},
     };

@@ -165,6 +165,18 @@ StraceDecode decode_call(std::string_view name, const StraceCall& call, Event* e
         if (auto v = strace_int(call.args[2])) ev->arg2 = static_cast<uint64_t>(*v);
       }
       break;
+    case Syscall::Bind: {  // bind(3, {sa_family=AF_UNIX, sun_path="/x/.s.PGSQL.5432"}, 110) = 0
+      // Only a successful bind of a unix socket at a path names anything
+      // (abstract names print as sun_path=@"...").
+      if (call.ret != 0 || !a.ok) return StraceDecode::NoEvent;
+      auto family = strace_field(call.args[1], "sa_family");
+      auto sun_path = strace_field(call.args[1], "sun_path");
+      if (!family || *family != "AF_UNIX" || !sun_path) return StraceDecode::NoEvent;
+      auto p = strace_string(*sun_path);
+      if (!p || p->empty()) return StraceDecode::NoEvent;
+      ev->path = *p;
+      break;
+    }
     case Syscall::SyncFileRange:
       // sync_file_range(fd, offset, nbytes, flags); sync_file_range2(fd, flags, offset, nbytes)
       if (name != "sync_file_range") ev->flags = a.flags(1);
