@@ -51,7 +51,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   // Feed one resolved event. Ordering verdicts (rename-without-fsync,
-  // unlink-before-durable) are emitted here, at once.
+  // unlink-before-durable) are decided here and reported when due
+  // (advance_time past the grace period, or finish), with their window.
   void on_event(const Event& ev);
 
   // Settle "later" verdicts whose grace period has passed by `now_ns`
