@@ -71,6 +71,40 @@ void for_each_data_flow(const DurabilityModel& model, const InodeState& deleted,
   }
 }
 
+// name-pattern: the next generation, in another directory. The index holds
+// the dirty files whose names fold to the same pattern, newest first; a
+// bounded look at them (the newest generation is what matters).
+// fn(inode, name) until it returns false.
+template <typename Fn>
+void for_each_name_pattern(const DurabilityModel& model, const std::string& path, const InodeState* deleted,
+                           Fn&& fn) {
+  if (path.find_first_of("0123456789") == std::string::npos) return;  // nothing to fold
+  const auto* gen = model.dirty_index().with_pattern(fold_run_specific(path));
+  if (!gen) return;
+  size_t looked = 0;
+  for (auto it = gen->rbegin(); it != gen->rend() && looked++ < kMaxLook; ++it) {
+    const InodeState* in = model.find(it->second.id);
+    if (!usable(in, deleted) || (deleted && in->serial < deleted->serial)) continue;
+    for (const auto& n : in->names)
+      if (parent_view(n) != parent_view(path) && !is_auxiliary_name(n)) {
+        if (!fn(in, n)) return;
+        break;
+      }
+  }
+}
+
+// directory-swap: the path where another tree now stands in place of an
+// ancestor of `path` that was renamed away from it (rename current -> old,
+// then next -> current); nullptr if none.
+const std::string* swapped_in_tree(const DurabilityModel& model, const std::string& path) {
+  for (std::string a = parent_path(path);; a = parent_path(a)) {
+    if (const MovedDir* away = model.moved_into(a))
+      if (const MovedDir* in_place = model.moved_into(away->from); in_place && in_place->ts_ns >= away->ts_ns)
+        return &away->from;
+    if (a == "/") return nullptr;
+  }
+}
+
 }  // namespace
 
 std::string_view successor_evidence_name(SuccessorEvidence e) {
@@ -100,49 +134,26 @@ std::vector<Successor> dirty_successors(const DurabilityModel& model, const std:
     if (in->dirty && !contains(out, in)) out.push_back({in, name, kind});
     return out.size() < max;
   };
-
   if (deleted)
     for_each_data_flow(model, *deleted, pid, [&](const InodeState* in) {
       return add(in, in->names.front(), SuccessorEvidence::DataFlow);
     });
-
-  // name-pattern: the next generation, in another directory. The index
-  // holds the dirty files whose names fold to the same pattern, newest first;
-  // a bounded look at them (the newest generation is what matters).
-  if (path.find_first_of("0123456789") != std::string::npos)
-    if (const auto* gen = model.dirty_index().with_pattern(fold_run_specific(path))) {
-      size_t looked = 0;
-      for (auto it = gen->rbegin(); it != gen->rend() && out.size() < max && looked++ < kMaxLook; ++it) {
-        const InodeState* in = model.find(it->second.id);
-        if (!usable(in, deleted) || (deleted && in->serial < deleted->serial)) continue;
-        for (const auto& n : in->names)
-          if (parent_view(n) != parent_view(path) && !is_auxiliary_name(n)) {
-            add(in, n, SuccessorEvidence::NamePattern);
-            break;
-          }
-      }
-    }
-
-  // directory-swap: an ancestor was renamed away from P, and another tree
-  // renamed to P afterwards; its dirty files succeed the old ones.
-  for (std::string a = parent_path(path); out.size() < max; a = parent_path(a)) {
-    if (const MovedDir* away = model.moved_into(a))
-      if (const MovedDir* in_place = model.moved_into(away->from); in_place && in_place->ts_ns >= away->ts_ns) {
-        const std::string& now = away->from;
-        model.dirty_index().for_each_dir_under(now, [&](const std::string&, const DirtyIndex::DirEntries& d) {
-          for (auto it = d.rbegin(); it != d.rend() && out.size() < max; ++it) {
-            const InodeState* in = model.find(it->second.id);
-            if (!usable(in, deleted) || is_auxiliary_name(in->names.front())) continue;
-            std::string name = in->names.front();
-            for (const auto& n : in->names)
-              if (path_under(n, now)) name = n;
-            add(in, name, SuccessorEvidence::DirectorySwap);
-          }
-        });
-        break;
-      }
-    if (a == "/") break;
-  }
+  if (out.size() < max)
+    for_each_name_pattern(model, path, deleted, [&](const InodeState* in, const std::string& name) {
+      return add(in, name, SuccessorEvidence::NamePattern);
+    });
+  if (out.size() < max)
+    if (const std::string* now = swapped_in_tree(model, path))
+      model.dirty_index().for_each_dir_under(*now, [&](const std::string&, const DirtyIndex::DirEntries& d) {
+        for (auto it = d.rbegin(); it != d.rend() && out.size() < max; ++it) {
+          const InodeState* in = model.find(it->second.id);
+          if (!usable(in, deleted) || is_auxiliary_name(in->names.front())) continue;
+          std::string name = in->names.front();
+          for (const auto& n : in->names)
+            if (path_under(n, *now)) name = n;
+          add(in, name, SuccessorEvidence::DirectorySwap);
+        }
+      });
   return out;
 }
 
@@ -154,14 +165,13 @@ bool has_successor(const DurabilityModel& model, const std::string& path, const 
       found = true;
       return false;
     });
-  if (found) return true;
-  for (std::string a = parent_path(path);; a = parent_path(a)) {
-    if (const MovedDir* away = model.moved_into(a))
-      if (const MovedDir* in_place = model.moved_into(away->from); in_place && in_place->ts_ns >= away->ts_ns)
-        return true;
-    if (a == "/") break;
-  }
-  return !dirty_successors(model, path, deleted, pid, 1).empty();
+  if (found || swapped_in_tree(model, path)) return true;
+  // name-pattern candidates are indexed only while dirty.
+  for_each_name_pattern(model, path, deleted, [&](const InodeState* in, const std::string&) {
+    found = in->dirty;
+    return !found;
+  });
+  return found;
 }
 
 }  // namespace duraudit::rules
