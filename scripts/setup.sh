@@ -23,6 +23,10 @@ packages=(
   # server the metrics end-to-end test scrapes with; PyYAML for
   # scripts/promql_exprs.py
   prometheus python3-yaml
+  # asynchronous I/O and shared mappings (docs/async-io.md): liburing for the
+  # live tests' io_uring programs, fio (io_uring and libaio engines) for the
+  # e2e tests and bench/, LMDB's Python binding for the writemap e2e test
+  liburing-dev fio python3-lmdb
 )
 
 missing=()

@@ -56,7 +56,7 @@ TEST(SyscallTable, NamesAndAliasesAreUniqueAndResolve) {
       EXPECT_EQ(syscall_from_name(a), r.syscall) << a;
     }
   }
-  EXPECT_EQ(syscall_from_name("mmap"), Syscall::Unknown);
+  EXPECT_EQ(syscall_from_name("read"), Syscall::Unknown);
 }
 
 TEST(SyscallTable, EveryOperationBelongsToOneFamily) {
@@ -112,10 +112,20 @@ TEST(SyscallTable, TraitsAreConsistent) {
     if (r.has(kScBytes)) {
       EXPECT_EQ(r.family, SyscallFamily::Write) << r.name;
     }
-    if (r.has(kScSyncFlag)) {
+    if (r.has(kScSyncFlag) && !r.has(kScNoSyscall)) {  // a request's flags come from its SQE / iocb
       EXPECT_GE(r.args.flags, 0) << r.name << ": a sync flag needs a flags argument";
     }
-    if (r.has(kScSynthetic | kScTracepoint)) {
+    if (r.has(kScOffline)) {
+      EXPECT_FALSE(syscall_on_wire(r.syscall)) << r.name;
+      EXPECT_TRUE(r.nr_x86_64 >= 0 || r.nr_arm64 >= 0) << r.name << ": an offline row is a syscall strace shows";
+      continue;
+    }
+    if (r.has(kScNoSyscall)) {
+      EXPECT_EQ(r.nr_x86_64, -1) << r.name;
+      EXPECT_EQ(r.nr_arm64, -1) << r.name;
+      EXPECT_TRUE(syscall_on_wire(r.syscall)) << r.name;
+      EXPECT_NE(r.name.find(':'), std::string_view::npos) << r.name << ": named <mechanism>:<operation>";
+    } else if (r.has(kScSynthetic | kScTracepoint)) {
       EXPECT_EQ(r.nr_x86_64, -1) << r.name;
       EXPECT_EQ(r.nr_arm64, -1) << r.name;
       EXPECT_FALSE(r.has(kScSynthetic) && syscall_on_wire(r.syscall)) << r.name;
@@ -199,7 +209,7 @@ TEST(SyscallTable, NumbersAreTheKernelHeaders) {
         ASSERT_TRUE(x86_nrs.count(name)) << name << " is not an x86_64 syscall";
         EXPECT_EQ(r.nr_x86_64, x86_nrs[name]) << name << " on x86_64";
         EXPECT_TRUE(x86_used.emplace(r.nr_x86_64, name).second) << name << " shares its number";
-      } else if (!r.has(kScSynthetic | kScTracepoint) && r.syscall != Syscall::Unknown) {
+      } else if (!r.has(kScSynthetic | kScTracepoint | kScNoSyscall) && r.syscall != Syscall::Unknown) {
         EXPECT_FALSE(x86_nrs.count(name)) << name << " exists on x86_64: give its number";
       }
     }

@@ -1,6 +1,7 @@
 #include "event/event_format.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <linux/fs.h>
 #include <sys/stat.h>
 
@@ -30,10 +31,30 @@ std::string quoted(const std::string& s) {
 std::string path1(const Event& ev) { return quoted(!ev.abs_path.empty() ? ev.abs_path : ev.path); }
 std::string path2(const Event& ev) { return quoted(!ev.abs_path2.empty() ? ev.abs_path2 : ev.path2); }
 
+// fd -1 with a known file: an io_uring request on a registered (fixed)
+// file, or a store into a mapping: the file, not a descriptor.
 std::string fd_ref(int32_t fd, const FileInfo& f) {
+  if (fd < 0 && (f.known() || !f.path.empty())) return f.path.empty() ? std::string("<?>") : "<" + f.path + ">";
   std::string out = std::to_string(fd);
   if (!f.path.empty()) out += "<" + f.path + ">";
   return out;
+}
+
+std::string hex(uint64_t v) {
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+std::string hex(int64_t v) { return hex(static_cast<uint64_t>(v)); }
+
+std::string msync_flags(uint64_t f) {
+  std::string out;
+  auto add = [&](const char* n) { out += out.empty() ? n : std::string("|") + n; };
+  if (f & MS_ASYNC) add("MS_ASYNC");
+  if (f & MS_SYNC) add("MS_SYNC");
+  if (f & MS_INVALIDATE) add("MS_INVALIDATE");
+  return out.empty() ? "0" : out;
 }
 
 std::string mode_octal(uint64_t mode) {
@@ -104,6 +125,7 @@ std::string format_event_args(const Event& ev) {
       }
     }
     case SyscallOp::Write:
+      if (ev.syscall == Syscall::MmapStore) return fd_ref(ev.fd, ev.file) + ", at " + hex(ev.arg);
       return fd_ref(ev.fd, ev.file) + ", " + std::to_string(ev.bytes) + " bytes" + (ev.sync_write ? " (O_SYNC)" : "");
     case SyscallOp::Copy:
       return fd_ref(ev.fd, ev.file) + " <- " + std::to_string(ev.fd2) + ", " + std::to_string(ev.bytes) + " bytes";
@@ -111,8 +133,12 @@ std::string format_event_args(const Event& ev) {
       return (sc.args.path >= 0 ? path1(ev) : fd_ref(ev.fd, ev.file)) + ", " + std::to_string(ev.arg);
     case SyscallOp::Fallocate: return fd_ref(ev.fd, ev.file) + ", len " + std::to_string(ev.arg);
     case SyscallOp::Fsync:
-    case SyscallOp::Syncfs:
+      if (ev.syscall == Syscall::IouFsync && (ev.flags & 1)) return fd_ref(ev.fd, ev.file) + ", IORING_FSYNC_DATASYNC";
+      return fd_ref(ev.fd, ev.file);
     case SyscallOp::Msync:
+      return hex(ev.arg) + ", " + std::to_string(ev.arg2) + ", " + msync_flags(ev.flags) +
+             (ev.file.path.empty() ? "" : " <" + ev.file.path + ">");
+    case SyscallOp::Syncfs:
     case SyscallOp::Fchdir: return fd_ref(ev.fd, ev.file);
     case SyscallOp::SyncFileRange: return fd_ref(ev.fd, ev.file) + ", flags " + std::to_string(ev.flags);
     case SyscallOp::Sync: return "";
@@ -136,6 +162,13 @@ std::string format_event_args(const Event& ev) {
     case SyscallOp::Exit: return "status " + std::to_string(ev.exit_code);
     case SyscallOp::Bind: return fd_ref(ev.fd, ev.file) + ", " + path1(ev);
     case SyscallOp::Mknod: return path1(ev) + ", " + node_type(ev.arg) + mode_octal(ev.arg);
+    case SyscallOp::AsyncSetup:
+    case SyscallOp::AsyncIo: return ev.fd >= 0 ? std::to_string(ev.fd) : std::to_string(ev.arg);
+    case SyscallOp::Mmap:
+      return hex(ev.ret) + " = " + fd_ref(ev.fd, ev.file) + ", " + std::to_string(ev.arg2) + " bytes, " +
+             ((ev.arg & PROT_WRITE) ? "PROT_WRITE, " : "") + ((ev.flags & MAP_SHARED) ? "MAP_SHARED" : "MAP_PRIVATE");
+    case SyscallOp::Munmap: return hex(ev.arg) + ", " + std::to_string(ev.arg2);
+    case SyscallOp::Mremap: return hex(ev.arg) + ", " + std::to_string(ev.arg2) + " -> " + std::to_string(ev.bytes);
     case SyscallOp::None: break;
   }
   return ev.path.empty() ? "" : path1(ev);

@@ -45,6 +45,11 @@ enum class SyscallOp : uint8_t {
   Exit,
   Bind,   // bind(2) of an AF_UNIX socket at a path: a name that is a socket
   Mknod,  // mknod, mknodat (mkfifo): a name that is a fifo, device or socket
+  AsyncSetup,  // io_uring_setup, io_setup: the process does asynchronous I/O
+  AsyncIo,     // io_uring_enter, io_submit, io_getevents...: operations strace cannot see
+  Mmap,        // a shared writable file mapping: a handle on the file, like an fd
+  Munmap,
+  Mremap,
 };
 
 // Traits (the table's last column).
@@ -55,6 +60,8 @@ inline constexpr uint32_t kScBytes = 1u << 3;
 inline constexpr uint32_t kScSynthetic = 1u << 4;
 inline constexpr uint32_t kScTracepoint = 1u << 5;
 inline constexpr uint32_t kScRetired = 1u << 6;
+inline constexpr uint32_t kScNoSyscall = 1u << 7;
+inline constexpr uint32_t kScOffline = 1u << 8;
 
 // At which syscall argument (0-based) each Event field is found; -1: not an
 // argument of this call. `need`: arguments a well-formed strace line has.
@@ -127,10 +134,18 @@ constexpr SyscallFamily syscall_family(Syscall s) { return syscall_info(s).famil
 constexpr SyscallOp syscall_op(Syscall s) { return syscall_info(s).op; }
 constexpr bool syscall_has(Syscall s, uint32_t trait) { return syscall_info(s).has(trait); }
 
-// A row the kernel side can send (not synthetic, not Unknown, not retired).
+// A row the kernel side can send (not synthetic, offline-only, Unknown or retired).
 constexpr bool syscall_on_wire(Syscall s) {
   return s != Syscall::Unknown && static_cast<size_t>(s) < kSyscallCount &&
-         !syscall_has(s, kScSynthetic | kScRetired);
+         !syscall_has(s, kScSynthetic | kScRetired | kScOffline);
+}
+// Carried out by io_uring or Linux AIO (requests, iocbs, and the calls that
+// set them up or submit them): the part of a program's I/O a strace log
+// cannot show.
+constexpr bool is_async_io_syscall(Syscall s) {
+  SyscallOp op = syscall_op(s);
+  return op == SyscallOp::AsyncSetup || op == SyscallOp::AsyncIo ||
+         (syscall_has(s, kScNoSyscall) && s != Syscall::MmapStore);
 }
 
 // Family predicates.
