@@ -92,6 +92,25 @@ TEST(AsyncIo, WriteThenAioFsyncIsSilent) {
   EXPECT_TRUE(rep.at_least("error").empty()) << rep.describe();
 }
 
+// A recording carries the requests: replaying it gives the live verdicts.
+TEST(AsyncIo, RecordingsCarryIoUringAndAioOperations) {
+  DURAUDIT_REQUIRE_ROOT();
+  for (std::string prog : {"uring_ops", "aio_ops"}) {
+    ScratchDir d, out;
+    CommandResult rec =
+        run_command({duraudit_bin(), "record", "-o", out / "x.rec", "--", test_program(prog), "write-nosync", d.path()});
+    ASSERT_EQ(rec.status, 0) << rec.err;
+    CommandResult rep = run_command({duraudit_bin(), "replay", out / "x.rec", "--format", "json", "-o", out / "r.jsonl"});
+    ASSERT_EQ(rep.status, 0) << rep.err;
+    std::ifstream in(out / "r.jsonl");
+    JsonReport r = parse_report(std::string((std::istreambuf_iterator<char>(in)), {}));
+    auto cwf = r.of_rule("close-without-fsync");
+    ASSERT_EQ(cwf.size(), 1u) << prog << ": " << r.describe();
+    EXPECT_EQ(cwf[0].value("path", ""), d / "f");
+    EXPECT_TRUE(evidence_has(cwf[0], prog == "uring_ops" ? "io_uring:write" : "aio:pwrite")) << cwf[0].dump(2);
+  }
+}
+
 // fio on a file that exists and is durable before the session, rewritten in
 // place. fio's --fsync=N syncs after every Nth write but not after the last
 // one (strace and the trace agree: write, fsync, ..., write, close), unless
