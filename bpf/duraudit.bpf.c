@@ -270,8 +270,13 @@ static __always_inline struct da_scratch *scratch_begin_task(__u16 type, __u16 s
 {
 	__u64 pid_tgid = (__u64)BPF_CORE_READ(task, tgid) << 32 | (__u32)BPF_CORE_READ(task, pid);
 	struct da_scratch *s = scratch_begin(type, sc, pid_tgid);
-	if (s)
-		bpf_probe_read_kernel_str(s->e.comm, sizeof(s->e.comm), BPF_CORE_READ(task, comm));
+	if (!s)
+		return NULL;
+	/* An SQPOLL thread submits for the whole process: name the process
+	 * (its leader), not "iou-sqp-PID". */
+	if (BPF_CORE_READ(task, flags) & DA_PF_IO_WORKER)
+		task = BPF_CORE_READ(task, group_leader);
+	bpf_probe_read_kernel_str(s->e.comm, sizeof(s->e.comm), BPF_CORE_READ(task, comm));
 	return s;
 }
 

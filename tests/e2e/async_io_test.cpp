@@ -48,6 +48,16 @@ TEST(AsyncIo, IoUringWriteWithoutFsyncIsCloseWithoutFsync) {
   EXPECT_TRUE(evidence_has(cwf[0], "io_uring:write")) << cwf[0].dump(2);
 }
 
+TEST(AsyncIo, SqpollThreadSubmittingForTheProcessIsStillTheProcess) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir d;
+  auto rep = audit({test_program("uring_ops"), "sqpoll-write-nosync", d.path()});
+  auto cwf = rep.of_rule("close-without-fsync");
+  ASSERT_EQ(cwf.size(), 1u) << rep.describe();
+  EXPECT_EQ(cwf[0].value("path", ""), d / "f");
+  EXPECT_EQ(cwf[0].value("comm", ""), "uring_ops");
+}
+
 TEST(AsyncIo, WriteThenIoUringFsyncThenRenameIsSilent) {
   DURAUDIT_REQUIRE_ROOT();
   ScratchDir d;

@@ -1,6 +1,8 @@
 /* File operations through io_uring (liburing), one request at a time so the
  * event order is fixed. Usage: uring_ops MODE DIR
  *   write-nosync   open(2) f, io_uring WRITE, close(2): data never synced
+ *   sqpoll-write-nosync  write-nosync through an SQPOLL ring: a kernel
+ *                  thread of the process submits the request
  *   fsync-rename   open(2) f.tmp, write(2), io_uring FSYNC, close(2),
  *                  rename(2) f.tmp -> f, fsync(2) of DIR: correct
  *   ops            every request kind: OPENAT, WRITE, WRITEV, WRITE_FIXED,
@@ -130,17 +132,23 @@ static void fsync_eio(const char *dir) {
 
 int main(int argc, char **argv) {
   if (argc < 3) {
-    fprintf(stderr, "usage: uring_ops write-nosync|fsync-rename|ops|fsync-eio DIR\n");
+    fprintf(stderr, "usage: uring_ops write-nosync|sqpoll-write-nosync|fsync-rename|ops|fsync-eio DIR\n");
     return 2;
   }
   memset(buf, 'u', sizeof buf);
   BEGIN();
-  int r = io_uring_queue_init(8, &ring, 0);
+  const char *mode = argv[1], *dir = argv[2];
+  struct io_uring_params p = {0};
+  if (!strcmp(mode, "sqpoll-write-nosync")) {
+    p.flags = IORING_SETUP_SQPOLL;
+    p.sq_thread_idle = 1000;
+    mode = "write-nosync";
+  }
+  int r = io_uring_queue_init_params(8, &ring, &p);
   if (r < 0) {
     fprintf(stderr, "io_uring_queue_init: %s\n", strerror(-r));
     return 3;
   }
-  const char *mode = argv[1], *dir = argv[2];
   if (!strcmp(mode, "write-nosync")) write_nosync(dir);
   else if (!strcmp(mode, "fsync-rename")) fsync_rename(dir);
   else if (!strcmp(mode, "ops")) ops(dir);
