@@ -1,6 +1,6 @@
 // The Grafana dashboard and the alert rules in dashboards/ hold the contract
 // SREs import: a stable uid, datasource/job/instance variables, every query
-// scoped to them, every DESIGN.md metric shown, every alert documented.
+// scoped to them, every documented metric (docs/production.md) shown, every alert documented.
 // PromQL syntax is checked by the promql_exprs_parse ctest (promtool), data
 // against a real Prometheus by the end-to-end test.
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// The real-world sequences the product exists for (DESIGN.md): FLINK-36421,
+// The real-world sequences the product exists for (docs/rules.md): FLINK-36421,
 // fluent-bit's $INDEX, SQLite's rollback journal.
 #include <gtest/gtest.h>
 

@@ -119,7 +119,7 @@ TEST(OutputJsonSink, SummaryLine) {
   EXPECT_EQ(j["evictions"], 9);
   EXPECT_EQ(j["incomplete"], true);
   EXPECT_EQ(j["incomplete_reason"], "7 events lost");
-  // DESIGN.md's keys come first, in its order.
+  // The documented keys (docs/output.md) come first, in their order.
   std::vector<std::string> order;
   auto ordered = summary_to_json(s);
   for (auto it = ordered.begin(); it != ordered.end(); ++it) order.push_back(it.key());

@@ -1,6 +1,7 @@
 #include "capture/suspended_child.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <linux/close_range.h>
 #include <sys/syscall.h>
@@ -24,7 +25,7 @@ SuspendedChild::~SuspendedChild() {
 }
 
 bool SuspendedChild::spawn(const std::vector<std::string>& argv, std::string* error_out, const std::string& cwd,
-                           bool only_stdio) {
+                           bool only_stdio, const RunAs* as) {
   int go[2], status[2];
   if (argv.empty()) {
     if (error_out) *error_out = "no command to run";
@@ -44,6 +45,11 @@ bool SuspendedChild::spawn(const std::vector<std::string>& argv, std::string* er
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  std::vector<char*> envp;
+  if (as) {
+    for (const auto& e : as->env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+  }
 
   pid_t pid = fork();
   if (pid < 0) {
@@ -64,7 +70,16 @@ bool SuspendedChild::spawn(const std::vector<std::string>& argv, std::string* er
       (void)!write(status[1], &e, sizeof e);
       _exit(127);
     }
-    execvp(args[0], args.data());
+    if (as) {
+      if (setgroups(as->groups.size(), as->groups.data()) != 0 || setgid(as->gid) != 0 || setuid(as->uid) != 0) {
+        int e = errno == EPERM ? EPERM : errno;
+        (void)!write(status[1], &e, sizeof e);
+        _exit(126);
+      }
+      execvpe(args[0], args.data(), envp.data());
+    } else {
+      execvp(args[0], args.data());
+    }
     int e = errno;
     (void)!write(status[1], &e, sizeof e);
     _exit(127);

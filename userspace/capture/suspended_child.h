@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "util/run_as.h"
+
 namespace duraudit {
 
 class SuspendedChild {
@@ -30,9 +32,12 @@ class SuspendedChild {
   // (with `cwd` as its working directory if not empty). With
   // `only_stdio`, every fd above 2 is marked close-on-exec first (before the
   // child can be traced), so the program starts with just stdin/out/err.
+  // With `as`, the child takes that user's groups, gid and uid (in that
+  // order: giving up root last) and its environment just before the exec;
+  // a failure to switch is reported like a failed exec (exit 126).
   // False + sentence on fork/pipe failure.
   bool spawn(const std::vector<std::string>& argv, std::string* error_out, const std::string& cwd = {},
-             bool only_stdio = false);
+             bool only_stdio = false, const RunAs* as = nullptr);
   pid_t pid() const { return pid_; }
 
   // Lets the child exec. Returns the exec's errno (0 = exec succeeded): the

@@ -2,6 +2,6 @@
 
 namespace duraudit {
 // Parses the command line and runs a subcommand; returns the process exit
-// status (DESIGN.md "Exit status").
+// status (README.md, "Using it").
 int cli_main(int argc, char** argv);
 }  // namespace duraudit

@@ -2,7 +2,11 @@
 // settle every verdict when the tree has exited, print findings, exit.
 #include <spdlog/spdlog.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
 #include <iostream>
+#include <optional>
 
 #include "cli/audit_options.h"
 #include "cli/commands.h"
@@ -14,8 +18,11 @@ namespace duraudit {
 
 int cmd_run(const Args& args, const Args& command) {
   AuditOptions opts;
+  std::string user;
   po::options_description desc("duraudit run [OPTIONS] -- CMD ARGS...");
-  desc.add_options()("help,h", "this help");
+  desc.add_options()("help,h", "this help")(
+      "user,u", po::value(&user)->value_name("USER"),
+      "run CMD as USER (name or uid: its uid, gid, groups, HOME/USER/LOGNAME); duraudit keeps its privileges");
   add_audit_options(desc, opts);
   auto vm = parse_options(desc, args);
   if (vm.count("help")) {
@@ -23,6 +30,15 @@ int cmd_run(const Args& args, const Args& command) {
     return kExitOk;
   }
   if (command.empty()) throw UsageError("run needs a command: duraudit run [OPTIONS] -- CMD ARGS...");
+  std::optional<RunAs> run_as;
+  if (vm.count("user")) {
+    std::string why;
+    run_as = resolve_run_as(user, &why);
+    if (!run_as) throw UsageError(why);
+  } else if (const char* sudo_user = std::getenv("SUDO_USER"); sudo_user && *sudo_user && geteuid() == 0) {
+    spdlog::warn("the command runs as root (duraudit was started with sudo); add -u {} to run it as you",
+                 sudo_user);
+  }
 
   AuditSetup setup = prepare_audit(opts);
   ResolverOptions ro;
@@ -45,7 +61,8 @@ int cmd_run(const Args& args, const Args& command) {
   };
 
   std::unique_ptr<BpfCapture> capture;
-  TracedCommandResult r = run_traced_command(command, capture_options_for(setup.config), hooks, &capture);
+  TracedCommandResult r = run_traced_command(command, capture_options_for(setup.config), hooks, &capture,
+                                             run_as ? &*run_as : nullptr);
   pipeline.finish(capture->losses());
   setup.finish_outputs();
   if (r.interrupted) spdlog::warn("interrupted: verdicts settled on what was seen so far");

@@ -1,5 +1,5 @@
 // How commands fail. Recoverable errors are returned; these are thrown once
-// and caught in cli_main, which turns them into the DESIGN.md exit codes.
+// and caught in cli_main, which turns them into the exit codes README.md documents ("Using it").
 #pragma once
 
 #include <stdexcept>

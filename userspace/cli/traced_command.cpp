@@ -99,7 +99,8 @@ CaptureOptions capture_options_for(const Config& config) {
 }
 
 TracedCommandResult run_traced_command(const std::vector<std::string>& argv, const CaptureOptions& capture_options,
-                                       const TracedCommandHooks& hooks, std::unique_ptr<BpfCapture>* keep) {
+                                       const TracedCommandHooks& hooks, std::unique_ptr<BpfCapture>* keep,
+                                       const RunAs* run_as) {
   std::string error;
   std::unique_ptr<BpfCapture> capture = BpfCapture::open(capture_options, &error);
   if (!capture) throw RuntimeError(error);
@@ -109,7 +110,7 @@ TracedCommandResult run_traced_command(const std::vector<std::string>& argv, con
   prctl(PR_SET_CHILD_SUBREAPER, 1);
 
   SuspendedChild child;
-  if (!child.spawn(argv, &error)) throw RuntimeError(error);
+  if (!child.spawn(argv, &error, {}, false, run_as)) throw RuntimeError(error);
   // After the fork: the command must not inherit our SIGPIPE disposition.
   install_signal_handlers();
   capture->add_target(child.pid());
@@ -121,8 +122,12 @@ TracedCommandResult run_traced_command(const std::vector<std::string>& argv, con
   };
 
   if (int e = child.release(); e != 0) {
-    std::fprintf(stderr, "duraudit: %s: %s\n", argv.front().c_str(),
-                 e == ENOENT ? "command not found" : strerror(e));
+    if (run_as && e == EPERM)
+      std::fprintf(stderr, "duraudit: cannot run %s as %s: %s\n", argv.front().c_str(), run_as->name.c_str(),
+                   strerror(e));
+    else
+      std::fprintf(stderr, "duraudit: %s: %s\n", argv.front().c_str(),
+                   e == ENOENT ? "command not found" : strerror(e));
   }
 
   bool child_done = false;

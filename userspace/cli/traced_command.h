@@ -10,6 +10,7 @@
 
 #include "capture/bpf_capture.h"
 #include "config/config.h"
+#include "util/run_as.h"
 
 namespace duraudit {
 
@@ -31,8 +32,11 @@ struct TracedCommandResult {
 // it cannot), starts `argv` suspended, makes it a target, lets it exec, and
 // delivers events until the whole process tree has exited. A command that
 // cannot be executed yields status 127/126 and a message on stderr.
+// With `run_as`, the command runs as that user (`-u USER`); duraudit keeps
+// its privileges for the capture.
 TracedCommandResult run_traced_command(const std::vector<std::string>& argv, const CaptureOptions& capture_options,
-                                       const TracedCommandHooks& hooks, std::unique_ptr<BpfCapture>* keep = nullptr);
+                                       const TracedCommandHooks& hooks, std::unique_ptr<BpfCapture>* keep = nullptr,
+                                       const RunAs* run_as = nullptr);
 
 // The same for processes already running (`trace --pid`, `record --pid`):
 // each pid is checked (RuntimeError "no process with pid N"), made a target

@@ -3,7 +3,7 @@
 // (which creates, renames, links and unlinks are not yet durable). It is
 // changed in one place, DurabilityModel::apply(); rules only read it.
 //
-// Semantics follow DESIGN.md "Durability semantics":
+// Semantics (docs/durability-model.md):
 //  - data is dirty after a write-family call (or O_TRUNC of an existing file)
 //    and durable after fsync/fdatasync of the inode, sync(), syncfs() of its
 //    filesystem, or a write through an O_SYNC/O_DSYNC fd;

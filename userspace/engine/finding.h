@@ -1,5 +1,5 @@
 // A verdict: what every rule produces and every sink (text, JSON, metrics,
-// baseline) consumes. Field meanings follow DESIGN.md "Output".
+// baseline) consumes. Field meanings: docs/output.md.
 #pragma once
 
 #include <cstdint>

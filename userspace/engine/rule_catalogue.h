@@ -1,5 +1,5 @@
 // The rule catalogue: ids, default severities, one-line descriptions and fix
-// lines. Ids are user-facing and stable (DESIGN.md "Rule catalogue").
+// lines. Ids are user-facing and stable (docs/rules.md).
 #pragma once
 
 #include <span>

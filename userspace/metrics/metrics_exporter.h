@@ -1,6 +1,6 @@
 // Prometheus exporter for `duraudit attach --metrics-listen ADDR`.
 //
-// Metric names and labels are a user-facing contract (DESIGN.md "Prometheus
+// Metric names and labels are a user-facing contract (docs/production.md "Prometheus
 // metrics"): dashboards/duraudit.json and dashboards/alerts.yml query them.
 // No pid, path or inode labels ever: their cardinality is unbounded. The only
 // per-process label is an optional, capped `comm` on findings.

@@ -1,4 +1,4 @@
-// Stable finding identities for baselines (DESIGN.md "Output": fingerprint).
+// Stable finding identities for baselines (docs/output.md: fingerprint).
 //
 // A fingerprint is rule + comm + path with the parts that change from run to
 // run folded away, hashed to 16 hex digits. Two runs of the same program that

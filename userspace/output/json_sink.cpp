@@ -52,7 +52,7 @@ ordered_json summary_to_json(const Summary& s) {
   j["events"] = s.events;
   j["events_lost"] = s.events_lost();
   j["processes"] = s.processes;
-  // Extras beyond DESIGN.md's minimal line; consumers ignore unknown keys.
+  // Extras beyond the minimal line of docs/output.md; consumers ignore unknown keys.
   ordered_json by_rule = ordered_json::object();
   for (const auto& [rule, n] : s.by_rule) by_rule[rule] = n;
   j["findings_by_rule"] = std::move(by_rule);

@@ -1,4 +1,4 @@
-// JSON Lines output (`--format json`), exactly the schema of DESIGN.md
+// JSON Lines output (`--format json`), exactly the schema of docs/output.md
 // "Output": one `{"type":"finding",...}` object per finding, then one
 // `{"type":"summary",...}`. Each line is flushed as it is written so a soak
 // test can tail the file while duraudit runs.

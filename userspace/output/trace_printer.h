@@ -1,5 +1,5 @@
 // `duraudit trace`: the normalized, resolved event stream itself, as text
-// (a durability-focused strace) or JSON Lines (DESIGN.md "Output").
+// (a durability-focused strace) or JSON Lines (docs/output.md).
 #pragma once
 
 #include <cstdint>
