@@ -483,5 +483,128 @@ TEST(StraceReplay, FilteredLiveLogSaysWritesWereAssumed) {
   EXPECT_EQ(f[0]["path"], target);
 }
 
+// ---- strace logs of io_uring and Linux AIO programs (issue 11) ----
+
+// fio writing its file through io_uring (or Linux AIO), under strace -f: the
+// log shows io_uring_setup and io_uring_enter (io_setup, io_submit...),
+// never the writes or syncs they carry. The replay says so once on stderr
+// and marks the findings about fio's file incomplete, with the reason; a
+// file only the shell wrote, with write(2), stays a complete finding.
+struct AsyncEngine {
+  const char* label;
+  const char* engine;  // fio --ioengine
+  const char* setup;   // the call the log must show
+  const char* uses;    // how the reason names it
+};
+
+void PrintTo(const AsyncEngine& e, std::ostream* os) { *os << e.label; }
+
+class StraceAsyncIo : public ::testing::TestWithParam<AsyncEngine> {};
+
+TEST_P(StraceAsyncIo, FindingsAboutItsFilesAreIncompleteAndTheReplaySaysSoOnce) {
+  DURAUDIT_REQUIRE_ROOT();  // strace -f, as the other live logs here
+  const AsyncEngine& e = GetParam();
+  if (!std::filesystem::exists("/usr/bin/fio")) {
+    const char* ci = std::getenv("CI");
+    if (ci && std::string(ci) == "true") FAIL() << "fio is missing (scripts/setup.sh installs it)";
+    GTEST_SKIP() << "fio is not installed";
+  }
+  ScratchDir dir, logs;
+  const std::string file = dir / "f", other = dir / "other", log = logs / "fio.log";
+  const std::string fio = std::string("fio --name=x --ioengine=") + e.engine +
+                          " --rw=write --bs=4k --size=64k --fsync=0 --filename=" + file;
+  CommandResult s = run_command(
+      {"strace", "-f", "-o", log, "/bin/sh", "-c", fio + " >/dev/null && echo unsynced > " + other});
+  ASSERT_EQ(s.status, 0) << s.out << s.err;
+  const std::string text = slurp(log);
+  ASSERT_NE(text.find(std::string(e.setup) + "("), std::string::npos) << "no " << e.setup << " in the log";
+
+  CommandResult r;
+  JsonReport rep = replay_json(log, &r, {"--strace"});
+  EXPECT_NE(r.status, 1) << r.err;
+  EXPECT_NE(r.status, 2) << r.err;
+  // The notice, once.
+  const std::string notice = "warning: strace cannot see io_uring or Linux AIO operations; pid ";
+  size_t at = r.err.find(notice);
+  ASSERT_NE(at, std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(notice, at + 1), std::string::npos) << "said more than once:\n" << r.err;
+  EXPECT_NE(r.err.find(std::string("(fio) used ") + e.uses), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("findings about its files are marked incomplete"), std::string::npos) << r.err;
+
+  auto about = [&](const nlohmann::json& f, const std::string& p) {
+    if (f.value("path", "") == p) return true;
+    for (const auto& rel : f.value("related", nlohmann::json::array()))
+      if (rel.value("path", "") == p) return true;
+    return false;
+  };
+  size_t fio_findings = 0, other_findings = 0;
+  for (const auto& f : rep.findings) {
+    if (about(f, file)) {
+      ++fio_findings;
+      EXPECT_EQ(f.value("incomplete", false), true) << f.dump();
+      const std::string why = f.value("incomplete_reason", "");
+      EXPECT_NE(why.find(std::string("(fio) used ") + e.uses + ", whose operations strace cannot show"),
+                std::string::npos)
+          << f.dump();
+    } else if (f.value("path", "") == other) {
+      ++other_findings;
+      EXPECT_FALSE(f.value("incomplete", false)) << "the shell's own file: " << f.dump();
+    }
+  }
+  // fio creates and preallocates its file with fallocate(2) (visible) and
+  // never fsyncs it (--fsync=0): close-without-fsync at least.
+  EXPECT_GE(fio_findings, 1u) << rep.describe();
+  EXPECT_GE(other_findings, 1u) << rep.describe();
+  ASSERT_TRUE(rep.summary.is_object());
+  EXPECT_EQ(rep.summary.value("incomplete", false), true) << rep.summary.dump();
+  EXPECT_NE(rep.summary.value("incomplete_reason", "").find("strace cannot see io_uring or Linux AIO operations"),
+            std::string::npos)
+      << rep.summary.dump();
+
+  // The text report says it under the finding.
+  CommandResult t = run_command({duraudit_bin(), "replay", "--strace", log});
+  EXPECT_NE(t.out.find("incomplete: pid "), std::string::npos) << t.out;
+  EXPECT_NE(t.out.find(std::string("used ") + e.uses + ", whose operations strace cannot show"), std::string::npos)
+      << t.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Engines, StraceAsyncIo,
+                         ::testing::Values(AsyncEngine{"io_uring", "io_uring", "io_uring_setup", "io_uring"},
+                                           AsyncEngine{"libaio", "libaio", "io_setup", "Linux AIO"}),
+                         [](const auto& info) { return std::string(info.param.label); });
+
+// The same program in a recording would carry the operations: only strace
+// logs are marked. A log with no io_uring or AIO call says nothing.
+TEST(StraceReplay, ALogWithoutAsyncIoSaysNothingAboutIt) {
+  std::string log =
+      "100 openat(AT_FDCWD, \"/data/a\", O_WRONLY|O_CREAT|O_TRUNC, 0644) = 3\n"
+      "100 write(3, \"x\", 1) = 1\n"
+      "100 close(3) = 0\n"
+      "100 +++ exited with 0 +++\n";
+  CommandResult r = run_command({duraudit_bin(), "replay", "--strace", "-", "--format", "json"}, log);
+  EXPECT_EQ(r.err.find("io_uring"), std::string::npos) << r.err;
+  JsonReport rep = parse_report(r.out);
+  ASSERT_EQ(rep.of_rule("close-without-fsync").size(), 1u) << rep.describe();
+  EXPECT_FALSE(rep.of_rule("close-without-fsync")[0].value("incomplete", false));
+}
+
+// Many io_uring processes: a few are named, then how many more.
+TEST(StraceReplay, TheNoticeNamesAFewProcessesThenCountsTheRest) {
+  std::string log;
+  for (int pid = 100; pid < 106; ++pid) {
+    std::string p = std::to_string(pid);
+    if (pid > 100) log += "100 clone(child_stack=NULL, flags=SIGCHLD) = " + p + "\n";
+    log += p + " io_uring_setup(8, {flags=0}) = 3<anon_inode:[io_uring]>\n";
+    log += p + " io_uring_enter(3<anon_inode:[io_uring]>, 1, 1, IORING_ENTER_GETEVENTS, NULL, 8) = 1\n";
+  }
+  CommandResult r = run_command({duraudit_bin(), "replay", "--strace", "-", "--format", "json"}, log);
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.err.find("pid 100 (?) used io_uring, pid 101 (?) used io_uring, pid 102 (?) used io_uring and 3 more: "
+                       "findings about their files are marked incomplete"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("unparsed"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace duraudit::e2e

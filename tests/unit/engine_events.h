@@ -74,6 +74,8 @@ class Proc {
   Proc& mkfifo(const std::string& path);         // mknodat(S_IFIFO)
   Proc& rmdir(const std::string& path);
   Proc& exit();  // implicit closes of every fd, then Exit
+  // Any other call, by row: io_uring_setup, io_submit...
+  Proc& call(Syscall sc, int64_t ret = 0, int fd = -1);
 
  private:
   friend class Sim;
@@ -91,7 +93,9 @@ class Proc {
 
 class Sim {
  public:
-  explicit Sim(Config cfg = Config::defaults(), EngineLimits limits = {})
+  // `source`: what kind of trace the events come from (an strace log
+  // cannot show io_uring / AIO operations).
+  explicit Sim(Config cfg = Config::defaults(), EngineLimits limits = {}, SourceKind source = SourceKind::Live)
       : cfg_(std::move(cfg)),
         engine_(cfg_, [this](Finding&& f) { findings.push_back(std::move(f)); },
                 EngineOptions{limits,
@@ -102,11 +106,13 @@ class Sim {
                               // A directory's inode, as stat(2) would tell.
                               [this](const std::string& dir) {
                                 return FileId{on_tmpfs(dir) ? kTmpfsDev : kExt4Dev, dir_node(dir).ino};
-                              }}) {}
+                              },
+                              source}) {}
 
   Proc proc(int32_t pid, std::string comm) { return Proc(*this, pid, std::move(comm)); }
-  // `parent` forks a new process `child` (not a thread).
-  Proc fork(const Proc& parent, int32_t child, std::string comm);
+  // `parent` forks a new process `child` (not a thread); with
+  // `shares_files`, clone(CLONE_FILES): one fd table for both.
+  Proc fork(const Proc& parent, int32_t child, std::string comm, bool shares_files = false);
   // `link` is a symlink to the directory `target` that existed before.
   Sim& symlinked_dir(const std::string& link, const std::string& target) {
     fs_[link] = dir_node(target);
@@ -209,13 +215,14 @@ class Sim {
 
 // ---------------------------------------------------------------- Proc
 
-inline Proc Sim::fork(const Proc& parent, int32_t child, std::string comm) {
+inline Proc Sim::fork(const Proc& parent, int32_t child, std::string comm, bool shares_files) {
   Event ev;
   ev.pid = ev.tid = parent.pid();
   ev.comm = parent.comm_;
   ev.syscall = Syscall::Fork;
   ev.ret = child;
   ev.child_pid = ev.child_tid = child;
+  ev.shares_files = shares_files;
   feed(ev);
   return Proc(*this, child, std::move(comm));
 }
@@ -345,6 +352,14 @@ inline Proc& Proc::do_close(int fd, Syscall sc, CloseReason why) {
 }
 
 inline Proc& Proc::close(int fd) { return do_close(fd, Syscall::Close, CloseReason::Close); }
+
+inline Proc& Proc::call(Syscall sc, int64_t ret, int fd) {
+  Event ev = base(sc, ret);
+  ev.fd = fd;
+  if (fd >= 0) ev.file = info_of(fd);
+  sim_->feed(ev);
+  return *this;
+}
 
 inline Proc& Proc::exit() {
   std::vector<int> fds;

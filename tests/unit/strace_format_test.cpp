@@ -249,6 +249,93 @@ TEST(StraceNodes, UnixBindsAndMknod) {
   EXPECT_EQ(evs[3].path, "/srv/fifo") << "anchored at the dirfd's decoration";
 }
 
+// io_uring and Linux AIO calls, as strace 6.x prints them (from fio runs):
+// each becomes an event of its row, whatever its structs and opcodes look
+// like, split or not; the calls that repeat are kept once per thread (and
+// once more when they fail).
+TEST(StraceAsyncIo, IoUringAndAioCallsDecode) {
+  std::unique_ptr<StraceSource> src;
+  auto evs = parse(
+      "7 io_uring_setup(1, {flags=IORING_SETUP_CQSIZE|IORING_SETUP_COOP_TASKRUN|0x3000, sq_thread_cpu=0, "
+      "sq_thread_idle=0, sq_entries=1, cq_entries=1, features=IORING_FEAT_SINGLE_MMAP|0x3e000, sq_off={head=0, "
+      "tail=4}, cq_off={head=8, tail=12}}) = 6<anon_inode:[io_uring]>\n"
+      "7 io_uring_register(6<anon_inode:[io_uring]>, IORING_REGISTER_PROBE, {last_op=62 /* IORING_OP_??? */, "
+      "ops_len=63, ops=[{op=IORING_OP_NOP, flags=IO_URING_OP_SUPPORTED}, ...]}, 256) = 0\n"
+      "7 io_uring_enter(6<anon_inode:[io_uring]>, 1, 0, IORING_ENTER_GETEVENTS, NULL, 0) = 1\n"
+      "7 io_uring_enter(6<anon_inode:[io_uring]>, 0, 1, IORING_ENTER_GETEVENTS, NULL, 0 <unfinished ...>\n"
+      "8 io_setup(1,  <unfinished ...>\n"
+      "7 <... io_uring_enter resumed>) = 0\n"
+      "8 <... io_setup resumed>[0x7f9509d2d000]) = 0\n"
+      "7 io_uring_enter(6<anon_inode:[io_uring]>, 0, 1, IORING_ENTER_GETEVENTS, NULL, 0) = -1 EINTR "
+      "(Interrupted system call)\n"
+      "7 io_uring_enter(6<anon_inode:[io_uring]>, 0, 1, IORING_ENTER_GETEVENTS, NULL, 0) = -1 EINTR "
+      "(Interrupted system call)\n"
+      "8 io_submit(0x7f9509d2d000, 1, [{aio_data=0, aio_lio_opcode=IOCB_CMD_PWRITE, aio_fildes=6</d/g>, "
+      "aio_buf=\"\\0\\0\\0\\0\"..., aio_nbytes=4096, aio_offset=0}] <unfinished ...>\n"
+      "8 <... io_submit resumed>) = 1\n"
+      "8 io_getevents(0x7f9509d2d000, 1, 1,  <unfinished ...>\n"
+      "8 <... io_getevents resumed>[{data=0, obj=0x56092ca9d8c8, res=4096, res2=0}], NULL) = 1\n"
+      "8 io_submit(0x7f9509d2d000, 1, [{aio_data=0, aio_lio_opcode=IOCB_CMD_FSYNC, aio_fildes=6</d/g>}]) = 1\n"
+      "8 io_getevents(0x7f9509d2d000, 1, 1, [{data=0, obj=0x56092ca9d8c8, res=0, res2=0}], NULL) = 1\n"
+      "8 io_pgetevents(0x7f9509d2d000, 1, 1, [{data=0, obj=0x56092ca9d8c8, res=4096, res2=0}], NULL, "
+      "{sigmask=[], sigsetsize=8}) = 1\n",
+      &src);
+  for (const auto& e : src->parse_errors()) ADD_FAILURE() << e.line << ": " << e.reason << ": " << e.text;
+  EXPECT_EQ(src->unparsed_lines(), 0u);
+  std::vector<std::string> names;
+  for (const auto& e : evs) names.push_back(std::string(syscall_name(e.syscall)) + ":" + std::to_string(e.tid));
+  EXPECT_EQ(names, (std::vector<std::string>{"io_uring_setup:7", "io_uring_register:7", "io_uring_enter:7",
+                                             "io_setup:8", "io_uring_enter:7", "io_submit:8", "io_getevents:8",
+                                             "io_pgetevents:8"}));
+  ASSERT_EQ(evs.size(), 8u);
+  EXPECT_EQ(evs[0].syscall, Syscall::IoUringSetup);
+  EXPECT_EQ(evs[0].arg, 1u) << "entries";
+  EXPECT_EQ(evs[0].ret, 6);
+  EXPECT_EQ(evs[1].fd, 6);
+  EXPECT_EQ(evs[1].arg, 0u) << "an opcode strace names is left 0, not a malformed line";
+  EXPECT_EQ(evs[2].fd, 6);
+  EXPECT_EQ(evs[2].ret, 1);
+  EXPECT_EQ(evs[3].syscall, Syscall::IoSetup);
+  EXPECT_EQ(evs[3].ret, 0);
+  EXPECT_EQ(evs[3].arg, 1u);
+  EXPECT_EQ(evs[4].ret, -EINTR) << "a failed io_uring_enter is kept once too";
+  EXPECT_EQ(evs[5].syscall, Syscall::IoSubmit);
+  EXPECT_EQ(evs[5].arg, 1u) << "nr";
+  EXPECT_EQ(evs[5].ret, 1);
+  EXPECT_EQ(evs[6].syscall, Syscall::IoGetevents);
+  EXPECT_EQ(evs[7].syscall, Syscall::IoPgetevents);
+  for (const auto& e : evs) EXPECT_TRUE(is_async_io_syscall(e.syscall)) << syscall_name(e.syscall);
+  // The repeats: io_uring_enter's second success and second EINTR, the
+  // second io_submit and the second io_getevents.
+  EXPECT_EQ(src->stats().repeated_async_calls, 4u);
+  EXPECT_EQ(src->stats().unreturned_calls, 0u);
+}
+
+// A thread that exits leaves its tid to be reused: the next thread with it
+// has its first io_uring_enter kept.
+TEST(StraceAsyncIo, RepeatsAreCountedPerThreadUntilItExits) {
+  std::unique_ptr<StraceSource> src;
+  auto evs = parse(
+      "7 io_uring_setup(8, {flags=0}) = 3<anon_inode:[io_uring]>\n"
+      "7 clone(child_stack=0x7f00, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 9\n"
+      "9 io_uring_enter(3, 1, 1, IORING_ENTER_GETEVENTS, NULL, 8) = 1\n"
+      "9 io_uring_enter(3, 1, 1, IORING_ENTER_GETEVENTS, NULL, 8) = 1\n"
+      "7 io_uring_enter(3, 1, 1, IORING_ENTER_GETEVENTS, NULL, 8) = 1\n"
+      "9 +++ exited with 0 +++\n"
+      "7 clone(child_stack=0x7f00, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 9\n"
+      "9 io_uring_enter(3, 1, 1, IORING_ENTER_GETEVENTS, NULL, 8) = 1\n",
+      &src);
+  EXPECT_EQ(src->unparsed_lines(), 0u);
+  size_t enters = 0;
+  for (const auto& e : evs)
+    if (e.syscall == Syscall::IoUringEnter) {
+      ++enters;
+      EXPECT_EQ(e.pid, 7) << "a thread's call belongs to its process";
+    }
+  EXPECT_EQ(enters, 3u);
+  EXPECT_EQ(src->stats().repeated_async_calls, 1u);
+}
+
 TEST(StraceThreads, InterleavedUnfinishedResumed) {
   std::unique_ptr<StraceSource> src;
   auto evs = load("hand_threads_unfinished.log", &src);

@@ -81,6 +81,7 @@ class BpfCapture final : public EventSource {
   // Kernel-side loss counters summed over CPUs, plus "decode_error" for
   // records userspace could not decode. Every reason is present (0 if none).
   LossCounters losses() const override;
+  SourceKind kind() const override { return SourceKind::Live; }
 
   // For an external epoll loop: readable when events are waiting.
   int epoll_fd() const;

@@ -13,8 +13,26 @@
 #include "record/recording_source.h"
 #include "session/audit_pipeline.h"
 #include "strace/strace_source.h"
+#include "util/text_escape.h"
 
 namespace duraudit {
+
+namespace {
+
+// "pid 123 (fio) used io_uring, pid 130 (db) used Linux AIO and 4 more".
+// For stderr the names are escaped here; the sinks escape the summary's.
+std::string async_blind_summary(const std::vector<AsyncBlindProcess>& blind, bool for_stderr) {
+  constexpr size_t kNamed = 3;
+  std::string s;
+  for (size_t i = 0; i < blind.size() && i < kNamed; ++i) {
+    if (i) s += ", ";
+    s += "pid " + std::to_string(blind[i].pid) + " (" + (for_stderr ? escape_text(blind[i].comm) : blind[i].comm) + ") used " + async_blind_uses(blind[i]);
+  }
+  if (blind.size() > kNamed) s += " and " + std::to_string(blind.size() - kNamed) + " more";
+  return s;
+}
+
+}  // namespace
 
 int cmd_replay(const Args& args, const Args& command) {
   AuditOptions opts;
@@ -65,7 +83,11 @@ int cmd_replay(const Args& args, const Args& command) {
     source = std::move(r);
   }
 
-  AuditPipeline pipeline(setup.config, ro, *setup.reporter);
+  // An strace log cannot show io_uring / AIO operations: the engine marks
+  // what the processes that use them touched (engine/async_blind.h).
+  EngineOptions eo;
+  eo.source = source->kind();
+  AuditPipeline pipeline(setup.config, ro, *setup.reporter, std::move(eo));
   if (recording)
     for (const auto& seed : recording->seeds()) pipeline.resolver().seed(seed.pid, seed.snapshot);
   // Like run, "later" verdicts wait for the end of the trace unless --grace
@@ -97,6 +119,15 @@ int cmd_replay(const Args& args, const Args& command) {
       sum.incomplete = true;
       sum.incomplete_reason = "the strace log had no write calls; files opened for writing were assumed written";
     }
+  }
+  if (const auto& blind = pipeline.engine().async_blind_processes(); !blind.empty()) {
+    spdlog::warn("strace cannot see io_uring or Linux AIO operations; {}: findings about {} files are marked "
+                 "incomplete",
+                 async_blind_summary(blind, true), blind.size() == 1 ? "its" : "their");
+    sum.incomplete = true;
+    std::string why =
+        "strace cannot see io_uring or Linux AIO operations (" + async_blind_summary(blind, false) + ")";
+    sum.incomplete_reason = sum.incomplete_reason.empty() ? why : sum.incomplete_reason + "; " + why;
   }
   if (recording && recording->truncated()) {
     spdlog::warn("{} is truncated ({}): replayed {} events up to the last complete one", file,

@@ -179,6 +179,16 @@ DevT DurabilityModel::dir_dev(const std::string& dir) const {
   }
 }
 
+const AsyncBlindProcess* DurabilityModel::async_blind_toucher(const std::string& path) const {
+  if (async_blind_.empty() || path.empty()) return nullptr;
+  uint32_t who = 0;
+  if (auto it = blind_paths_.find(path); it != blind_paths_.end())
+    who = it->second;
+  else if (const InodeState* in = binding(path).inode)
+    who = in->async_blind;
+  return who ? &async_blind_[who - 1] : nullptr;
+}
+
 // ---------------------------------------------------------------- inodes
 
 void DurabilityModel::touch(InodeSlot& slot) {
@@ -343,6 +353,16 @@ void DurabilityModel::note_write_start(const InodeState& in, const Event& ev) {
 
 void DurabilityModel::on_fork(const Event& ev) {
   if (ev.is_thread || ev.child_pid <= 0 || ev.child_pid == ev.pid) return;
+  if (async_io_unseen_ && ev.shares_files) {
+    // One fd table, two processes: either can use the other's ring or
+    // AIO context.
+    fd_sharers_[ev.pid].push_back(ev.child_pid);
+    fd_sharers_[ev.child_pid].push_back(ev.pid);
+    if (auto b = async_blind_by_pid_.find(ev.pid); b != async_blind_by_pid_.end()) {
+      const AsyncBlindProcess parent = async_blind_[b->second - 1];
+      make_async_blind(ev.child_pid, parent.comm, parent.io_uring, parent.aio, ev.ts_ns);
+    }
+  }
   constexpr size_t kCap = 65536;
   if (parent_of_.insert_or_assign(ev.child_pid, ev.pid).second) {
     parent_order_.push_back(ev.child_pid);
@@ -369,6 +389,7 @@ void DurabilityModel::bind(const std::string& path, InodeState* in) {
   }
   names_[path] = in->id;
   in->names.push_back(path);
+  if (in->async_blind) blind_path(path, in->async_blind);
   if (indexed_dirty(*in)) dirty_index_.add(path, *in);
   in->ever_named = true;
   in->unnamed_ns = 0;
@@ -591,8 +612,12 @@ void DurabilityModel::apply(const Event& ev) {
     case SyscallOp::Fork: on_fork(ev); break;
     case SyscallOp::Bind:
     case SyscallOp::Mknod: on_mknod(ev); break;
+    case SyscallOp::Exit: on_exit(ev); break;
+    case SyscallOp::AsyncSetup:
+    case SyscallOp::AsyncIo: on_async_io(ev); break;
     default: break;
   }
+  if (async_io_unseen_) note_touch(ev);
 }
 
 void DurabilityModel::on_open(const Event& ev) {
@@ -846,6 +871,121 @@ void DurabilityModel::on_rmdir(const Event& ev) {
   for (const auto& s : stale) unbind(s, ev.ts_ns);
   unbind(path, ev.ts_ns);
   note_entry(path, EntryChange::Rmdir, false, true, ev);
+}
+
+// ---------------------------------------------------------------- async-blind
+
+void DurabilityModel::on_exit(const Event& ev) {
+  if (!ev.group_dead) return;
+  // Its number may be reused by an unrelated process; its record stays
+  // with the files it touched.
+  touches_.erase(ev.pid);
+  async_blind_by_pid_.erase(ev.pid);
+  fd_sharers_.erase(ev.pid);
+}
+
+void DurabilityModel::on_async_io(const Event& ev) {
+  if (!async_io_unseen_) return;
+  const bool io_uring = syscall_name(ev.syscall).starts_with("io_uring");
+  make_async_blind(ev.pid, ev.comm, io_uring, !io_uring, ev.ts_ns);
+}
+
+void DurabilityModel::make_async_blind(int32_t pid, const std::string& comm, bool io_uring, bool aio,
+                                       uint64_t ts) {
+  auto [it, fresh] = async_blind_by_pid_.try_emplace(pid, 0);
+  if (!fresh) {
+    AsyncBlindProcess& p = async_blind_[it->second - 1];
+    p.io_uring = p.io_uring || io_uring;
+    p.aio = p.aio || aio;
+    return;
+  }
+  async_blind_.push_back(AsyncBlindProcess{pid, comm, io_uring, aio, ts});
+  const auto who = static_cast<uint32_t>(async_blind_.size());
+  it->second = who;
+  // What it touched before it set up the ring or context: an fd opened
+  // earlier is as good a target for its requests as one opened later.
+  if (auto t = touches_.find(pid); t != touches_.end()) {
+    Touches before = std::move(t->second);
+    touches_.erase(t);
+    for (const FileId& id : before.inodes)
+      if (InodeState* in = find_mut(id)) blind_inode(*in, who);
+    for (const auto& p : before.paths) blind_path(p, who);
+  }
+  if (auto s = fd_sharers_.find(pid); s != fd_sharers_.end()) {
+    const std::vector<int32_t> sharers = s->second;  // the recursion below may rehash
+    for (int32_t q : sharers) {
+      auto t = touches_.find(q);
+      make_async_blind(q, t != touches_.end() && !t->second.comm.empty() ? t->second.comm : comm, io_uring, aio,
+                       ts);
+    }
+  }
+}
+
+void DurabilityModel::blind_inode(InodeState& in, uint32_t who) {
+  if (in.async_blind == 0) in.async_blind = who;
+  for (const auto& n : in.names) blind_path(n, in.async_blind);
+}
+
+void DurabilityModel::blind_path(const std::string& path, uint32_t who) {
+  constexpr size_t kMaxBlindPaths = size_t{1} << 20;
+  if (path.empty() || blind_paths_.size() >= kMaxBlindPaths) return;
+  blind_paths_.emplace(path, who);
+}
+
+// What a process touched, for async-blindness: the file an open, write,
+// sync or truncate reached, and the names a namespace call named.
+void DurabilityModel::note_touch(const Event& ev) {
+  switch (syscall_op(ev.syscall)) {
+    case SyscallOp::Open:
+    case SyscallOp::Write:
+    case SyscallOp::Truncate:
+    case SyscallOp::Fallocate:
+    case SyscallOp::Copy:
+    case SyscallOp::Fsync:
+    case SyscallOp::SyncFileRange:
+    case SyscallOp::Rename:
+    case SyscallOp::Link:
+    case SyscallOp::Symlink:
+    case SyscallOp::Unlink:
+    case SyscallOp::Mkdir:
+    case SyscallOp::Rmdir:
+    case SyscallOp::Bind:
+    case SyscallOp::Mknod: break;
+    default: return;
+  }
+  InodeState* in = ev.file.known() ? find_mut(ev.file.id) : nullptr;
+  // Paths: what the call named, and an fd's file when no inode stands for
+  // it (a directory opened for an fsync through the ring).
+  std::array<const std::string*, 3> paths{&ev.abs_path, &ev.abs_path2, in ? nullptr : &ev.file.path};
+  if (!in)
+    for (const std::string* p : paths)
+      if (p && !p->empty())
+        if (auto it = names_.find(*p); it != names_.end() && it->second.valid() && (in = find_mut(it->second))) break;
+  auto absolute = [](const std::string* p) { return p && !p->empty() && p->front() == '/'; };
+
+  if (auto b = async_blind_by_pid_.find(ev.pid); b != async_blind_by_pid_.end()) {
+    if (in) blind_inode(*in, b->second);
+    for (const std::string* p : paths)
+      if (absolute(p)) blind_path(*p, b->second);
+    return;
+  }
+  // Not (yet) async-blind: remember, bounded.
+  constexpr size_t kMaxProcesses = 65536, kPerProcess = 4096, kLookBack = 8;
+  auto t = touches_.find(ev.pid);
+  if (t == touches_.end()) {
+    if (touches_.size() >= kMaxProcesses) return;
+    t = touches_.emplace(ev.pid, Touches{}).first;
+  }
+  Touches& mine = t->second;
+  mine.comm = ev.comm;
+  auto recent = [&](const auto& v, const auto& x) {
+    for (size_t i = v.size(), n = 0; i > 0 && n < kLookBack; --i, ++n)
+      if (v[i - 1] == x) return true;
+    return false;
+  };
+  if (in && mine.inodes.size() < kPerProcess && !recent(mine.inodes, in->id)) mine.inodes.push_back(in->id);
+  for (const std::string* p : paths)
+    if (absolute(p) && mine.paths.size() < kPerProcess && !recent(mine.paths, *p)) mine.paths.push_back(*p);
 }
 
 void DurabilityModel::on_close(const Event& ev) {

@@ -11,6 +11,11 @@
 //    sync() or syncfs(); a create later undone by an unlink (or rename away)
 //    before that cancels out;
 //  - files first seen already existing are durable as found.
+//
+// A source that cannot see io_uring / Linux AIO operations (an strace log,
+// set_async_io_unseen) makes a process that sets them up or submits them
+// "async-blind" (engine/async_blind.h): every file it touched, before or
+// after, is marked so, and the engine marks verdicts about it incomplete.
 #pragma once
 
 #include <functional>
@@ -27,6 +32,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "engine/async_blind.h"
 #include "engine/dirty_index.h"
 #include "engine/finding.h"
 #include "engine/fs_classifier.h"
@@ -89,6 +95,9 @@ struct InodeState {
 
   std::vector<std::string> names;  // current absolute paths bound to it
   bool ever_named = false;
+  // Touched by an async-blind process: 1 + its index in
+  // DurabilityModel::async_blind_processes(); 0 if none.
+  uint32_t async_blind = 0;
   uint64_t unnamed_ns = 0;         // when it lost its last name (0 while named)
 
   bool is_dir() const { return (mode & 0170000) == 0040000; }
@@ -170,6 +179,10 @@ class DurabilityModel {
 
   // Told how long data sat dirty each time it becomes durable (metrics).
   void set_durable_observer(std::function<void(uint64_t dirty_ns)> f) { on_durable_ = std::move(f); }
+  // The source cannot show io_uring / AIO operations (strace logs): the
+  // calls that set them up make a process async-blind. Off by default (live
+  // capture and its recordings see the operations themselves).
+  void set_async_io_unseen(bool unseen) { async_io_unseen_ = unseen; }
 
   // ---- queries (rules) ----
   const InodeState* find(const FileId& id) const;
@@ -223,6 +236,14 @@ class DurabilityModel {
   // ancestors); 0 if unknown.
   DevT dir_dev(const std::string& dir) const;
 
+  // ---- async-blind processes (only when set_async_io_unseen) ----
+  // In the order they became so.
+  const std::vector<AsyncBlindProcess>& async_blind_processes() const { return async_blind_; }
+  // The async-blind process that touched `path`: opened, wrote, synced,
+  // truncated, renamed, linked, unlinked or created it (or the file bound
+  // to it now), before or after it became async-blind. nullptr if none.
+  const AsyncBlindProcess* async_blind_toucher(const std::string& path) const;
+
   size_t inode_count() const { return inodes_.size(); }
   size_t pending_entry_count() const { return pending_entries_; }
   uint64_t evictions() const { return evictions_; }
@@ -275,6 +296,12 @@ class DurabilityModel {
   void on_mknod(const Event& ev);
   void on_close(const Event& ev);
   void on_fork(const Event& ev);
+  void on_exit(const Event& ev);
+  void on_async_io(const Event& ev);
+  void make_async_blind(int32_t pid, const std::string& comm, bool io_uring, bool aio, uint64_t ts);
+  void note_touch(const Event& ev);
+  void blind_inode(InodeState& in, uint32_t who);
+  void blind_path(const std::string& path, uint32_t who);
   void note_reader(InodeState& in, const Event& ev);
   void note_write_start(const InodeState& in, const Event& ev);
 
@@ -336,6 +363,26 @@ class DurabilityModel {
 
   std::unordered_map<std::string, DevT> dir_devs_;
   mutable std::unordered_map<std::string, uint64_t> dir_magic_cache_;
+
+  // Async-blind processes (set_async_io_unseen). `who` values are 1 + an
+  // index in async_blind_; a process that exits leaves the pid index (its
+  // number may be reused) but stays in async_blind_ for the files it touched.
+  bool async_io_unseen_ = false;
+  std::vector<AsyncBlindProcess> async_blind_;
+  std::unordered_map<int32_t, uint32_t> async_blind_by_pid_;  // live async-blind pid -> who
+  std::unordered_map<std::string, uint32_t> blind_paths_;     // path -> who touched it
+  // What each live, not (yet) async-blind process touched: it becomes
+  // async-blind with them when it sets up io_uring or AIO later. Bounded
+  // per process; dropped at its exit.
+  struct Touches {
+    std::string comm;
+    std::vector<FileId> inodes;
+    std::vector<std::string> paths;
+  };
+  std::unordered_map<int32_t, Touches> touches_;
+  // Processes sharing one fd table without being threads (CLONE_FILES):
+  // each can submit through the other's io_uring or AIO context. Both ways.
+  std::unordered_map<int32_t, std::vector<int32_t>> fd_sharers_;
 
   uint64_t last_sync_ns_ = 0;
   std::unordered_map<DevT, uint64_t> last_syncfs_ns_;

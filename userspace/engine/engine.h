@@ -6,11 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "config/config.h"
+#include "engine/async_blind.h"
 #include "engine/finding.h"
 #include "engine/fs_classifier.h"
 #include "event/event.h"
+#include "event/event_source.h"
 
 namespace duraudit {
 
@@ -39,6 +42,11 @@ struct EngineOptions {
   std::function<void(uint64_t dirty_ns)> on_durable;
   // Inode identity of a directory (see fs_classifier.h). Unset: stat(2).
   DirIdentity dir_identity;
+  // Where the events come from. A source that cannot see io_uring / Linux
+  // AIO operations (an strace log) makes the processes that use them
+  // async-blind (engine/async_blind.h): findings about the files they
+  // touched are marked incomplete.
+  SourceKind source = SourceKind::Live;
 };
 
 class Engine {
@@ -72,6 +80,11 @@ class Engine {
   void reconfigure(const Config& cfg);
 
   EngineStats stats() const;
+
+  // Processes whose io_uring / AIO operations the source could not show
+  // (empty unless EngineOptions::source cannot see them), in the order they
+  // were first seen using them.
+  const std::vector<AsyncBlindProcess>& async_blind_processes() const;
 
  private:
   struct Impl;

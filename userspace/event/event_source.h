@@ -21,6 +21,14 @@ inline uint64_t total_lost(const LossCounters& c) {
   return n;
 }
 
+// What kind of trace a source reads. Live capture sees io_uring requests
+// and Linux AIO iocbs (the io_uring:* and aio:* rows), and a recording keeps
+// what it saw; an strace log shows only the syscalls that set them up and
+// submit them, never the operations (docs/async-io.md).
+enum class SourceKind : uint8_t { Live, Recording, StraceLog };
+
+constexpr bool source_sees_async_io(SourceKind k) { return k != SourceKind::StraceLog; }
+
 class EventSource {
  public:
   using Sink = std::function<void(Event&&)>;
@@ -33,6 +41,8 @@ class EventSource {
 
   // Loss so far, by reason.
   virtual LossCounters losses() const = 0;
+
+  virtual SourceKind kind() const = 0;
 };
 
 }  // namespace duraudit

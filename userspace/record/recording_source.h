@@ -27,6 +27,8 @@ class RecordingSource : public EventSource {
   bool poll(const Sink& sink, int timeout_ms) override;
   // From the trailer; empty until the trailer has been read (end of file).
   LossCounters losses() const override { return losses_; }
+  // Live capture's stream, io_uring and AIO operations included.
+  SourceKind kind() const override { return SourceKind::Recording; }
 
   // True once the reader found the file ended inside a record, held a
   // corrupt record, or had no trailer. Final after poll() returned false.

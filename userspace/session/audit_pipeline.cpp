@@ -39,13 +39,16 @@ const Summary& AuditPipeline::finish(const LossCounters& losses) {
   sum.events_lost_by_reason = losses;
   sum.processes = seen_.size();
   sum.evictions = engine_.stats().evictions + resolver_.stats().evictions;
-  if (total_lost(losses) > 0) {
+  // Ahead of what the caller already said (a replay's filtered or strace
+  // log), which stays.
+  auto incomplete = [&](const std::string& why) {
     sum.incomplete = true;
-    sum.incomplete_reason = std::to_string(total_lost(losses)) + " events were lost";
-  } else if (sum.evictions > 0) {
-    sum.incomplete = true;
-    sum.incomplete_reason = std::to_string(sum.evictions) + " tracked objects were evicted by the memory caps";
-  }
+    sum.incomplete_reason = sum.incomplete_reason.empty() ? why : why + "; " + sum.incomplete_reason;
+  };
+  if (total_lost(losses) > 0)
+    incomplete(std::to_string(total_lost(losses)) + " events were lost");
+  else if (sum.evictions > 0)
+    incomplete(std::to_string(sum.evictions) + " tracked objects were evicted by the memory caps");
   reporter_.finish();
   return sum;
 }

@@ -48,6 +48,9 @@ struct FileRecs {
   bool all_absolute = true;
   bool any_event = false;
   std::vector<Rec> recs;
+  // io_uring_enter, io_submit, io_getevents... already kept for a thread
+  // (and whether they failed): one of each is all the engine needs.
+  std::unordered_map<int32_t, std::set<std::pair<Syscall, bool>>> async_seen;
 };
 
 bool is_fork_name(std::string_view n) { return n == "clone" || n == "clone3" || n == "fork" || n == "vfork"; }
@@ -118,6 +121,14 @@ struct StraceSource::Builder {
     if (is_write_family(ev.syscall)) saw_write_family = true;
     if (call.ret_kind == StraceRetKind::Unknown) {
       ++src.stats_.unreturned_calls;
+      return;
+    }
+    // A ring is entered for every batch: io_uring_enter can be most of a
+    // log. What the engine learns from it (this process uses io_uring) the
+    // first one tells.
+    if (syscall_op(ev.syscall) == SyscallOp::AsyncIo &&
+        !fr.async_seen[pid].emplace(ev.syscall, ev.failed()).second) {
+      ++src.stats_.repeated_async_calls;
       return;
     }
     Rec r;
@@ -217,6 +228,7 @@ struct StraceSource::Builder {
             if (it->second.name != "exit_group" && it->second.name != "exit") ++src.stats_.unreturned_calls;
             pending.erase(it);
           }
+          fr.async_seen.erase(pid);  // its tid may be reused
           Rec r;
           r.key = 2 * lineno;
           r.absolute_ts = absolute;

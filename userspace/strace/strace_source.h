@@ -30,6 +30,11 @@
 //   - Calls that never returned ("= ?", or unfinished at end of log) yield no
 //     event; exit/exit_group yield none either (the "+++" line does).
 //   - Failed execve and clone yield no event; other failed calls do (ret < 0).
+//   - io_uring_setup/enter/register and io_setup/submit/getevents/pgetevents
+//     become events of their rows whatever their arguments look like; of
+//     the calls that repeat (all but the two setups) only a thread's first
+//     successful and first failed one of each, see StraceStats. They only
+//     say that the process does I/O the log cannot show (docs/async-io.md).
 //
 // -ff sets: when every file has absolute timestamps (-t/-tt/-ttt) the files
 // are merged by timestamp; otherwise (no timestamps, or -r) each child's file
@@ -72,6 +77,10 @@ struct StraceStats {
   uint64_t unreturned_calls = 0;  // "= ?" or unfinished at end: no event
   uint64_t signals = 0;           // "--- SIG... ---" lines (ignored)
   uint64_t assumed_writes = 0;    // synthetic Write events inserted
+  // io_uring_enter, io_uring_register, io_submit, io_getevents and
+  // io_pgetevents after a thread's first of each (failed and successful
+  // counted apart): no event, they would tell the engine nothing more.
+  uint64_t repeated_async_calls = 0;
 };
 
 class StraceSource : public EventSource {
@@ -90,6 +99,7 @@ class StraceSource : public EventSource {
   bool poll(const Sink& sink, int timeout_ms) override;
   // {"strace_unparsed_lines": n, "strace_unreturned_calls": n}, zero entries omitted.
   LossCounters losses() const override;
+  SourceKind kind() const override { return SourceKind::StraceLog; }
 
   // True when writes were assumed (see the header comment).
   bool assumed_writes() const { return stats_.assumed_writes > 0; }
