@@ -220,6 +220,10 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
   ro->self_tgid = static_cast<uint32_t>(getpid());
   ro->exit_tp_has_group_dead = exit_has_group_dead;
   cap->sees_io_uring_ = uring_tracepoints;
+  if (!uring_tracepoints)
+    spdlog::warn(
+        "this kernel's io_uring tracepoints (io_uring_submit_req, io_uring_complete) are not the ones duraudit "
+        "reads (Linux 6.0 or later): io_uring requests are not audited");
   bpf_program__set_autoload(cap->skel_->progs.handle_uring_submit, uring_tracepoints);
   bpf_program__set_autoload(cap->skel_->progs.handle_uring_complete, uring_tracepoints);
   fill_syscall_table(ro->syscall_of_nr);
