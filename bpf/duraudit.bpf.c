@@ -436,40 +436,27 @@ static __always_inline int on_open(struct pt_regs *regs, __u16 sc, long ret, __u
 	return 0;
 }
 
-/* Write family. Returns after a few reads for anything that is not a regular
- * file on a filesystem that matters, and sends at most one record per
- * (tgid, inode, durability epoch). */
-static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
-{
-	int fd, fd2 = -1;
+/* What a write-family record says besides the file: filled by the caller
+ * (on_write for the syscalls, on_store_fault for stores into a mapping). */
+struct da_write_info {
+	__u16 sc;
+	long ret;
+	int fd, fd2;
 	__u64 bytes;
+	__u64 arg, flags;
+	/* The data went through the file's description (write(2) and friends):
+	 * O_SYNC/O_DSYNC and IS_SYNC make it durable at return. A store into
+	 * a mapping is never synchronous. */
+	bool through_fd;
+	bool sync_flag; /* pwritev2 RWF_DSYNC/RWF_SYNC */
+};
 
-	switch (sc) {
-	case DA_SC_FALLOCATE: /* fallocate(fd, mode, offset, len) = 0 */
-		if (ret != 0)
-			return 0;
-		fd = (int)DA_ARG1(regs);
-		bytes = DA_ARG4(regs);
-		break;
-	case DA_SC_COPY_FILE_RANGE: /* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) */
-		fd = (int)DA_ARG3(regs);
-		fd2 = (int)DA_ARG1(regs);
-		bytes = ret;
-		break;
-	case DA_SC_SENDFILE: /* sendfile(out_fd, in_fd, offset, count) */
-		fd = (int)DA_ARG1(regs);
-		fd2 = (int)DA_ARG2(regs);
-		bytes = ret;
-		break;
-	default:
-		fd = (int)DA_ARG1(regs);
-		bytes = ret;
-		break;
-	}
-	if (ret < 0 || (sc != DA_SC_FALLOCATE && ret == 0))
-		return 0; /* nothing was written */
-
-	struct file *f = fd_to_file(fd);
+/* The dedup core of the write family: returns after a few reads for anything
+ * that is not a regular file on a filesystem that matters, and sends at most
+ * one record per (tgid, inode, durability epoch). `f` is the file written:
+ * an fd's, or the one a written shared mapping maps. */
+static __always_inline int report_file_write(struct file *f, __u64 pid_tgid, const struct da_write_info *w)
+{
 	if (!f)
 		return 0;
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
@@ -487,13 +474,10 @@ static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __
 		.dev = BPF_CORE_READ(sb, s_dev),
 		.ino = BPF_CORE_READ(inode, i_ino),
 	};
-	bool sync = (BPF_CORE_READ(f, f_flags) & DA_O_DSYNC) ||
-		    (BPF_CORE_READ(sb, s_flags) & DA_SB_SYNCHRONOUS) ||
-		    (BPF_CORE_READ(inode, i_flags) & DA_S_SYNC);
-	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_DSYNC/RWF_SYNC
-	 * make this one write durable at return. */
-	if (sc == DA_SC_PWRITEV2 && (DA_ARG6(regs) & (DA_RWF_DSYNC | DA_RWF_SYNC)))
-		sync = true;
+	bool sync = w->sync_flag ||
+		    (w->through_fd && ((BPF_CORE_READ(f, f_flags) & DA_O_DSYNC) ||
+				       (BPF_CORE_READ(sb, s_flags) & DA_SB_SYNCHRONOUS) ||
+				       (BPF_CORE_READ(inode, i_flags) & DA_S_SYNC)));
 
 	/* the current epoch of this inode */
 	__u64 epoch, *g;
@@ -535,18 +519,16 @@ static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __
 			count_loss(DA_LOSS_DEDUP_MAP_FULL); /* report anyway */
 	}
 
-	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, sc, pid_tgid);
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, w->sc, pid_tgid);
 	if (!s)
 		return 0;
 	struct da_event *e = &s->e;
-	e->ret = ret;
-	e->fd = fd;
-	e->fd2 = fd2;
-	e->bytes = bytes;
-	if (sc == DA_SC_FALLOCATE) {
-		e->flags = (__u32)DA_ARG2(regs);
-		e->arg = bytes;
-	}
+	e->ret = w->ret;
+	e->fd = w->fd;
+	e->fd2 = w->fd2;
+	e->bytes = w->bytes;
+	e->arg = w->arg;
+	e->flags = w->flags;
 	e->dev = ik.dev;
 	e->ino = ik.ino;
 	e->mode = mode;
@@ -569,6 +551,44 @@ static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __
 		bpf_map_update_elem(&dirty, &dk, &ntag, BPF_ANY);
 	}
 	return 0;
+}
+
+/* Write family syscalls: which fd was written, how much. */
+static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
+{
+	struct da_write_info w = { .sc = sc, .ret = ret, .fd2 = -1, .through_fd = true };
+
+	switch (sc) {
+	case DA_SC_FALLOCATE: /* fallocate(fd, mode, offset, len) = 0 */
+		if (ret != 0)
+			return 0;
+		w.fd = (int)DA_ARG1(regs);
+		w.bytes = DA_ARG4(regs);
+		w.flags = (__u32)DA_ARG2(regs);
+		w.arg = w.bytes;
+		break;
+	case DA_SC_COPY_FILE_RANGE: /* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) */
+		w.fd = (int)DA_ARG3(regs);
+		w.fd2 = (int)DA_ARG1(regs);
+		w.bytes = ret;
+		break;
+	case DA_SC_SENDFILE: /* sendfile(out_fd, in_fd, offset, count) */
+		w.fd = (int)DA_ARG1(regs);
+		w.fd2 = (int)DA_ARG2(regs);
+		w.bytes = ret;
+		break;
+	default:
+		w.fd = (int)DA_ARG1(regs);
+		w.bytes = ret;
+		break;
+	}
+	if (ret < 0 || (sc != DA_SC_FALLOCATE && ret == 0))
+		return 0; /* nothing was written */
+	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_DSYNC/RWF_SYNC
+	 * make this one write durable at return. */
+	if (sc == DA_SC_PWRITEV2 && (DA_ARG6(regs) & (DA_RWF_DSYNC | DA_RWF_SYNC)))
+		w.sync_flag = true;
+	return report_file_write(fd_to_file(w.fd), pid_tgid, &w);
 }
 
 /* The duration of the sync call returning now, from its sys_enter stash
@@ -676,11 +696,7 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long nr, lon
 		e->flags = (__u32)DA_ARG4(regs);
 		fill_fd_file(e, e->fd);
 		break;
-	case DA_SC_MSYNC: /* (addr, len, flags) */
-		e->arg = DA_ARG1(regs);
-		e->arg2 = DA_ARG2(regs);
-		e->flags = (__u32)DA_ARG3(regs);
-		break;
+	/* msync: on_msync (shared file mappings) */
 
 	/* namespace */
 	case DA_SC_RENAME:
@@ -757,6 +773,244 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long nr, lon
 	return 0;
 }
 
+/* ---- Shared file mappings ----
+ *
+ * A store into a MAP_SHARED, PROT_WRITE mapping of a file changes the file
+ * without a syscall. What is sent:
+ *   mmap     at sys_exit, only successful shared writable mappings of a
+ *            regular file on a filesystem that matters, with its identity;
+ *            the process is then marked in mapping_tgids
+ *   munmap, mremap  successful calls of processes in mapping_tgids (the
+ *            allocator unmaps anonymous memory all the time: everyone else
+ *            pays one hash lookup)
+ *   msync    one record per distinct file mapped shared in [addr, addr+len)
+ *            (up to DA_MSYNC_MAX_VMAS vmas), named from vma->vm_file; an
+ *            MS_SYNC msync starts a new write epoch for it, like fsync
+ *   stores   exceptions:page_fault_user / page_fault_kernel (x86): a write
+ *            fault at a shared writable file mapping of a process in
+ *            mapping_tgids, deduplicated like the write syscalls. A clean
+ *            page of such a mapping is mapped read-only (write notify), so
+ *            its first store faults; writeback (msync, fsync, the flusher)
+ *            makes it read-only again, so the first store after a sync
+ *            faults again: "written after its last sync" is seen.
+ * Without the page-fault tracepoints (arm64) stores_visible is false and the
+ * mmap record says so (DA_F_STORES_UNSEEN): userspace counts the mapping as
+ * written from the mmap on.
+ */
+
+/* Set by userspace: the page-fault programs are loaded and attached. */
+const volatile bool stores_visible = false;
+
+/* tgids that may have a shared writable file mapping: those that made one
+ * while traced, their forked children, and processes attached while already
+ * running (add_target: their mappings predate us). exec and exit drop it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} mapping_tgids SEC(".maps");
+
+/* What bpf_find_vma's callback saw of the vma at an address. */
+struct da_vma_info {
+	__u64 start, end;
+	__u64 vm_flags;
+	struct file *file;
+};
+
+static long read_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct da_vma_info *v = data;
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->vm_flags = BPF_CORE_READ(vma, vm_flags);
+	v->file = vma->vm_file;
+	return 0;
+}
+
+/* The vma of the current process at `addr`: 0, -ENOENT (none there) or
+ * -EBUSY (the mmap lock was taken: not waited for in a tracepoint). */
+static __always_inline long vma_at(__u64 addr, struct da_vma_info *v)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	return bpf_find_vma(task, addr, read_vma, v, 0);
+}
+
+static __always_inline int on_mmap(struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	/* mmap(addr, length, prot, flags, fd, offset) = address */
+	if (ret < 0)
+		return 0;
+	__u32 prot = (__u32)DA_ARG3(regs);
+	__u32 flags = (__u32)DA_ARG4(regs);
+	__u32 type = flags & DA_MAP_TYPE;
+	if (!(prot & DA_PROT_WRITE) || (type != DA_MAP_SHARED && type != DA_MAP_SHARED_VALIDATE) ||
+	    (flags & DA_MAP_ANONYMOUS))
+		return 0;
+	int fd = (int)DA_ARG5(regs);
+	struct file *f = fd_to_file(fd);
+	if (!f)
+		return 0;
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & DA_S_IFMT) != DA_S_IFREG)
+		return 0; /* a device (/dev/mem, a GPU...), not file data */
+	__u64 magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if (bpf_map_lookup_elem(&ignored_fs_magic, &magic))
+		return 0; /* tmpfs, shm, ... */
+
+	__u32 tgid = pid_tgid >> 32;
+	__u8 one = 1;
+	if (bpf_map_update_elem(&mapping_tgids, &tgid, &one, BPF_ANY))
+		count_loss(DA_LOSS_TARGET_MAP_FULL);
+
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MMAP, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->ret = ret;
+	e->fd = fd;
+	e->arg = prot;
+	e->arg2 = DA_ARG2(regs);
+	e->flags = flags;
+	fill_file(e, f);
+	if (!stores_visible)
+		e->head.flags |= DA_F_STORES_UNSEEN;
+	emit_syscall(s);
+	return 0;
+}
+
+static __always_inline int on_unmap(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32;
+	if (ret < 0 || !bpf_map_lookup_elem(&mapping_tgids, &tgid))
+		return 0;
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, sc, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->ret = ret;
+	e->arg = DA_ARG1(regs);  /* munmap(addr, len), mremap(old, old_len, new_len, flags[, new]) */
+	e->arg2 = DA_ARG2(regs);
+	if (sc == DA_SC_MREMAP) {
+		e->bytes = DA_ARG3(regs);
+		e->flags = (__u32)DA_ARG4(regs);
+	}
+	emit_syscall(s);
+	return 0;
+}
+
+/* msync(addr, len, flags): the files it flushed are those mapped shared in
+ * the range. One record per distinct file (a range over one mapping, the
+ * common case, gives one record); none found: one record without a file. */
+static __always_inline int on_msync(struct pt_regs *regs, long nr, long ret, __u64 pid_tgid)
+{
+	__u64 addr = DA_ARG1(regs), len = DA_ARG2(regs);
+	__u32 flags = (__u32)DA_ARG3(regs);
+	__u64 duration = 0;
+	if (nr >= 0 && nr < DA_NR_TABLE && enter_action_of_nr[nr] == DA_ENTER_TIME)
+		duration = take_sync_duration(pid_tgid, bpf_ktime_get_ns());
+	__u64 end = addr + (len ? len : 1);
+	__u64 last_dev = 0, last_ino = 0;
+	int sent = 0;
+
+	for (int i = 0; i < DA_MSYNC_MAX_VMAS && addr < end; i++) {
+		struct da_vma_info v = {};
+		long err = vma_at(addr, &v);
+		if (err) {
+			if (err == -16 /* EBUSY */)
+				count_loss(DA_LOSS_MAPPING_BUSY);
+			break; /* a gap (msync fails with ENOMEM there), or busy */
+		}
+		addr = v.end;
+		/* a local copy: inside BPF_CORE_READ, v.file would be a CO-RE
+		 * relocation against our own struct */
+		struct file *file = v.file;
+		if (!file || !(v.vm_flags & DA_VM_SHARED))
+			continue;
+		struct inode *inode = BPF_CORE_READ(file, f_inode);
+		if (!inode)
+			continue;
+		__u64 dev = BPF_CORE_READ(inode, i_sb, s_dev), ino = BPF_CORE_READ(inode, i_ino);
+		if (dev == last_dev && ino == last_ino)
+			continue; /* the same file, mapped in pieces */
+		last_dev = dev;
+		last_ino = ino;
+		/* MS_SYNC writes the range back and waits (vfs_fsync_range,
+		 * datasync): like an fdatasync, a new epoch, whether it worked or
+		 * not (see the syncs in on_other). */
+		if (flags & DA_MS_SYNC)
+			new_inode_epoch(dev, ino);
+		struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MSYNC, pid_tgid);
+		if (!s)
+			return 0;
+		s->e.ret = ret;
+		s->e.arg = DA_ARG1(regs);
+		s->e.arg2 = len;
+		s->e.flags = flags;
+		s->e.duration_ns = duration;
+		fill_file(&s->e, file);
+		emit_syscall(s);
+		sent++;
+	}
+	if (sent)
+		return 0;
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MSYNC, pid_tgid);
+	if (!s)
+		return 0;
+	s->e.ret = ret;
+	s->e.arg = DA_ARG1(regs);
+	s->e.arg2 = len;
+	s->e.flags = flags;
+	s->e.duration_ns = duration;
+	emit_syscall(s);
+	return 0;
+}
+
+/* A page fault of a process with shared file mappings. Cheapest tests
+ * first: the error code (a register), one hash lookup, then the vma. */
+static __always_inline int on_store_fault(unsigned long address, unsigned long error_code)
+{
+	if (!(error_code & DA_X86_PF_WRITE))
+		return 0; /* a read or an instruction fetch */
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (!bpf_map_lookup_elem(&mapping_tgids, &tgid) || !traced(tgid))
+		return 0;
+	struct da_vma_info v = {};
+	long err = vma_at(address, &v);
+	if (err) {
+		if (err == -16 /* EBUSY */)
+			count_loss(DA_LOSS_MAPPING_BUSY);
+		return 0;
+	}
+	if (!v.file || (v.vm_flags & (DA_VM_SHARED | DA_VM_WRITE)) != (DA_VM_SHARED | DA_VM_WRITE))
+		return 0; /* anonymous or private (copy-on-write) memory */
+	struct da_write_info w = {
+		.sc = DA_SC_MMAP_STORE,
+		.fd = -1,
+		.fd2 = -1,
+		.arg = address,
+	};
+	return report_file_write(v.file, pid_tgid, &w);
+}
+
+/* x86 only: btf_trace_page_fault_user(void *, unsigned long address,
+ * struct pt_regs *, unsigned long error_code). Userspace does not load
+ * these where the kernel has no such tracepoint. */
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(handle_page_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	return on_store_fault(address, error_code);
+}
+
+/* The kernel storing into a user mapping (read(2) into a mapped buffer,
+ * copy_to_user): the same fault, taken in kernel mode. */
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(handle_page_fault_kernel, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	return on_store_fault(address, error_code);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
 {
@@ -830,6 +1084,13 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	case DA_SC_COPY_FILE_RANGE:
 	case DA_SC_SENDFILE:
 		return on_write(regs, sc, ret, pid_tgid);
+	case DA_SC_MMAP:
+		return on_mmap(regs, ret, pid_tgid);
+	case DA_SC_MUNMAP:
+	case DA_SC_MREMAP:
+		return on_unmap(regs, sc, ret, pid_tgid);
+	case DA_SC_MSYNC:
+		return on_msync(regs, nr, ret, pid_tgid);
 	default:
 		return on_other(regs, sc, nr, ret, pid_tgid);
 	}
@@ -854,6 +1115,11 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		__u8 one = 1;
 		if (bpf_map_update_elem(&traced_tgids, &ctgid, &one, BPF_ANY))
 			count_loss(DA_LOSS_TARGET_MAP_FULL);
+	}
+	/* A forked child inherits the parent's shared mappings. */
+	if (!is_thread && bpf_map_lookup_elem(&mapping_tgids, &ptgid)) {
+		__u8 one = 1;
+		bpf_map_update_elem(&mapping_tgids, &ctgid, &one, BPF_ANY);
 	}
 
 	__u64 pid_tgid = (__u64)ptgid << 32 | (__u32)BPF_CORE_READ(parent, pid);
@@ -913,6 +1179,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 			return 0;
 		}
 	}
+	/* The new image starts without the old one's mappings. */
+	bpf_map_delete_elem(&mapping_tgids, &tgid);
 	struct da_scratch *s = scratch_begin(DA_EV_EXEC, DA_SC_EXEC, pid_tgid);
 	if (!s)
 		return 0;
@@ -954,6 +1222,8 @@ int handle_exit(__u64 *ctx)
 	__u32 tid = (__u32)pid_tgid;
 	bpf_map_delete_elem(&clone_flags_of_tid, &tid);
 	bpf_map_delete_elem(&sync_enter_ts, &tid);
+	if (group_dead)
+		bpf_map_delete_elem(&mapping_tgids, &tgid);
 	if (group_dead && how == TRACED_BY_MAP)
 		bpf_map_delete_elem(&traced_tgids, &tgid);
 	return 0;

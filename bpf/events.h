@@ -89,6 +89,8 @@ enum da_event_flags {
 	DA_F_PATH_TRUNCATED = 1 << 7,  /* path was cut at DA_PATH_MAX */
 	DA_F_PATH2_TRUNCATED = 1 << 8, /* path2 was cut at DA_PATH_MAX */
 	DA_F_PATH_UNREADABLE = 1 << 9, /* reading path from user memory failed */
+	DA_F_STORES_UNSEEN = 1 << 10,  /* mmap: stores into this mapping are not reported (no
+	                                * page-fault tracepoint): it counts as written from now on */
 };
 
 struct da_event_head {
@@ -144,6 +146,8 @@ enum da_loss_reason {
 	DA_LOSS_PATH_UNREADABLE,          /* a successful call's path could not be read */
 	DA_LOSS_TARGET_MAP_FULL,          /* a traced process forked but traced_tgids was full */
 	DA_LOSS_DEDUP_MAP_FULL,           /* write dedup state could not be stored */
+	DA_LOSS_MAPPING_BUSY,             /* a store fault or msync whose mapping could not be
+	                                   * looked up (the mmap lock was busy): store or file unnamed */
 	DA_LOSS_COUNT_,
 };
 

@@ -96,6 +96,14 @@ bool exit_tracepoint_has_group_dead(const struct btf* vmlinux) {
   return t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
 }
 
+// The exceptions:page_fault_user/kernel tracepoints (x86 only) report the
+// stores into shared file mappings; where the kernel has none (arm64) the
+// programs are not loaded and mmap records say stores are not seen.
+bool has_page_fault_tracepoints(const struct btf* vmlinux) {
+  return btf__find_by_name_kind(vmlinux, "btf_trace_page_fault_user", BTF_KIND_TYPEDEF) >= 0 &&
+         btf__find_by_name_kind(vmlinux, "btf_trace_page_fault_kernel", BTF_KIND_TYPEDEF) >= 0;
+}
+
 bool power_of_two(size_t v) { return v && !(v & (v - 1)); }
 
 std::string load_failure_sentence(int err) {
@@ -191,6 +199,7 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
         "this kernel exposes no BTF type information (/sys/kernel/btf/vmlinux is missing); duraudit's eBPF "
         "programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y");
   bool exit_has_group_dead = exit_tracepoint_has_group_dead(vmlinux);
+  bool stores_visible = has_page_fault_tracepoints(vmlinux);
   btf__free(vmlinux);
 
   cap->skel_ = duraudit_bpf__open();
@@ -203,6 +212,11 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
   ro->filter_comm = !options.comms.empty();
   ro->self_tgid = static_cast<uint32_t>(getpid());
   ro->exit_tp_has_group_dead = exit_has_group_dead;
+  ro->stores_visible = stores_visible;
+  if (!stores_visible) {
+    bpf_program__set_autoload(cap->skel_->progs.handle_page_fault_user, false);
+    bpf_program__set_autoload(cap->skel_->progs.handle_page_fault_kernel, false);
+  }
   fill_syscall_table(ro->syscall_of_nr);
   fill_enter_table(ro->enter_action_of_nr);
   ro->wakeup_bytes = static_cast<uint32_t>(std::min(options.wakeup_bytes, options.ringbuf_bytes / 4));
@@ -253,8 +267,11 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
       cap->comm_matches_at_open_.push_back(pid);
     }
   }
-  spdlog::debug("capture: loaded (ring buffer {} bytes, {} ignored filesystems, exit tracepoint {} group_dead)",
-                options.ringbuf_bytes, options.ignored_fs_magic.size(), exit_has_group_dead ? "with" : "without");
+  spdlog::debug(
+      "capture: loaded (ring buffer {} bytes, {} ignored filesystems, exit tracepoint {} group_dead, stores into "
+      "shared mappings {})",
+      options.ringbuf_bytes, options.ignored_fs_magic.size(), exit_has_group_dead ? "with" : "without",
+      stores_visible ? "seen" : "not seen: no page-fault tracepoint");
   return cap;
 }
 
@@ -272,12 +289,16 @@ bool BpfCapture::add_target(int32_t tgid, std::string* error_out) {
       *error_out = fmt::format("cannot trace process {}: the kernel's target table is full ({})", tgid, strerror(errno));
     return false;
   }
+  // A running process may have shared file mappings made before we looked:
+  // watch its stores (exec, where `run` starts its command, drops this).
+  bpf_map_update_elem(bpf_map__fd(skel_->maps.mapping_tgids), &key, &one, BPF_ANY);
   return true;
 }
 
 void BpfCapture::remove_target(int32_t tgid) {
   uint32_t key = static_cast<uint32_t>(tgid);
   bpf_map_delete_elem(bpf_map__fd(skel_->maps.traced_tgids), &key);
+  bpf_map_delete_elem(bpf_map__fd(skel_->maps.mapping_tgids), &key);
 }
 
 int BpfCapture::on_record(void* ctx, void* data, size_t size) {

@@ -32,7 +32,7 @@ void encode_event_payload(const Event& ev, std::string& out) {
   w.i32(ev.child_tid);
   w.i32(ev.exit_code);
   uint8_t bits = (ev.created ? 1 : 0) | (ev.sync_write ? 2 : 0) | (ev.is_thread ? 4 : 0) |
-                 (ev.shares_files ? 8 : 0) | (ev.group_dead ? 16 : 0);
+                 (ev.shares_files ? 8 : 0) | (ev.group_dead ? 16 : 0) | (ev.stores_unseen ? 32 : 0);
   w.u8(bits);
   w.str(ev.comm);
   w.str(ev.path);
@@ -62,6 +62,7 @@ bool decode_event_payload(std::string_view payload, Event* ev) {
   e.is_thread = bits & 4;
   e.shares_files = bits & 8;
   e.group_dead = bits & 16;
+  e.stores_unseen = bits & 32;  // a later bit: older recordings have it clear
   *ev = std::move(e);
   return true;
 }
