@@ -42,6 +42,15 @@ FdEntry* FdTable::find(int32_t fd) {
   return it == sparse_.end() ? nullptr : &it->second;
 }
 
+FdEntry* FdTable::find_file(const FileId& id) {
+  if (!id.valid() || !refers_to(id)) return nullptr;
+  for (auto& e : dense_)
+    if (e && e.file->id == id) return &e;
+  for (auto& [_, e] : sparse_)
+    if (e.file->id == id) return &e;
+  return nullptr;
+}
+
 void FdTable::install(int32_t fd, OpenFileRef file, bool cloexec) {
   if (fd < 0 || !file) return;
   bool ignored;
