@@ -4,7 +4,7 @@
 # report and writes it to bench/results/<date>-<host>.md.
 #
 #   sudo bench/run.sh                   everything (about 15 min on 2 cores; strace is most of it)
-#   sudo bench/run.sh overhead engine   only some sections: overhead other engine loss
+#   sudo bench/run.sh overhead engine   only some sections: overhead other async engine loss
 #   RUNS=7 sudo bench/run.sh            more rounds (default 5; the median is reported)
 #
 # Environment: BUILD (build dir, default ./build), BENCH_DISK_DIR (a directory on
@@ -19,7 +19,7 @@ SHM=/dev/shm/duraudit-bench
 RUNS=${RUNS:-5}
 ENGINE_EVENTS=${ENGINE_EVENTS:-5000000}
 SECTIONS=("$@")
-((${#SECTIONS[@]})) || SECTIONS=(overhead other engine loss)
+((${#SECTIONS[@]})) || SECTIONS=(overhead other async engine loss)
 
 want() { local s; for s in "${SECTIONS[@]}"; do [[ $s == "$1" ]] && return 0; done; return 1; }
 log() { echo "[bench $(date +%T)] $*" >&2; }
@@ -187,6 +187,49 @@ if want other; then
   out "| --- | --- | --- |"
   d=$(median "$OUT/times/other.duraudit") c=$(median "$OUT/times/other.bt_count")
   out "| $(printf '%.3f s' "$base") | $(printf '%.3f s' "$d") **$(ratio "$d" "$base")x** | $(printf '%.3f s' "$c") **$(ratio "$c" "$base")x** |"
+  out ""
+fi
+
+# ---- 2b. asynchronous I/O: fio through io_uring and libaio ----
+# IOPS of fio's own job (4 KiB random writes into a 64 MiB file, buffered,
+# time based), untraced and under `duraudit run`, interleaved; and the
+# small-write loop (no io_uring, no AIO) in the same rounds, which must not
+# pay for the io_uring and AIO handlers.
+fio_iops() {  # fio_iops ENGINE OUTFILE [duraudit]
+  local engine=$1 t=$2 j=$OUT/fio.json
+  local cmd=(fio --name=b --ioengine="$engine" --rw=randwrite --bs=4k --size=64m --iodepth=16
+             --filename="$DISK/fio.dat" --direct=0 --time_based --runtime=4 --output-format=json --output="$j")
+  if [[ ${3:-} == duraudit ]]; then
+    "$DURAUDIT" run --format json -o "$OUT/fio.$engine.duraudit.json" -- "${cmd[@]}" || [[ $? == 3 ]] ||
+      { log "duraudit run failed on fio $engine"; return 1; }
+  else
+    "${cmd[@]}"
+  fi
+  python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jobs"][0]["write"]["iops"])' "$j" >>"$t"
+}
+if want async; then
+  log "asynchronous I/O: fio io_uring / libaio and the small-write loop, untraced vs duraudit, $RUNS rounds"
+  for ((r = 1; r <= RUNS; r++)); do
+    for engine in io_uring libaio; do
+      fio_iops "$engine" "$OUT/times/fio.$engine.untraced"
+      fio_iops "$engine" "$OUT/times/fio.$engine.duraudit" duraudit
+    done
+    for col in untraced duraudit; do run_workload small_writes "$col" >/dev/null; done
+  done
+  out "## 2b. Asynchronous I/O"
+  out ""
+  out "fio, 4 KiB buffered random writes into a 64 MiB file for 4 s (iodepth 16), IOPS (higher is better), and the 100k 16-byte write loop (seconds), median of $RUNS interleaved rounds. duraudit: \`duraudit run --format json -o FILE -- CMD\`."
+  out ""
+  out "| workload | untraced | duraudit run | duraudit events (lost) |"
+  out "| --- | --- | --- | --- |"
+  for engine in io_uring libaio; do
+    u=$(median "$OUT/times/fio.$engine.untraced") d=$(median "$OUT/times/fio.$engine.duraudit")
+    j=$OUT/fio.$engine.duraudit.json
+    out "| fio --ioengine=$engine | $(printf '%.0f' "$u") IOPS | $(printf '%.0f' "$d") IOPS **$(ratio "$d" "$u")x** | $(json_field "$j" events) ($(json_field "$j" events_lost)) |"
+  done
+  u=$(median "$OUT/times/small_writes.untraced") d=$(median "$OUT/times/small_writes.duraudit")
+  j=$OUT/small_writes.duraudit.json
+  out "| ${WL_DESC[small_writes]} | $(printf '%.3f s' "$u") | $(printf '%.3f s' "$d") **$(ratio "$d" "$u")x** | $(json_field "$j" events) ($(json_field "$j" events_lost)) |"
   out ""
 fi
 

@@ -7,7 +7,7 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "bench/setup.sh installs packages: run it as root" >&2
   exit 1
 fi
-pkgs=(bpftrace strace sqlite3 linux-perf time util-linux gcc g++)
+pkgs=(bpftrace strace sqlite3 linux-perf time util-linux gcc g++ fio)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -42,6 +42,8 @@
 #define DA_F_DUPFD_CLOEXEC 1030
 
 /* include/uapi/linux/fcntl.h */
+/* task_struct.flags: an io_uring worker or SQPOLL thread (include/linux/sched.h) */
+#define DA_PF_IO_WORKER 0x00000010u
 #define DA_AT_FDCWD (-100)
 #define DA_AF_UNIX 1 /* sa_family of struct sockaddr_un */
 #define DA_AT_EMPTY_PATH 0x1000

@@ -10,6 +10,8 @@
  *   tp_btf/sched_process_fork    Fork (parent context: precedes the child's events)
  *   tp_btf/sched_process_exec    Exec (execve clobbers the argument registers)
  *   tp_btf/sched_process_exit    Exit (exit_group never reaches sys_exit)
+ *   tp_btf/page_fault_user,      stores into shared writable file mappings
+ *   tp_btf/page_fault_kernel     (x86 only; optional, see "Shared file mappings")
  *
  * Cost for everyone else: sys_exit loads the syscall number and one byte of a
  * rodata table; only the ~40 syscalls we care about go on to one hash lookup
@@ -263,6 +265,23 @@ static __always_inline struct da_scratch *scratch_begin(__u16 type, __u16 sc, __
 	return s;
 }
 
+/* A record about work `task` asked for but another context carries out (an
+ * io_uring request completing in a worker or in task work): the submitter's
+ * pid, tid and comm, not the current thread's. */
+static __always_inline struct da_scratch *scratch_begin_task(__u16 type, __u16 sc, struct task_struct *task)
+{
+	__u64 pid_tgid = (__u64)BPF_CORE_READ(task, tgid) << 32 | (__u32)BPF_CORE_READ(task, pid);
+	struct da_scratch *s = scratch_begin(type, sc, pid_tgid);
+	if (!s)
+		return NULL;
+	/* An SQPOLL thread submits for the whole process: name the process
+	 * (its leader), not "iou-sqp-PID". */
+	if (BPF_CORE_READ(task, flags) & DA_PF_IO_WORKER)
+		task = BPF_CORE_READ(task, group_leader);
+	bpf_probe_read_kernel_str(s->e.comm, sizeof(s->e.comm), BPF_CORE_READ(task, comm));
+	return s;
+}
+
 /* Sends the record (fixed part + strings). Returns 0 on success. */
 static __always_inline int scratch_submit(struct da_scratch *s, __u32 loss_reason)
 {
@@ -327,12 +346,11 @@ static __always_inline void read_path2(struct da_scratch *s, const char *p, long
 	s->e.path2_len = read_user_path(s, s->e.path_len, p, ret, DA_F_PATH2_TRUNCATED);
 }
 
-/* current->files->fdt->fd[fd], or NULL. */
-static __always_inline struct file *fd_to_file(int fd)
+/* task->files->fdt->fd[fd], or NULL. */
+static __always_inline struct file *task_fd_to_file(struct task_struct *task, int fd)
 {
-	if (fd < 0)
+	if (fd < 0 || !task)
 		return NULL;
-	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
 	if (!fdt)
 		return NULL;
@@ -343,6 +361,12 @@ static __always_inline struct file *fd_to_file(int fd)
 	struct file *f = NULL;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
+}
+
+/* current->files->fdt->fd[fd], or NULL. */
+static __always_inline struct file *fd_to_file(int fd)
+{
+	return task_fd_to_file(bpf_get_current_task_btf(), fd);
 }
 
 static __always_inline void fill_file(struct da_event *e, struct file *f)
@@ -436,27 +460,81 @@ static __always_inline int on_open(struct pt_regs *regs, __u16 sc, long ret, __u
 	return 0;
 }
 
-/* What a write-family record says besides the file: filled by the caller
- * (on_write for the syscalls, on_store_fault for stores into a mapping). */
-struct da_write_info {
+/* What report_write() sends about one write, besides the file's identity. */
+struct da_write {
 	__u16 sc;
-	long ret;
+	__u16 head_flags; /* extra da_event_flags (DA_F_FIXED_FILE) */
+	bool call_sync;   /* this call alone is synchronous (RWF_DSYNC/RWF_SYNC) */
+	/* a store into a shared mapping: the file's O_DSYNC and IS_SYNC do
+	 * not make it durable (only the write syscalls honour them) */
+	bool store;
 	int fd, fd2;
-	__u64 bytes;
-	__u64 arg, flags;
-	/* The data went through the file's description (write(2) and friends):
-	 * O_SYNC/O_DSYNC and IS_SYNC make it durable at return. A store into
-	 * a mapping is never synchronous. */
-	bool through_fd;
-	bool sync_flag; /* pwritev2 RWF_DSYNC/RWF_SYNC */
+	long ret;
+	__u64 bytes, flags, arg;
 };
 
-/* The dedup core of the write family: returns after a few reads for anything
- * that is not a regular file on a filesystem that matters, and sends at most
- * one record per (tgid, inode, durability epoch). `f` is the file written:
- * an fd's, or the one a written shared mapping maps. */
-static __always_inline int report_file_write(struct file *f, __u64 pid_tgid, const struct da_write_info *w)
+static __always_inline int report_write(struct file *f, const struct da_write *w, __u64 pid_tgid,
+					struct task_struct *task);
+
+/* Write family: the fd and byte count from the registers, then
+ * report_write(). */
+static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
 {
+	int fd, fd2 = -1;
+	__u64 bytes;
+
+	switch (sc) {
+	case DA_SC_FALLOCATE: /* fallocate(fd, mode, offset, len) = 0 */
+		if (ret != 0)
+			return 0;
+		fd = (int)DA_ARG1(regs);
+		bytes = DA_ARG4(regs);
+		break;
+	case DA_SC_COPY_FILE_RANGE: /* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) */
+		fd = (int)DA_ARG3(regs);
+		fd2 = (int)DA_ARG1(regs);
+		bytes = ret;
+		break;
+	case DA_SC_SENDFILE: /* sendfile(out_fd, in_fd, offset, count) */
+		fd = (int)DA_ARG1(regs);
+		fd2 = (int)DA_ARG2(regs);
+		bytes = ret;
+		break;
+	default:
+		fd = (int)DA_ARG1(regs);
+		bytes = ret;
+		break;
+	}
+	if (ret < 0 || (sc != DA_SC_FALLOCATE && ret == 0))
+		return 0; /* nothing was written */
+
+	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_DSYNC/RWF_SYNC
+	 * make this one write durable at return. */
+	bool call_sync = sc == DA_SC_PWRITEV2 && (DA_ARG6(regs) & (DA_RWF_DSYNC | DA_RWF_SYNC));
+	struct da_write w = {
+		.sc = sc,
+		.fd = fd,
+		.fd2 = fd2,
+		.ret = ret,
+		.bytes = bytes,
+		.call_sync = call_sync,
+	};
+	if (sc == DA_SC_FALLOCATE) {
+		w.flags = (__u32)DA_ARG2(regs);
+		w.arg = bytes;
+	}
+	return report_write(fd_to_file(fd), &w, pid_tgid, NULL);
+}
+
+/* Reports a write to `f` (the write family, io_uring and AIO writes, stores
+ * into shared mappings): returns after a few reads for anything that is not
+ * a regular file on a filesystem that matters, and sends at most one record
+ * per (tgid, inode, durability epoch). `task` is the process the write is
+ * for when it is not the current one (NULL: current). */
+static __always_inline int report_write(struct file *f, const struct da_write *w, __u64 pid_tgid,
+					struct task_struct *task)
+{
+	__u16 sc = w->sc;
 	if (!f)
 		return 0;
 	struct inode *inode = BPF_CORE_READ(f, f_inode);
@@ -474,10 +552,10 @@ static __always_inline int report_file_write(struct file *f, __u64 pid_tgid, con
 		.dev = BPF_CORE_READ(sb, s_dev),
 		.ino = BPF_CORE_READ(inode, i_ino),
 	};
-	bool sync = w->sync_flag ||
-		    (w->through_fd && ((BPF_CORE_READ(f, f_flags) & DA_O_DSYNC) ||
-				       (BPF_CORE_READ(sb, s_flags) & DA_SB_SYNCHRONOUS) ||
-				       (BPF_CORE_READ(inode, i_flags) & DA_S_SYNC)));
+	bool sync = w->call_sync ||
+		    (!w->store && ((BPF_CORE_READ(f, f_flags) & DA_O_DSYNC) ||
+				   (BPF_CORE_READ(sb, s_flags) & DA_SB_SYNCHRONOUS) ||
+				   (BPF_CORE_READ(inode, i_flags) & DA_S_SYNC)));
 
 	/* the current epoch of this inode */
 	__u64 epoch, *g;
@@ -519,7 +597,8 @@ static __always_inline int report_file_write(struct file *f, __u64 pid_tgid, con
 			count_loss(DA_LOSS_DEDUP_MAP_FULL); /* report anyway */
 	}
 
-	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, w->sc, pid_tgid);
+	struct da_scratch *s = task ? scratch_begin_task(DA_EV_SYSCALL, sc, task) :
+				      scratch_begin(DA_EV_SYSCALL, sc, pid_tgid);
 	if (!s)
 		return 0;
 	struct da_event *e = &s->e;
@@ -527,8 +606,9 @@ static __always_inline int report_file_write(struct file *f, __u64 pid_tgid, con
 	e->fd = w->fd;
 	e->fd2 = w->fd2;
 	e->bytes = w->bytes;
-	e->arg = w->arg;
 	e->flags = w->flags;
+	e->arg = w->arg;
+	e->head.flags |= w->head_flags;
 	e->dev = ik.dev;
 	e->ino = ik.ino;
 	e->mode = mode;
@@ -551,44 +631,6 @@ static __always_inline int report_file_write(struct file *f, __u64 pid_tgid, con
 		bpf_map_update_elem(&dirty, &dk, &ntag, BPF_ANY);
 	}
 	return 0;
-}
-
-/* Write family syscalls: which fd was written, how much. */
-static __always_inline int on_write(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
-{
-	struct da_write_info w = { .sc = sc, .ret = ret, .fd2 = -1, .through_fd = true };
-
-	switch (sc) {
-	case DA_SC_FALLOCATE: /* fallocate(fd, mode, offset, len) = 0 */
-		if (ret != 0)
-			return 0;
-		w.fd = (int)DA_ARG1(regs);
-		w.bytes = DA_ARG4(regs);
-		w.flags = (__u32)DA_ARG2(regs);
-		w.arg = w.bytes;
-		break;
-	case DA_SC_COPY_FILE_RANGE: /* copy_file_range(fd_in, off_in, fd_out, off_out, len, flags) */
-		w.fd = (int)DA_ARG3(regs);
-		w.fd2 = (int)DA_ARG1(regs);
-		w.bytes = ret;
-		break;
-	case DA_SC_SENDFILE: /* sendfile(out_fd, in_fd, offset, count) */
-		w.fd = (int)DA_ARG1(regs);
-		w.fd2 = (int)DA_ARG2(regs);
-		w.bytes = ret;
-		break;
-	default:
-		w.fd = (int)DA_ARG1(regs);
-		w.bytes = ret;
-		break;
-	}
-	if (ret < 0 || (sc != DA_SC_FALLOCATE && ret == 0))
-		return 0; /* nothing was written */
-	/* pwritev2(fd, iov, iovcnt, pos_l, pos_h, flags): RWF_DSYNC/RWF_SYNC
-	 * make this one write durable at return. */
-	if (sc == DA_SC_PWRITEV2 && (DA_ARG6(regs) & (DA_RWF_DSYNC | DA_RWF_SYNC)))
-		w.sync_flag = true;
-	return report_file_write(fd_to_file(w.fd), pid_tgid, &w);
 }
 
 /* The duration of the sync call returning now, from its sys_enter stash
@@ -761,6 +803,14 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long nr, lon
 		read_path1(s, (const char *)DA_ARG2(regs), ret);
 		e->arg = (__u32)DA_ARG3(regs);
 		break;
+	/* the process uses io_uring / AIO (its requests come from the handlers
+	 * below); io_uring_setup returns the ring's fd */
+	case DA_SC_IO_URING_SETUP:
+	case DA_SC_IO_SETUP:
+		if (ret < 0)
+			return 0;
+		e->arg = (__u32)DA_ARG1(regs);
+		break;
 	case DA_SC_MKDIRAT: /* (dirfd, path, mode) */
 		e->dirfd = (int)DA_ARG1(regs);
 		read_path1(s, (const char *)DA_ARG2(regs), ret);
@@ -770,6 +820,472 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long nr, lon
 		return 0;
 	}
 	emit_syscall(s);
+	return 0;
+}
+
+/* ---- io_uring ----
+ *
+ * A request never passes through write(2) or fsync(2): the program fills an
+ * SQE, io_uring_enter (or an SQPOLL thread) submits it, and it completes in
+ * task work, an io-wq worker or an interrupt. Two tracepoints see every
+ * request of every ring:
+ *   io_uring:io_uring_submit_req  after the request was prepared: its paths
+ *                                 are kernel strings (struct filename) only
+ *                                 until it runs, so open/namespace requests
+ *                                 are stashed here, by request pointer;
+ *   io_uring:io_uring_complete    when its CQE is posted: the result, and
+ *                                 req->file for the file-based requests.
+ * The process a request is for is req->tctx->task (the submitter), whatever
+ * thread completes it. A request whose CQE is skipped
+ * (IOSQE_CQE_SKIP_SUCCESS) is not seen (docs/async-io.md). */
+#define DA_IORING_FSYNC_DATASYNC 1u
+
+/* Requests with paths between submission and completion. LRU: a request
+ * whose completion we never see (the ring torn down) is evicted, not leaked;
+ * 256 in flight at once is far beyond what programs do with these. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 256);
+	__type(key, __u64);
+	__type(value, struct da_scratch);
+} uring_stash SEC(".maps");
+
+/* IORING_OP_* (uapi, stable) -> wire id; 0 = not ours. */
+static __always_inline __u16 uring_sc_of_op(__u8 op)
+{
+	switch (op) {
+	case 2: return DA_SC_IOU_WRITEV;            /* IORING_OP_WRITEV */
+	case 3: return DA_SC_IOU_FSYNC;             /* IORING_OP_FSYNC */
+	case 5: return DA_SC_IOU_WRITE_FIXED;       /* IORING_OP_WRITE_FIXED */
+	case 8: return DA_SC_IOU_SYNC_FILE_RANGE;   /* IORING_OP_SYNC_FILE_RANGE */
+	case 17: return DA_SC_IOU_FALLOCATE;        /* IORING_OP_FALLOCATE */
+	case 18: return DA_SC_IOU_OPENAT;           /* IORING_OP_OPENAT */
+	case 19: return DA_SC_IOU_CLOSE;            /* IORING_OP_CLOSE */
+	case 23: return DA_SC_IOU_WRITE;            /* IORING_OP_WRITE */
+	case 28: return DA_SC_IOU_OPENAT2;          /* IORING_OP_OPENAT2 */
+	case 35: return DA_SC_IOU_RENAMEAT;         /* IORING_OP_RENAMEAT */
+	case 36: return DA_SC_IOU_UNLINKAT;         /* IORING_OP_UNLINKAT */
+	case 37: return DA_SC_IOU_MKDIRAT;          /* IORING_OP_MKDIRAT */
+	case 38: return DA_SC_IOU_SYMLINKAT;        /* IORING_OP_SYMLINKAT */
+	case 39: return DA_SC_IOU_LINKAT;           /* IORING_OP_LINKAT */
+	case 55: return DA_SC_IOU_FTRUNCATE;        /* IORING_OP_FTRUNCATE (6.9) */
+	case 61: return DA_SC_IOU_WRITE_FIXED;      /* IORING_OP_WRITEV_FIXED (6.15) */
+	default: return 0;
+	}
+}
+
+static __always_inline bool uring_has_paths(__u16 sc)
+{
+	return sc == DA_SC_IOU_OPENAT || sc == DA_SC_IOU_OPENAT2 || sc == DA_SC_IOU_RENAMEAT ||
+	       sc == DA_SC_IOU_UNLINKAT || sc == DA_SC_IOU_MKDIRAT || sc == DA_SC_IOU_LINKAT ||
+	       sc == DA_SC_IOU_SYMLINKAT;
+}
+
+/* A struct filename's name (a kernel string) into the record at `off`. */
+static __always_inline __u32 read_filename(struct da_scratch *s, __u32 off, struct filename *fn,
+					   __u16 trunc_flag)
+{
+	if (off > DA_PATH_MAX)
+		off = DA_PATH_MAX;
+	const char *name = BPF_CORE_READ(fn, name);
+	long n = name ? bpf_probe_read_kernel_str(&s->data[off], DA_PATH_MAX, name) : -1;
+	if (n <= 0) {
+		s->e.head.flags |= DA_F_PATH_UNREADABLE;
+		count_loss(DA_LOSS_PATH_UNREADABLE);
+		s->data[off] = 0;
+		return 1;
+	}
+	return n > DA_PATH_MAX ? DA_PATH_MAX : n;
+}
+
+static __always_inline void filename1(struct da_scratch *s, struct filename *fn)
+{
+	s->e.path_len = read_filename(s, 0, fn, DA_F_PATH_TRUNCATED);
+}
+
+static __always_inline void filename2(struct da_scratch *s, struct filename *fn)
+{
+	s->e.path2_len = read_filename(s, s->e.path_len, fn, DA_F_PATH2_TRUNCATED);
+}
+
+/* The submitter of `req`, if it is a target. */
+static __always_inline struct task_struct *uring_target(struct io_kiocb *req)
+{
+	struct task_struct *task = BPF_CORE_READ(req, tctx, task);
+	if (!task)
+		return NULL;
+	return traced(BPF_CORE_READ(task, tgid)) ? task : NULL;
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(handle_uring_submit, struct io_kiocb *req)
+{
+	__u16 sc = uring_sc_of_op(BPF_CORE_READ(req, opcode));
+	if (!sc || !uring_has_paths(sc))
+		return 0;
+	struct task_struct *task = uring_target(req);
+	if (!task)
+		return 0;
+	struct da_scratch *s = scratch_begin_task(DA_EV_SYSCALL, sc, task);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	switch (sc) {
+	case DA_SC_IOU_OPENAT:
+	case DA_SC_IOU_OPENAT2: {
+		struct io_open *o = (struct io_open *)req;
+		e->dirfd = BPF_CORE_READ(o, dfd);
+		e->flags = BPF_CORE_READ(o, how.flags);
+		e->arg = BPF_CORE_READ(o, how.mode);
+		if (sc == DA_SC_IOU_OPENAT2)
+			e->arg2 = BPF_CORE_READ(o, how.resolve);
+		__u32 slot = BPF_CORE_READ(o, file_slot);
+		if (slot) { /* a direct descriptor: slot - 1, or IORING_FILE_INDEX_ALLOC */
+			e->head.flags |= DA_F_FIXED_FILE;
+			e->fd2 = (int)(slot - 1);
+		}
+		filename1(s, BPF_CORE_READ(o, filename));
+		break;
+	}
+	case DA_SC_IOU_RENAMEAT: {
+		struct io_rename *r = (struct io_rename *)req;
+		e->dirfd = BPF_CORE_READ(r, old_dfd);
+		e->dirfd2 = BPF_CORE_READ(r, new_dfd);
+		e->flags = (__u32)BPF_CORE_READ(r, flags);
+		filename1(s, BPF_CORE_READ(r, oldpath));
+		filename2(s, BPF_CORE_READ(r, newpath));
+		break;
+	}
+	case DA_SC_IOU_UNLINKAT: {
+		struct io_unlink *u = (struct io_unlink *)req;
+		e->dirfd = BPF_CORE_READ(u, dfd);
+		e->flags = (__u32)BPF_CORE_READ(u, flags);
+		filename1(s, BPF_CORE_READ(u, filename));
+		break;
+	}
+	case DA_SC_IOU_MKDIRAT: {
+		struct io_mkdir *m = (struct io_mkdir *)req;
+		e->dirfd = BPF_CORE_READ(m, dfd);
+		e->arg = BPF_CORE_READ(m, mode);
+		filename1(s, BPF_CORE_READ(m, filename));
+		break;
+	}
+	default: { /* LINKAT (old_dfd, oldpath, new_dfd, newpath, flags); SYMLINKAT
+		    * (target in oldpath, new_dfd, linkpath in newpath) */
+		struct io_link *l = (struct io_link *)req;
+		if (sc == DA_SC_IOU_LINKAT) {
+			e->dirfd = BPF_CORE_READ(l, old_dfd);
+			e->flags = (__u32)BPF_CORE_READ(l, flags);
+		}
+		e->dirfd2 = BPF_CORE_READ(l, new_dfd);
+		filename1(s, BPF_CORE_READ(l, oldpath));
+		filename2(s, BPF_CORE_READ(l, newpath));
+		break;
+	}
+	}
+	__u64 key = (__u64)req;
+	if (bpf_map_update_elem(&uring_stash, &key, s, BPF_ANY))
+		count_loss(DA_LOSS_ASYNC_STASH);
+	return 0;
+}
+
+/* A stashed request completed: its result (and the file an open made). */
+static __always_inline int uring_complete_stashed(struct io_kiocb *req, struct task_struct *task, __s32 res)
+{
+	__u64 key = (__u64)req;
+	struct da_scratch *s = bpf_map_lookup_elem(&uring_stash, &key);
+	if (!s) {
+		count_loss(DA_LOSS_ASYNC_STASH);
+		return 0;
+	}
+	struct da_event *e = &s->e;
+	e->head.ts_ns = bpf_ktime_get_ns();
+	e->ret = res;
+	__u16 sc = e->head.syscall;
+	if ((sc == DA_SC_IOU_OPENAT || sc == DA_SC_IOU_OPENAT2) && res >= 0 &&
+	    !(e->head.flags & DA_F_FIXED_FILE)) {
+		struct file *f = task_fd_to_file(task, res);
+		fill_file(e, f);
+		if (f && (BPF_CORE_READ(f, f_mode) & DA_FMODE_CREATED)) {
+			e->head.flags |= DA_F_CREATED;
+			struct da_dirty_key dk = {
+				.dev = e->dev,
+				.ino = e->ino,
+				.tgid = e->pid,
+				.igen = BPF_CORE_READ(f, f_inode, i_generation),
+			};
+			bpf_map_delete_elem(&dirty, &dk);
+		}
+		if ((e->flags & DA_O_TRUNC) && (e->head.flags & DA_F_FILE_VALID) &&
+		    e->mode == DA_S_IFREG && !(e->head.flags & DA_F_CREATED))
+			new_inode_epoch(e->dev, e->ino);
+	}
+	scratch_submit(s, DA_LOSS_RINGBUF_FULL_SYSCALL);
+	bpf_map_delete_elem(&uring_stash, &key);
+	return 0;
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(handle_uring_complete, void *ctx_, void *vreq, struct io_uring_cqe *cqe)
+{
+	struct io_kiocb *req = vreq;
+	__u16 sc = uring_sc_of_op(BPF_CORE_READ(req, opcode));
+	if (!sc)
+		return 0;
+	struct task_struct *task = uring_target(req);
+	if (!task)
+		return 0;
+	__s32 res = BPF_CORE_READ(cqe, res);
+	if (uring_has_paths(sc))
+		return uring_complete_stashed(req, task, res);
+
+	struct file *f = BPF_CORE_READ(req, file);
+	__u64 pid_tgid = (__u64)BPF_CORE_READ(task, tgid) << 32 | (__u32)BPF_CORE_READ(task, pid);
+	switch (sc) {
+	case DA_SC_IOU_WRITE:
+	case DA_SC_IOU_WRITEV:
+	case DA_SC_IOU_WRITE_FIXED: {
+		if (res <= 0)
+			return 0; /* nothing was written */
+		struct io_rw *rw = (struct io_rw *)req;
+		__u32 rwf = BPF_CORE_READ(rw, flags);
+		struct da_write w = {
+			.sc = sc,
+			.head_flags = DA_F_FIXED_FILE, /* the sqe's fd is gone by now */
+			.call_sync = rwf & (DA_RWF_DSYNC | DA_RWF_SYNC),
+			.fd = -1,
+			.fd2 = -1,
+			.ret = res,
+			.bytes = res,
+			.flags = rwf,
+		};
+		return report_write(f, &w, pid_tgid, task);
+	}
+	case DA_SC_IOU_FALLOCATE: {
+		if (res != 0)
+			return 0;
+		struct io_sync *sy = (struct io_sync *)req;
+		struct da_write w = {
+			.sc = sc,
+			.head_flags = DA_F_FIXED_FILE,
+			.fd = -1,
+			.fd2 = -1,
+			.ret = res,
+			.bytes = BPF_CORE_READ(sy, len),
+			.flags = (__u32)BPF_CORE_READ(sy, mode),
+			.arg = BPF_CORE_READ(sy, len),
+		};
+		return report_write(f, &w, pid_tgid, task);
+	}
+	default:
+		break;
+	}
+
+	struct da_scratch *s = scratch_begin_task(DA_EV_SYSCALL, sc, task);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->ret = res;
+	switch (sc) {
+	case DA_SC_IOU_CLOSE: {
+		struct io_close *c = (struct io_close *)req;
+		__u32 slot = BPF_CORE_READ(c, file_slot);
+		if (slot) {
+			e->head.flags |= DA_F_FIXED_FILE;
+			e->arg = slot - 1;
+		} else {
+			e->fd = BPF_CORE_READ(c, fd);
+		}
+		break;
+	}
+	case DA_SC_IOU_FSYNC:
+	case DA_SC_IOU_SYNC_FILE_RANGE: {
+		struct io_sync *sy = (struct io_sync *)req;
+		e->head.flags |= DA_F_FIXED_FILE;
+		e->flags = (__u32)BPF_CORE_READ(sy, flags);
+		e->arg = BPF_CORE_READ(sy, off);
+		e->arg2 = BPF_CORE_READ(sy, len);
+		fill_file(e, f);
+		/* success or failure, a new epoch (see "Write deduplication") */
+		if (sc == DA_SC_IOU_FSYNC && (e->head.flags & DA_F_FILE_VALID))
+			new_inode_epoch(e->dev, e->ino);
+		break;
+	}
+	case DA_SC_IOU_FTRUNCATE: {
+		struct io_ftrunc *t = (struct io_ftrunc *)req;
+		e->head.flags |= DA_F_FIXED_FILE;
+		e->arg = BPF_CORE_READ(t, len);
+		fill_file(e, f);
+		if (res == 0 && (e->head.flags & DA_F_FILE_VALID))
+			new_inode_epoch(e->dev, e->ino);
+		break;
+	}
+	default:
+		return 0;
+	}
+	emit_syscall(s);
+	return 0;
+}
+
+/* ---- Linux AIO ----
+ *
+ * io_submit(ctx, nr, iocbpp) hands the kernel iocbs; io_getevents /
+ * io_pgetevents(ctx, min_nr, nr, events, ...) return their completions. Both
+ * are read at sys_exit, from the caller's memory (bounded: the first
+ * DA_AIO_MAX iocbs / events of a call). Writes are reported when accepted,
+ * through report_write() like pwrite(2); syncs (IOCB_CMD_FSYNC/FDSYNC) are
+ * stashed by (tgid, iocb address) and reported with their completion. */
+#define DA_AIO_MAX 64
+#define DA_IOCB_CMD_PWRITE 1
+#define DA_IOCB_CMD_FSYNC 2
+#define DA_IOCB_CMD_FDSYNC 3
+#define DA_IOCB_CMD_PWRITEV 8
+
+struct da_iocb { /* struct iocb, little-endian field order */
+	__u64 aio_data;
+	__u32 aio_key;
+	__u32 aio_rw_flags;
+	__u16 aio_lio_opcode;
+	__s16 aio_reqprio;
+	__u32 aio_fildes;
+	__u64 aio_buf;
+	__u64 aio_nbytes;
+	__s64 aio_offset;
+	__u64 aio_reserved2;
+	__u32 aio_flags;
+	__u32 aio_resfd;
+};
+
+struct da_io_event {
+	__u64 data;
+	__u64 obj; /* the iocb's address */
+	__s64 res;
+	__s64 res2;
+};
+
+struct da_aio_key {
+	__u64 iocb;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct da_aio_sync {
+	__u64 dev, ino, fs_magic;
+	__u64 submit_ns;
+	__s32 fd;
+	__u32 mode;
+	__u16 sc;
+	__u16 valid;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct da_aio_key);
+	__type(value, struct da_aio_sync);
+} aio_stash SEC(".maps");
+
+struct da_aio_loop {
+	__u64 pid_tgid;
+	__u64 base; /* iocbpp or events */
+	long n;
+};
+
+static long aio_submit_one(__u32 i, void *vctx)
+{
+	struct da_aio_loop *c = vctx;
+	if (i >= c->n)
+		return 1;
+	__u64 uptr = 0;
+	struct da_iocb cb = {};
+	if (bpf_probe_read_user(&uptr, sizeof(uptr), (const void *)(c->base + (__u64)i * 8)) ||
+	    bpf_probe_read_user(&cb, sizeof(cb), (const void *)uptr))
+		return 0;
+	int fd = (int)cb.aio_fildes;
+	if (cb.aio_lio_opcode == DA_IOCB_CMD_PWRITE || cb.aio_lio_opcode == DA_IOCB_CMD_PWRITEV) {
+		struct da_write w = {
+			.sc = cb.aio_lio_opcode == DA_IOCB_CMD_PWRITE ? DA_SC_AIO_PWRITE : DA_SC_AIO_PWRITEV,
+			.call_sync = cb.aio_rw_flags & (DA_RWF_DSYNC | DA_RWF_SYNC),
+			.fd = fd,
+			.fd2 = -1,
+			/* accepted, not yet done: what was asked (PWRITEV: iovecs) */
+			.ret = (long)cb.aio_nbytes,
+			.bytes = cb.aio_lio_opcode == DA_IOCB_CMD_PWRITE ? cb.aio_nbytes : 0,
+			.flags = cb.aio_rw_flags,
+			.arg = uptr,
+		};
+		if (cb.aio_nbytes == 0 && cb.aio_lio_opcode == DA_IOCB_CMD_PWRITE)
+			return 0;
+		report_write(fd_to_file(fd), &w, c->pid_tgid, NULL);
+	} else if (cb.aio_lio_opcode == DA_IOCB_CMD_FSYNC || cb.aio_lio_opcode == DA_IOCB_CMD_FDSYNC) {
+		struct da_aio_key k = { .iocb = uptr, .tgid = c->pid_tgid >> 32 };
+		struct da_aio_sync v = {
+			.fd = fd,
+			.sc = cb.aio_lio_opcode == DA_IOCB_CMD_FSYNC ? DA_SC_AIO_FSYNC : DA_SC_AIO_FDSYNC,
+			.submit_ns = bpf_ktime_get_ns(),
+		};
+		struct file *f = fd_to_file(fd);
+		struct inode *inode = f ? BPF_CORE_READ(f, f_inode) : NULL;
+		if (inode) {
+			v.ino = BPF_CORE_READ(inode, i_ino);
+			v.mode = BPF_CORE_READ(inode, i_mode) & DA_S_IFMT;
+			v.dev = BPF_CORE_READ(inode, i_sb, s_dev);
+			v.fs_magic = BPF_CORE_READ(inode, i_sb, s_magic);
+			v.valid = 1;
+		}
+		if (bpf_map_update_elem(&aio_stash, &k, &v, BPF_ANY))
+			count_loss(DA_LOSS_ASYNC_STASH);
+	}
+	return 0;
+}
+
+static long aio_reap_one(__u32 i, void *vctx)
+{
+	struct da_aio_loop *c = vctx;
+	if (i >= c->n)
+		return 1;
+	struct da_io_event ev = {};
+	if (bpf_probe_read_user(&ev, sizeof(ev), (const void *)(c->base + (__u64)i * sizeof(ev))))
+		return 0;
+	struct da_aio_key k = { .iocb = ev.obj, .tgid = c->pid_tgid >> 32 };
+	struct da_aio_sync *v = bpf_map_lookup_elem(&aio_stash, &k);
+	if (!v)
+		return 0; /* not a sync we stashed */
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, v->sc, c->pid_tgid);
+	if (s) {
+		struct da_event *e = &s->e;
+		e->ret = ev.res;
+		e->fd = v->fd;
+		e->arg = ev.obj;
+		if (v->valid) {
+			e->dev = v->dev;
+			e->ino = v->ino;
+			e->fs_magic = v->fs_magic;
+			e->mode = v->mode;
+			e->head.flags |= DA_F_FILE_VALID;
+			new_inode_epoch(v->dev, v->ino);
+		}
+		if (v->submit_ns && v->submit_ns <= e->head.ts_ns)
+			e->duration_ns = e->head.ts_ns - v->submit_ns;
+		emit_syscall(s);
+	}
+	bpf_map_delete_elem(&aio_stash, &k);
+	return 0;
+}
+
+static __always_inline int on_aio(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
+{
+	if (ret <= 0)
+		return 0;
+	struct da_aio_loop c = { .pid_tgid = pid_tgid, .n = ret };
+	if (sc == DA_SC_IO_SUBMIT) {
+		c.base = DA_ARG3(regs);
+		bpf_loop(DA_AIO_MAX, aio_submit_one, &c, 0);
+	} else {
+		c.base = DA_ARG4(regs);
+		bpf_loop(DA_AIO_MAX, aio_reap_one, &c, 0);
+	}
 	return 0;
 }
 
@@ -985,13 +1501,14 @@ static __always_inline int on_store_fault(unsigned long address, unsigned long e
 	}
 	if (!v.file || (v.vm_flags & (DA_VM_SHARED | DA_VM_WRITE)) != (DA_VM_SHARED | DA_VM_WRITE))
 		return 0; /* anonymous or private (copy-on-write) memory */
-	struct da_write_info w = {
+	struct da_write w = {
 		.sc = DA_SC_MMAP_STORE,
 		.fd = -1,
 		.fd2 = -1,
 		.arg = address,
+		.store = true,
 	};
-	return report_file_write(v.file, pid_tgid, &w);
+	return report_write(v.file, &w, pid_tgid, NULL);
 }
 
 /* x86 only: btf_trace_page_fault_user(void *, unsigned long address,
@@ -1084,6 +1601,10 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	case DA_SC_COPY_FILE_RANGE:
 	case DA_SC_SENDFILE:
 		return on_write(regs, sc, ret, pid_tgid);
+	case DA_SC_IO_SUBMIT:
+	case DA_SC_IO_GETEVENTS:
+	case DA_SC_IO_PGETEVENTS:
+		return on_aio(regs, sc, ret, pid_tgid);
 	case DA_SC_MMAP:
 		return on_mmap(regs, ret, pid_tgid);
 	case DA_SC_MUNMAP:

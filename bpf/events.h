@@ -89,7 +89,11 @@ enum da_event_flags {
 	DA_F_PATH_TRUNCATED = 1 << 7,  /* path was cut at DA_PATH_MAX */
 	DA_F_PATH2_TRUNCATED = 1 << 8, /* path2 was cut at DA_PATH_MAX */
 	DA_F_PATH_UNREADABLE = 1 << 9, /* reading path from user memory failed */
-	DA_F_STORES_UNSEEN = 1 << 10,  /* mmap: stores into this mapping are not reported (no
+	DA_F_FIXED_FILE = 1 << 10,     /* io_uring: the file is named by its identity, not an fd
+	                                * (fd -1): the SQE's fd is gone at completion, or it was
+	                                * a registered (fixed) file; open/close of a fixed slot:
+	                                * fd2/arg is the slot */
+	DA_F_STORES_UNSEEN = 1 << 11,  /* mmap: stores into this mapping are not reported (no
 	                                * page-fault tracepoint): it counts as written from now on */
 };
 
@@ -146,6 +150,8 @@ enum da_loss_reason {
 	DA_LOSS_PATH_UNREADABLE,          /* a successful call's path could not be read */
 	DA_LOSS_TARGET_MAP_FULL,          /* a traced process forked but traced_tgids was full */
 	DA_LOSS_DEDUP_MAP_FULL,           /* write dedup state could not be stored */
+	DA_LOSS_ASYNC_STASH,              /* an io_uring request's paths or an AIO sync's file could
+	                                   * not be kept until its completion (stash map full) */
 	DA_LOSS_MAPPING_BUSY,             /* a store fault or msync whose mapping could not be
 	                                   * looked up (the mmap lock was busy): store or file unnamed */
 	DA_LOSS_COUNT_,

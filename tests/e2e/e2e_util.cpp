@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace duraudit::e2e {
@@ -129,6 +131,44 @@ std::string JsonReport::describe() const {
   for (const auto& f : findings)
     s += "  " + f.value("severity", "?") + " " + f.value("rule", "?") + " " + f.value("path", "?") + "\n";
   return s.empty() ? "  (no findings)\n" : s;
+}
+
+std::string find_tool(const std::string& name) {
+  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
+  std::string dirs = std::getenv("PATH") ? std::getenv("PATH") : "";
+  dirs += ":/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin";
+  std::istringstream in(dirs);
+  std::string d;
+  while (std::getline(in, d, ':'))
+    if (!d.empty() && access((d + "/" + name).c_str(), X_OK) == 0) return d + "/" + name;
+  return "";
+}
+
+XfsLoopMount::XfsLoopMount(const std::string& base) : image_(base + "/xfs.img"), mnt_(base + "/mnt") {
+  namespace fs = std::filesystem;
+  fs::create_directories(mnt_);
+  {
+    std::ofstream img(image_);
+  }
+  fs::resize_file(image_, 300ull << 20);  // sparse
+  auto mk = run_command({find_tool("mkfs.xfs"), "-q", image_});
+  if (mk.status != 0) {
+    error_ = "mkfs.xfs failed: " + mk.err;
+    return;
+  }
+  auto mt = run_command({find_tool("mount"), "-o", "loop", image_, mnt_});
+  if (mt.status != 0) {
+    error_ = "mount -o loop failed: " + mt.err;
+    return;
+  }
+  mounted_ = true;
+}
+
+XfsLoopMount::~XfsLoopMount() {
+  if (mounted_ && run_command({find_tool("umount"), mnt_}).status != 0)
+    run_command({find_tool("umount"), "-l", mnt_});  // the loop device detaches with it (autoclear)
+  std::error_code ec;
+  std::filesystem::remove(image_, ec);
 }
 
 }  // namespace duraudit::e2e

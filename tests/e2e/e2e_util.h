@@ -40,6 +40,27 @@ class ScratchDir {
   std::string path_;
 };
 
+// The absolute path of an executable, looked up in PATH and the sbin
+// directories (mkfs.xfs, losetup), or "" when it is not installed.
+std::string find_tool(const std::string& name);
+
+// A 300 MiB XFS image loop-mounted under `base`/mnt for one test (an XFS
+// filesystem to move files onto, or to shut down under a program), unmounted
+// and removed afterwards. error() says why it could not be made.
+class XfsLoopMount {
+ public:
+  explicit XfsLoopMount(const std::string& base);
+  ~XfsLoopMount();
+  XfsLoopMount(const XfsLoopMount&) = delete;
+  XfsLoopMount& operator=(const XfsLoopMount&) = delete;
+  const std::string& error() const { return error_; }
+  const std::string& path() const { return mnt_; }
+
+ private:
+  std::string image_, mnt_, error_;
+  bool mounted_ = false;
+};
+
 // JSON Lines output of `duraudit run --format json`.
 struct JsonReport {
   std::vector<nlohmann::json> findings;

@@ -51,19 +51,6 @@ bool in_ci() {
   return ci && std::string(ci) == "true";
 }
 
-// The absolute path of an executable, looked up in PATH and the sbin
-// directories (mkfs.xfs, losetup), or "" when it is not installed.
-std::string find_tool(const std::string& name) {
-  if (name.find('/') != std::string::npos) return access(name.c_str(), X_OK) == 0 ? name : "";
-  std::string dirs = std::getenv("PATH") ? std::getenv("PATH") : "";
-  dirs += ":/usr/local/sbin:/usr/sbin:/sbin:/usr/local/bin:/usr/bin:/bin";
-  std::istringstream in(dirs);
-  std::string d;
-  while (std::getline(in, d, ':'))
-    if (!d.empty() && access((d + "/" + name).c_str(), X_OK) == 0) return d + "/" + name;
-  return "";
-}
-
 // Skips (developer machine) or fails (CI=true) when a tool the case runs is
 // missing: the corpus is only honest if CI really runs it.
 #define CORPUS_REQUIRE_TOOL(var, name)                                                         \
@@ -194,42 +181,6 @@ TEST(RealCorpus, GzipSynchronousIsNotAnError) {
 // mv across filesystems: renameat2 fails with EXDEV, mv copies SRC/a/b/file
 // onto the xfs mount (write, close, no fsync) and unlinks the source. The
 // destination is not under the source's grandparent, nor on its device.
-
-class XfsLoopMount {
- public:
-  explicit XfsLoopMount(const std::string& base) : image_(base + "/xfs.img"), mnt_(base + "/mnt") {
-    fs::create_directories(mnt_);
-    {
-      std::ofstream img(image_);
-    }
-    fs::resize_file(image_, 300ull << 20);  // sparse
-    auto mk = run_command({find_tool("mkfs.xfs"), "-q", image_});
-    if (mk.status != 0) {
-      error_ = "mkfs.xfs failed: " + mk.err;
-      return;
-    }
-    auto mt = run_command({find_tool("mount"), "-o", "loop", image_, mnt_});
-    if (mt.status != 0) {
-      error_ = "mount -o loop failed: " + mt.err;
-      return;
-    }
-    mounted_ = true;
-  }
-  ~XfsLoopMount() {
-    if (mounted_ && run_command({find_tool("umount"), mnt_}).status != 0)
-      run_command({find_tool("umount"), "-l", mnt_});  // the loop device detaches with it (autoclear)
-    std::error_code ec;
-    fs::remove(image_, ec);
-  }
-  XfsLoopMount(const XfsLoopMount&) = delete;
-  XfsLoopMount& operator=(const XfsLoopMount&) = delete;
-  const std::string& error() const { return error_; }
-  const std::string& path() const { return mnt_; }
-
- private:
-  std::string image_, mnt_, error_;
-  bool mounted_ = false;
-};
 
 TEST(RealCorpus, MvAcrossFilesystemsDeletesTheSourceBeforeTheCopyIsDurable) {
   DURAUDIT_REQUIRE_ROOT();

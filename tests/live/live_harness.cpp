@@ -183,6 +183,29 @@ std::string hex(uint64_t v) { return fmt::format("{:#x}", v); }
 
 }  // namespace
 
+// io_uring requests and AIO iocbs, by operation: the file is `fixed` when
+// the kernel named it by identity rather than by an fd.
+template <typename Quote>
+std::string describe_request(const Event& e, Quote q) {
+  std::string file = e.by_identity && e.fd < 0 ? std::string("fixed") : std::to_string(e.fd);
+  switch (syscall_op(e.syscall)) {
+    case SyscallOp::Open:
+      return fd_str(e.dirfd) + ", " + q(e.path) + ", " + open_flags_string(e.flags) +
+             (e.by_identity ? fmt::format(", slot {}", e.fd2) : "");
+    case SyscallOp::Close: return e.by_identity ? fmt::format("slot {}", e.arg) : std::to_string(e.fd);
+    case SyscallOp::Write: return file + (e.flags ? ", " + hex(e.flags) : "");
+    case SyscallOp::Fsync:
+    case SyscallOp::SyncFileRange: return file + ", " + hex(e.flags);
+    case SyscallOp::Fallocate: return file + ", len " + std::to_string(e.arg);
+    case SyscallOp::Truncate: return file + ", " + std::to_string(e.arg);
+    case SyscallOp::Mkdir: return fd_str(e.dirfd) + ", " + q(e.path) + ", " + fmt::format("{:o}", e.arg);
+    case SyscallOp::Unlink: return fd_str(e.dirfd) + ", " + q(e.path) + ", " + hex(e.flags);
+    case SyscallOp::Symlink: return q(e.path) + ", " + fd_str(e.dirfd2) + ", " + q(e.path2);
+    default:
+      return fd_str(e.dirfd) + ", " + q(e.path) + ", " + fd_str(e.dirfd2) + ", " + q(e.path2) + ", " + hex(e.flags);
+  }
+}
+
 std::string describe(const Event& e, const std::string& dir) {
   std::string name(syscall_name(e.syscall));
   auto q = [&](const std::string& p) { return quoted(p, dir); };
@@ -277,7 +300,11 @@ std::string describe(const Event& e, const std::string& dir) {
       return "exec(" + q(e.path) + ")";
     case Syscall::Exit:
       return fmt::format("exit({}){}", e.exit_code, e.group_dead ? " group_dead" : "");
+    case Syscall::IoUringSetup: case Syscall::IoSetup:
+      args = std::to_string(e.arg);
+      break;
     default:
+      if (syscall_has(e.syscall, kScNoSyscall)) args = describe_request(e, q);
       break;
   }
   std::string out = name + "(" + args + ") = " + ret_str(e.ret);

@@ -96,12 +96,17 @@ bool exit_tracepoint_has_group_dead(const struct btf* vmlinux) {
   return t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
 }
 
-// The exceptions:page_fault_user/kernel tracepoints (x86 only) report the
-// stores into shared file mappings; where the kernel has none (arm64) the
-// programs are not loaded and mmap records say stores are not seen.
-bool has_page_fault_tracepoints(const struct btf* vmlinux) {
-  return btf__find_by_name_kind(vmlinux, "btf_trace_page_fault_user", BTF_KIND_TYPEDEF) >= 0 &&
-         btf__find_by_name_kind(vmlinux, "btf_trace_page_fault_kernel", BTF_KIND_TYPEDEF) >= 0;
+// Does the tracepoint `name` exist with `args` arguments (after the
+// leading void *)? Optional programs load only where it does.
+bool tracepoint_has_args(const struct btf* vmlinux, const char* name, unsigned args) {
+  std::string tname = std::string("btf_trace_") + name;
+  int id = btf__find_by_name_kind(vmlinux, tname.c_str(), BTF_KIND_TYPEDEF);
+  if (id < 0) return false;
+  const struct btf_type* t = btf__type_by_id(vmlinux, id);
+  t = btf__type_by_id(vmlinux, t->type);
+  if (!t || !btf_is_ptr(t)) return false;
+  t = btf__type_by_id(vmlinux, t->type);
+  return t && btf_is_func_proto(t) && btf_vlen(t) == args + 1;
 }
 
 bool power_of_two(size_t v) { return v && !(v & (v - 1)); }
@@ -199,7 +204,14 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
         "this kernel exposes no BTF type information (/sys/kernel/btf/vmlinux is missing); duraudit's eBPF "
         "programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y");
   bool exit_has_group_dead = exit_tracepoint_has_group_dead(vmlinux);
-  bool stores_visible = has_page_fault_tracepoints(vmlinux);
+  bool uring_tracepoints = tracepoint_has_args(vmlinux, "io_uring_submit_req", 1) &&
+                           tracepoint_has_args(vmlinux, "io_uring_complete", 3) &&
+                           btf__find_by_name_kind(vmlinux, "io_rw", BTF_KIND_STRUCT) > 0;
+  // exceptions:page_fault_user/kernel (x86 only) report the stores into
+  // shared file mappings; without them (arm64) mmap records say stores are
+  // not seen.
+  bool stores_visible = tracepoint_has_args(vmlinux, "page_fault_user", 3) &&
+                        tracepoint_has_args(vmlinux, "page_fault_kernel", 3);
   btf__free(vmlinux);
 
   cap->skel_ = duraudit_bpf__open();
@@ -212,11 +224,12 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
   ro->filter_comm = !options.comms.empty();
   ro->self_tgid = static_cast<uint32_t>(getpid());
   ro->exit_tp_has_group_dead = exit_has_group_dead;
+  cap->sees_io_uring_ = uring_tracepoints;
+  bpf_program__set_autoload(cap->skel_->progs.handle_uring_submit, uring_tracepoints);
+  bpf_program__set_autoload(cap->skel_->progs.handle_uring_complete, uring_tracepoints);
   ro->stores_visible = stores_visible;
-  if (!stores_visible) {
-    bpf_program__set_autoload(cap->skel_->progs.handle_page_fault_user, false);
-    bpf_program__set_autoload(cap->skel_->progs.handle_page_fault_kernel, false);
-  }
+  bpf_program__set_autoload(cap->skel_->progs.handle_page_fault_user, stores_visible);
+  bpf_program__set_autoload(cap->skel_->progs.handle_page_fault_kernel, stores_visible);
   fill_syscall_table(ro->syscall_of_nr);
   fill_enter_table(ro->enter_action_of_nr);
   ro->wakeup_bytes = static_cast<uint32_t>(std::min(options.wakeup_bytes, options.ringbuf_bytes / 4));

@@ -90,6 +90,11 @@ class BpfCapture final : public EventSource {
   // a matching comm when the capture opened (now targets). Their fd tables
   // and cwd predate the capture: seed them from /proc (Resolver).
   const std::vector<int32_t>& comm_matches_at_open() const { return comm_matches_at_open_; }
+  // Whether this kernel's io_uring tracepoints have the shape the programs
+  // read (io_uring_submit_req(req), io_uring_complete(ctx, req, cqe): Linux
+  // 6.0 and later). When not, io_uring requests are not audited, and the
+  // session says so (docs/async-io.md).
+  bool sees_io_uring() const { return sees_io_uring_; }
 
  private:
   BpfCapture() = default;
@@ -103,6 +108,7 @@ class BpfCapture final : public EventSource {
   uint64_t decode_errors_ = 0;
   std::vector<int32_t> comm_matches_at_open_;
   int cgroup_fd_ = -1;  // the --cgroup directory, kept open while its slot is in use
+  bool sees_io_uring_ = false;
 };
 
 }  // namespace duraudit

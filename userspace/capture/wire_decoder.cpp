@@ -22,7 +22,9 @@ namespace {
 constexpr std::string_view kLossNames[] = {
     "ringbuf_full_syscall", "ringbuf_full_write", "ringbuf_full_fork", "ringbuf_full_exec",
     "ringbuf_full_exit",    "path_truncated",     "path_unreadable",   "target_map_full",
-    "dedup_map_full",       "mapping_busy",
+    "dedup_map_full",
+    "async_stash_full",
+    "mapping_busy",
 };
 static_assert(std::size(kLossNames) == DA_LOSS_COUNT_, "name every da_loss_reason");
 
@@ -98,6 +100,7 @@ DecodeStatus decode_wire_event(const void* data, size_t size, Event* out) {
   }
   e.created = w.head.flags & DA_F_CREATED;
   e.sync_write = w.head.flags & DA_F_SYNC_WRITE;
+  e.by_identity = w.head.flags & DA_F_FIXED_FILE;
   e.is_thread = w.head.flags & DA_F_IS_THREAD;
   e.shares_files = w.head.flags & DA_F_SHARES_FILES;
   e.group_dead = w.head.flags & DA_F_GROUP_DEAD;

@@ -97,6 +97,11 @@ struct Event {
   FileInfo file;            // open: the opened file; fd-based calls: the fd's file; resolved by the Resolver if unset
   bool created = false;     // open: this call created the file
   bool sync_write = false;  // write through an O_SYNC/O_DSYNC fd: durable at once
+  // io_uring: the kernel named the file by identity, not by an fd (`fd` is
+  // -1): the SQE's fd is gone at completion, or it was a registered (fixed)
+  // file. An open or close of a fixed slot: `fd2` (open) / `arg` (close) is
+  // the slot, and no fd of the process changes.
+  bool by_identity = false;
   // Sync calls (fsync, fdatasync, sync, syncfs, sync_file_range, msync): how
   // long the call took, entry to return, for duraudit_sync_duration_seconds.
   // 0 when unknown (strace logs, old recordings, a call already running when

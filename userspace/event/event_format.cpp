@@ -155,7 +155,7 @@ std::string format_event_args(const Event& ev) {
       return path1(ev) + " -> " + path2(ev);
     case SyscallOp::Symlink: return path2(ev) + " -> " + quoted(ev.path);
     case SyscallOp::Unlink:
-      return path1(ev) + ((sc.args.flags >= 0 && (ev.flags & AT_REMOVEDIR)) ? ", AT_REMOVEDIR" : "");
+      return path1(ev) + ((syscall_has_flags(ev.syscall) && (ev.flags & AT_REMOVEDIR)) ? ", AT_REMOVEDIR" : "");
     case SyscallOp::Mkdir: return path1(ev) + ", " + mode_octal(ev.arg);
     case SyscallOp::Rmdir:
     case SyscallOp::Chdir: return path1(ev);

@@ -148,6 +148,13 @@ constexpr bool is_async_io_syscall(Syscall s) {
          (syscall_has(s, kScNoSyscall) && s != Syscall::MmapStore);
 }
 
+// Does the call carry a flags word in Event::flags (renameat2's, unlinkat's,
+// linkat's...)? A row with a flags argument, or a request (io_uring's
+// renameat/unlinkat/linkat take the same flags as the syscalls).
+constexpr bool syscall_has_flags(Syscall s) {
+  return syscall_info(s).args.flags >= 0 || syscall_has(s, kScNoSyscall);
+}
+
 // Family predicates.
 constexpr bool is_open_syscall(Syscall s) { return syscall_family(s) == SyscallFamily::Open; }
 // The write family: a successful call makes data dirty (writes, copies,

@@ -42,13 +42,18 @@ FdEntry* FdTable::find(int32_t fd) {
   return it == sparse_.end() ? nullptr : &it->second;
 }
 
-FdEntry* FdTable::find_file(const FileId& id) {
+FdEntry* FdTable::find_by_id(const FileId& id) {
   if (!id.valid() || !refers_to(id)) return nullptr;
   for (auto& e : dense_)
     if (e && e.file->id == id) return &e;
-  for (auto& [_, e] : sparse_)
-    if (e.file->id == id) return &e;
-  return nullptr;
+  FdEntry* best = nullptr;
+  int32_t best_fd = 0;
+  for (auto& [fd, e] : sparse_)
+    if (e && e.file->id == id && (!best || fd < best_fd)) {
+      best = &e;
+      best_fd = fd;
+    }
+  return best;
 }
 
 void FdTable::install(int32_t fd, OpenFileRef file, bool cloexec) {

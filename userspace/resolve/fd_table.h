@@ -39,10 +39,10 @@ class FdTable {
   FdEntry remove(int32_t fd, bool* last);
   // Does any fd of this table refer to `id`?
   bool refers_to(const FileId& id) const { return refs_.count(id) != 0; }
-  // An entry whose file is `id` (the lowest fd), or nullptr. A scan: for
-  // events that name a file but no fd (stores into a mapping), which are
-  // deduplicated and rare.
-  FdEntry* find_file(const FileId& id);
+  // The lowest fd referring to `id`, or nullptr. A scan, for the rare events
+  // that name a file only by identity (io_uring completions, AIO, stores
+  // into mappings); refs_ makes the common miss O(1).
+  FdEntry* find_by_id(const FileId& id);
 
   // Open fds in [first, last], ascending, appended to `out` (cleared first).
   void fds_in_range(uint32_t first, uint32_t last, std::vector<int32_t>& out) const;

@@ -200,6 +200,12 @@ struct Resolver::Impl {
   // so later events on it resolve. If the kernel names a different inode
   // than our entry (we lost an open or close), the kernel wins.
   FdEntry* fill_from_fd(Process& p, int32_t fd, Event& ev, bool learn) {
+    if (fd < 0 && ev.by_identity) {
+      // io_uring named the file, not an fd: any fd of ours on it names it.
+      FdEntry* e = p.fds->find_by_id(ev.file.id);
+      if (e) e->file->fill(ev.file);
+      return e;
+    }
     FdEntry* e = p.fds->find(fd);
     if (e && ev.file.id.valid() && e->file->id.valid() && ev.file.id != e->file->id) {
       ++unknown_fds;
@@ -269,7 +275,7 @@ struct Resolver::Impl {
   // mapping, an msync): a mapping of it, else an fd on it.
   const OpenFile* file_by_id(Process& p, const FileId& id) {
     if (const OpenFileRef* f = p.maps.find_file(id)) return f->get();
-    if (FdEntry* e = p.fds->find_file(id)) return e->file.get();
+    if (FdEntry* e = p.fds->find_by_id(id)) return e->file.get();
     return nullptr;
   }
 
@@ -334,6 +340,9 @@ struct Resolver::Impl {
     ev.file.path = ev.abs_path;
     ev.file.unnamed = tmpfile;
     if (ev.failed() || ev.ret > std::numeric_limits<int32_t>::max()) return;
+    // An io_uring open into a registered-file slot installs no fd (and the
+    // kernel side cannot name its inode): nothing to track.
+    if (ev.by_identity) return;
     if (!ev.file.id.valid()) assign_synthetic_for_open(ev, flags);
     auto of = description_from(ev.file);
     of->open_flags = flags;
@@ -355,6 +364,7 @@ struct Resolver::Impl {
   void on_close(Process& p, Event& ev) {
     ev.closed_fd = ev.fd;
     ev.close_reason = CloseReason::Close;
+    if (ev.by_identity) return;  // io_uring close of a registered-file slot: no fd of ours
     FdEntry* e = fill_from_fd(p, ev.fd, ev, false);
     if (!e) {
       // Never seen opened: no other fd of ours can share its inode unless
@@ -477,7 +487,7 @@ struct Resolver::Impl {
     resolve_at(p, ev.dirfd2, ev.path2, ev.abs_path2);
     fill_by_path(ev.abs_path, ev);
     if (ev.failed() || ev.abs_path.empty() || ev.abs_path2.empty()) return;
-    if (ev.syscall == Syscall::Renameat2 && (ev.flags & kRenameExchange)) {
+    if (syscall_has_flags(ev.syscall) && (ev.flags & kRenameExchange)) {
       paths.exchange(ev.abs_path, ev.abs_path2);
       synthetic.exchange(ev.abs_path, ev.abs_path2);
     } else {
@@ -489,7 +499,7 @@ struct Resolver::Impl {
   // The open file a linkat publishes, when it names one by fd: AT_EMPTY_PATH
   // with olddirfd = the fd, or AT_SYMLINK_FOLLOW on /proc/<self>/fd/N.
   OpenFileRef link_source_fd(Process& p, Event& ev) {
-    if (ev.syscall != Syscall::Linkat) return nullptr;
+    if (!syscall_has_flags(ev.syscall)) return nullptr;  // linkat, io_uring:linkat
     if ((ev.flags & AT_EMPTY_PATH) && ev.path.empty()) {
       FdEntry* e = fill_from_fd(p, ev.dirfd, ev, false);
       return e ? e->file : nullptr;
@@ -512,7 +522,7 @@ struct Resolver::Impl {
   }
 
   void on_link(Process& p, Event& ev) {
-    const bool empty_path = ev.syscall == Syscall::Linkat && (ev.flags & AT_EMPTY_PATH);
+    const bool empty_path = syscall_has_flags(ev.syscall) && (ev.flags & AT_EMPTY_PATH);
     resolve_at(p, ev.dirfd, ev.path, ev.abs_path, empty_path);
     resolve_at(p, ev.dirfd2, ev.path2, ev.abs_path2);
     OpenFileRef src = link_source_fd(p, ev);
@@ -549,7 +559,7 @@ struct Resolver::Impl {
     resolve_at(p, ev.dirfd, ev.path, ev.abs_path);
     fill_by_path(ev.abs_path, ev);
     const bool dir = syscall_op(ev.syscall) == SyscallOp::Rmdir ||
-                     (syscall_info(ev.syscall).args.flags >= 0 && (ev.flags & AT_REMOVEDIR));
+                     (syscall_has_flags(ev.syscall) && (ev.flags & AT_REMOVEDIR));
     if (ev.failed() || ev.abs_path.empty()) return;
     paths.forget(ev.abs_path, dir);
     synthetic.unbind(ev.abs_path, dir);

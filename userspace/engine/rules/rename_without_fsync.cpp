@@ -36,7 +36,7 @@ class RenameWithoutFsync final : public Rule {
   // renameat2(RENAME_NOREPLACE) failing with EEXIST proves the target exists
   // (mv tries it first, then renames over the file).
   void failed(const Event& ev, RuleContext&) override {
-    if (ev.syscall == Syscall::Renameat2 && (ev.flags & RENAME_NOREPLACE) && ev.ret == -EEXIST &&
+    if (syscall_has_flags(ev.syscall) && (ev.flags & RENAME_NOREPLACE) && ev.ret == -EEXIST &&
         !ev.abs_path2.empty()) {
       if (known_present_.size() >= kMaxKnown) known_present_.clear();
       known_present_[ev.pid] = ev.abs_path2;

@@ -24,7 +24,7 @@ class SyncFileRangeOnly final : public Rule {
 
   void after(const Event& ev, RuleContext& ctx) override {
     if (!ev.file.known()) return;
-    if (ev.syscall == Syscall::SyncFileRange) {
+    if (syscall_op(ev.syscall) == SyscallOp::SyncFileRange) {
       const InodeState* in = ctx.model.find(ev.file.id);
       if (!in || in->ignored || !in->written_in_session || reported_.contains(in->id)) return;
       auto [it, inserted] = pending_.try_emplace(in->id);
