@@ -130,8 +130,11 @@ TEST(LiveMmap, StoresWithoutMsyncAfterTheFdWasClosed) {
       "implicit-close(munmap) fd=-1 $D/m.dat ino=same = 0",
       "munmap fd=-1 $D/m.dat ino=same = 0",
   }));
-  for (const auto& e : seen.resolved)
-    if (e.syscall == Syscall::Close && e.file.path == d / "m.dat") EXPECT_FALSE(e.last_close);
+  for (const auto& e : seen.resolved) {
+    if (e.syscall == Syscall::Close && e.file.path == d / "m.dat") {
+      EXPECT_FALSE(e.last_close);
+    }
+  }
   EXPECT_EQ(unsynced_closes(seen.resolved, d / "m.dat"), 1u);
 }
 
