@@ -63,6 +63,28 @@
 #define DA_CLONE_THREAD 0x10000ull
 #define DA_SIGCHLD 17ull
 
+/* Shared file mappings. include/uapi/asm-generic/mman-common.h and
+ * mman.h (x86_64 and arm64 use the generic values): PROT_WRITE, the
+ * MAP_TYPE bits (MAP_SHARED 1, MAP_PRIVATE 2, MAP_SHARED_VALIDATE 3),
+ * MAP_ANONYMOUS. Stable ABI. */
+#define DA_PROT_WRITE 0x2u
+#define DA_MAP_TYPE 0x0fu
+#define DA_MAP_SHARED 0x01u
+#define DA_MAP_SHARED_VALIDATE 0x03u
+#define DA_MAP_ANONYMOUS 0x20u
+/* include/uapi/asm-generic/mman-common.h: msync flags. */
+#define DA_MS_SYNC 4u
+/* include/linux/mm.h: vm_area_struct.vm_flags bits VM_WRITE and VM_SHARED,
+ * the same since before git (6.18 still defines them as bits 1 and 3). */
+#define DA_VM_WRITE 0x2ull
+#define DA_VM_SHARED 0x8ull
+/* arch/x86/include/asm/trap_pf.h: page fault error code bit 1, "the access
+ * was a write" (X86_PF_WRITE), an architectural (hardware) value. */
+#define DA_X86_PF_WRITE 0x2ul
+/* How many vmas one msync(addr, len) range is searched for files: a range
+ * over more mappings than that names only the first ones. */
+#define DA_MSYNC_MAX_VMAS 8
+
 /* Syscall arguments at sys_exit (and at sys_enter: the same registers). The entry code saved the user registers in
  * pt_regs and syscall handlers do not modify them (execve is the exception:
  * it is reported from sched_process_exec instead), so every argument is

@@ -10,6 +10,8 @@
  *   tp_btf/sched_process_fork    Fork (parent context: precedes the child's events)
  *   tp_btf/sched_process_exec    Exec (execve clobbers the argument registers)
  *   tp_btf/sched_process_exit    Exit (exit_group never reaches sys_exit)
+ *   tp_btf/page_fault_user,      stores into shared writable file mappings
+ *   tp_btf/page_fault_kernel     (x86 only; optional, see "Shared file mappings")
  *
  * Cost for everyone else: sys_exit loads the syscall number and one byte of a
  * rodata table; only the ~40 syscalls we care about go on to one hash lookup
@@ -463,6 +465,9 @@ struct da_write {
 	__u16 sc;
 	__u16 head_flags; /* extra da_event_flags (DA_F_FIXED_FILE) */
 	bool call_sync;   /* this call alone is synchronous (RWF_DSYNC/RWF_SYNC) */
+	/* a store into a shared mapping: the file's O_DSYNC and IS_SYNC do
+	 * not make it durable (only the write syscalls honour them) */
+	bool store;
 	int fd, fd2;
 	long ret;
 	__u64 bytes, flags, arg;
@@ -547,9 +552,10 @@ static __always_inline int report_write(struct file *f, const struct da_write *w
 		.dev = BPF_CORE_READ(sb, s_dev),
 		.ino = BPF_CORE_READ(inode, i_ino),
 	};
-	bool sync = w->call_sync || (BPF_CORE_READ(f, f_flags) & DA_O_DSYNC) ||
-		    (BPF_CORE_READ(sb, s_flags) & DA_SB_SYNCHRONOUS) ||
-		    (BPF_CORE_READ(inode, i_flags) & DA_S_SYNC);
+	bool sync = w->call_sync ||
+		    (!w->store && ((BPF_CORE_READ(f, f_flags) & DA_O_DSYNC) ||
+				   (BPF_CORE_READ(sb, s_flags) & DA_SB_SYNCHRONOUS) ||
+				   (BPF_CORE_READ(inode, i_flags) & DA_S_SYNC)));
 
 	/* the current epoch of this inode */
 	__u64 epoch, *g;
@@ -732,11 +738,7 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long nr, lon
 		e->flags = (__u32)DA_ARG4(regs);
 		fill_fd_file(e, e->fd);
 		break;
-	case DA_SC_MSYNC: /* (addr, len, flags) */
-		e->arg = DA_ARG1(regs);
-		e->arg2 = DA_ARG2(regs);
-		e->flags = (__u32)DA_ARG3(regs);
-		break;
+	/* msync: on_msync (shared file mappings) */
 
 	/* namespace */
 	case DA_SC_RENAME:
@@ -1287,6 +1289,245 @@ static __always_inline int on_aio(struct pt_regs *regs, __u16 sc, long ret, __u6
 	return 0;
 }
 
+/* ---- Shared file mappings ----
+ *
+ * A store into a MAP_SHARED, PROT_WRITE mapping of a file changes the file
+ * without a syscall. What is sent:
+ *   mmap     at sys_exit, only successful shared writable mappings of a
+ *            regular file on a filesystem that matters, with its identity;
+ *            the process is then marked in mapping_tgids
+ *   munmap, mremap  successful calls of processes in mapping_tgids (the
+ *            allocator unmaps anonymous memory all the time: everyone else
+ *            pays one hash lookup)
+ *   msync    one record per distinct file mapped shared in [addr, addr+len)
+ *            (up to DA_MSYNC_MAX_VMAS vmas), named from vma->vm_file; an
+ *            MS_SYNC msync starts a new write epoch for it, like fsync
+ *   stores   exceptions:page_fault_user / page_fault_kernel (x86): a write
+ *            fault at a shared writable file mapping of a process in
+ *            mapping_tgids, deduplicated like the write syscalls. A clean
+ *            page of such a mapping is mapped read-only (write notify), so
+ *            its first store faults; writeback (msync, fsync, the flusher)
+ *            makes it read-only again, so the first store after a sync
+ *            faults again: "written after its last sync" is seen.
+ * Without the page-fault tracepoints (arm64) stores_visible is false and the
+ * mmap record says so (DA_F_STORES_UNSEEN): userspace counts the mapping as
+ * written from the mmap on.
+ */
+
+/* Set by userspace: the page-fault programs are loaded and attached. */
+const volatile bool stores_visible = false;
+
+/* tgids that may have a shared writable file mapping: those that made one
+ * while traced, their forked children, and processes attached while already
+ * running (add_target: their mappings predate us). exec and exit drop it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} mapping_tgids SEC(".maps");
+
+/* What bpf_find_vma's callback saw of the vma at an address. */
+struct da_vma_info {
+	__u64 start, end;
+	__u64 vm_flags;
+	struct file *file;
+};
+
+static long read_vma(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	struct da_vma_info *v = data;
+	v->start = vma->vm_start;
+	v->end = vma->vm_end;
+	v->vm_flags = BPF_CORE_READ(vma, vm_flags);
+	v->file = vma->vm_file;
+	return 0;
+}
+
+/* The vma of the current process at `addr`: 0, -ENOENT (none there) or
+ * -EBUSY (the mmap lock was taken: not waited for in a tracepoint). */
+static __always_inline long vma_at(__u64 addr, struct da_vma_info *v)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	return bpf_find_vma(task, addr, read_vma, v, 0);
+}
+
+static __always_inline int on_mmap(struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	/* mmap(addr, length, prot, flags, fd, offset) = address */
+	if (ret < 0)
+		return 0;
+	__u32 prot = (__u32)DA_ARG3(regs);
+	__u32 flags = (__u32)DA_ARG4(regs);
+	__u32 type = flags & DA_MAP_TYPE;
+	if (!(prot & DA_PROT_WRITE) || (type != DA_MAP_SHARED && type != DA_MAP_SHARED_VALIDATE) ||
+	    (flags & DA_MAP_ANONYMOUS))
+		return 0;
+	int fd = (int)DA_ARG5(regs);
+	struct file *f = fd_to_file(fd);
+	if (!f)
+		return 0;
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (!inode || (BPF_CORE_READ(inode, i_mode) & DA_S_IFMT) != DA_S_IFREG)
+		return 0; /* a device (/dev/mem, a GPU...), not file data */
+	__u64 magic = BPF_CORE_READ(inode, i_sb, s_magic);
+	if (bpf_map_lookup_elem(&ignored_fs_magic, &magic))
+		return 0; /* tmpfs, shm, ... */
+
+	__u32 tgid = pid_tgid >> 32;
+	__u8 one = 1;
+	if (bpf_map_update_elem(&mapping_tgids, &tgid, &one, BPF_ANY))
+		count_loss(DA_LOSS_TARGET_MAP_FULL);
+
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MMAP, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->ret = ret;
+	e->fd = fd;
+	e->arg = prot;
+	e->arg2 = DA_ARG2(regs);
+	e->flags = flags;
+	fill_file(e, f);
+	if (!stores_visible)
+		e->head.flags |= DA_F_STORES_UNSEEN;
+	emit_syscall(s);
+	return 0;
+}
+
+static __always_inline int on_unmap(struct pt_regs *regs, __u16 sc, long ret, __u64 pid_tgid)
+{
+	__u32 tgid = pid_tgid >> 32;
+	if (ret < 0 || !bpf_map_lookup_elem(&mapping_tgids, &tgid))
+		return 0;
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, sc, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->ret = ret;
+	e->arg = DA_ARG1(regs);  /* munmap(addr, len), mremap(old, old_len, new_len, flags[, new]) */
+	e->arg2 = DA_ARG2(regs);
+	if (sc == DA_SC_MREMAP) {
+		e->bytes = DA_ARG3(regs);
+		e->flags = (__u32)DA_ARG4(regs);
+	}
+	emit_syscall(s);
+	return 0;
+}
+
+/* msync(addr, len, flags): the files it flushed are those mapped shared in
+ * the range. One record per distinct file (a range over one mapping, the
+ * common case, gives one record); none found: one record without a file. */
+static __always_inline int on_msync(struct pt_regs *regs, long nr, long ret, __u64 pid_tgid)
+{
+	__u64 addr = DA_ARG1(regs), len = DA_ARG2(regs);
+	__u32 flags = (__u32)DA_ARG3(regs);
+	__u64 duration = 0;
+	if (nr >= 0 && nr < DA_NR_TABLE && enter_action_of_nr[nr] == DA_ENTER_TIME)
+		duration = take_sync_duration(pid_tgid, bpf_ktime_get_ns());
+	__u64 end = addr + (len ? len : 1);
+	__u64 last_dev = 0, last_ino = 0;
+	int sent = 0;
+
+	for (int i = 0; i < DA_MSYNC_MAX_VMAS && addr < end; i++) {
+		struct da_vma_info v = {};
+		long err = vma_at(addr, &v);
+		if (err) {
+			if (err == -16 /* EBUSY */)
+				count_loss(DA_LOSS_MAPPING_BUSY);
+			break; /* a gap (msync fails with ENOMEM there), or busy */
+		}
+		addr = v.end;
+		/* a local copy: inside BPF_CORE_READ, v.file would be a CO-RE
+		 * relocation against our own struct */
+		struct file *file = v.file;
+		if (!file || !(v.vm_flags & DA_VM_SHARED))
+			continue;
+		struct inode *inode = BPF_CORE_READ(file, f_inode);
+		if (!inode)
+			continue;
+		__u64 dev = BPF_CORE_READ(inode, i_sb, s_dev), ino = BPF_CORE_READ(inode, i_ino);
+		if (dev == last_dev && ino == last_ino)
+			continue; /* the same file, mapped in pieces */
+		last_dev = dev;
+		last_ino = ino;
+		/* MS_SYNC writes the range back and waits (vfs_fsync_range,
+		 * datasync): like an fdatasync, a new epoch, whether it worked or
+		 * not (see the syncs in on_other). */
+		if (flags & DA_MS_SYNC)
+			new_inode_epoch(dev, ino);
+		struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MSYNC, pid_tgid);
+		if (!s)
+			return 0;
+		s->e.ret = ret;
+		s->e.arg = DA_ARG1(regs);
+		s->e.arg2 = len;
+		s->e.flags = flags;
+		s->e.duration_ns = duration;
+		fill_file(&s->e, file);
+		emit_syscall(s);
+		sent++;
+	}
+	if (sent)
+		return 0;
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MSYNC, pid_tgid);
+	if (!s)
+		return 0;
+	s->e.ret = ret;
+	s->e.arg = DA_ARG1(regs);
+	s->e.arg2 = len;
+	s->e.flags = flags;
+	s->e.duration_ns = duration;
+	emit_syscall(s);
+	return 0;
+}
+
+/* A page fault of a process with shared file mappings. Cheapest tests
+ * first: the error code (a register), one hash lookup, then the vma. */
+static __always_inline int on_store_fault(unsigned long address, unsigned long error_code)
+{
+	if (!(error_code & DA_X86_PF_WRITE))
+		return 0; /* a read or an instruction fetch */
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tgid = pid_tgid >> 32;
+	if (!bpf_map_lookup_elem(&mapping_tgids, &tgid) || !traced(tgid))
+		return 0;
+	struct da_vma_info v = {};
+	long err = vma_at(address, &v);
+	if (err) {
+		if (err == -16 /* EBUSY */)
+			count_loss(DA_LOSS_MAPPING_BUSY);
+		return 0;
+	}
+	if (!v.file || (v.vm_flags & (DA_VM_SHARED | DA_VM_WRITE)) != (DA_VM_SHARED | DA_VM_WRITE))
+		return 0; /* anonymous or private (copy-on-write) memory */
+	struct da_write w = {
+		.sc = DA_SC_MMAP_STORE,
+		.fd = -1,
+		.fd2 = -1,
+		.arg = address,
+		.store = true,
+	};
+	return report_write(v.file, &w, pid_tgid, NULL);
+}
+
+/* x86 only: btf_trace_page_fault_user(void *, unsigned long address,
+ * struct pt_regs *, unsigned long error_code). Userspace does not load
+ * these where the kernel has no such tracepoint. */
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(handle_page_fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	return on_store_fault(address, error_code);
+}
+
+/* The kernel storing into a user mapping (read(2) into a mapped buffer,
+ * copy_to_user): the same fault, taken in kernel mode. */
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(handle_page_fault_kernel, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	return on_store_fault(address, error_code);
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
 {
@@ -1364,6 +1605,13 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	case DA_SC_IO_GETEVENTS:
 	case DA_SC_IO_PGETEVENTS:
 		return on_aio(regs, sc, ret, pid_tgid);
+	case DA_SC_MMAP:
+		return on_mmap(regs, ret, pid_tgid);
+	case DA_SC_MUNMAP:
+	case DA_SC_MREMAP:
+		return on_unmap(regs, sc, ret, pid_tgid);
+	case DA_SC_MSYNC:
+		return on_msync(regs, nr, ret, pid_tgid);
 	default:
 		return on_other(regs, sc, nr, ret, pid_tgid);
 	}
@@ -1388,6 +1636,11 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		__u8 one = 1;
 		if (bpf_map_update_elem(&traced_tgids, &ctgid, &one, BPF_ANY))
 			count_loss(DA_LOSS_TARGET_MAP_FULL);
+	}
+	/* A forked child inherits the parent's shared mappings. */
+	if (!is_thread && bpf_map_lookup_elem(&mapping_tgids, &ptgid)) {
+		__u8 one = 1;
+		bpf_map_update_elem(&mapping_tgids, &ctgid, &one, BPF_ANY);
 	}
 
 	__u64 pid_tgid = (__u64)ptgid << 32 | (__u32)BPF_CORE_READ(parent, pid);
@@ -1447,6 +1700,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 			return 0;
 		}
 	}
+	/* The new image starts without the old one's mappings. */
+	bpf_map_delete_elem(&mapping_tgids, &tgid);
 	struct da_scratch *s = scratch_begin(DA_EV_EXEC, DA_SC_EXEC, pid_tgid);
 	if (!s)
 		return 0;
@@ -1488,6 +1743,8 @@ int handle_exit(__u64 *ctx)
 	__u32 tid = (__u32)pid_tgid;
 	bpf_map_delete_elem(&clone_flags_of_tid, &tid);
 	bpf_map_delete_elem(&sync_enter_ts, &tid);
+	if (group_dead)
+		bpf_map_delete_elem(&mapping_tgids, &tgid);
 	if (group_dead && how == TRACED_BY_MAP)
 		bpf_map_delete_elem(&traced_tgids, &tgid);
 	return 0;

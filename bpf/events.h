@@ -93,6 +93,8 @@ enum da_event_flags {
 	                                * (fd -1): the SQE's fd is gone at completion, or it was
 	                                * a registered (fixed) file; open/close of a fixed slot:
 	                                * fd2/arg is the slot */
+	DA_F_STORES_UNSEEN = 1 << 11,  /* mmap: stores into this mapping are not reported (no
+	                                * page-fault tracepoint): it counts as written from now on */
 };
 
 struct da_event_head {
@@ -150,6 +152,8 @@ enum da_loss_reason {
 	DA_LOSS_DEDUP_MAP_FULL,           /* write dedup state could not be stored */
 	DA_LOSS_ASYNC_STASH,              /* an io_uring request's paths or an AIO sync's file could
 	                                   * not be kept until its completion (stash map full) */
+	DA_LOSS_MAPPING_BUSY,             /* a store fault or msync whose mapping could not be
+	                                   * looked up (the mmap lock was busy): store or file unnamed */
 	DA_LOSS_COUNT_,
 };
 

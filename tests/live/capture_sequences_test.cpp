@@ -351,6 +351,7 @@ TEST(LiveSequences, EveryOtherTracedSyscall) {
       "copy_file_range(4, from 5) = 50",
       "syncfs(3) = 0",
       "sendfile(4, from 5) = 10",
+      "mmap(4, 4096, 0x3, 0x1) = addr",  // shared, writable: a handle on o2.txt (no store follows)
       "msync(0x4) = 0",
       "sync() = 0",
       "symlink(\"c.txt\", \"$D/sym\") = 0",

@@ -287,6 +287,13 @@ std::string describe(const Event& e, const std::string& dir) {
     case Syscall::Mknodat:
       args = fd_str(e.dirfd) + ", " + q(e.path) + ", " + fmt::format("{:o}", e.arg);
       break;
+    // Addresses differ from run to run: "addr" stands for the mapping's.
+    case Syscall::Mmap:
+      return fmt::format("mmap({}, {}, {}, {}) = addr", e.fd, e.arg2, hex(e.arg), hex(e.flags));
+    case Syscall::Munmap:
+      return fmt::format("munmap(addr, {}) = {}", e.arg2, ret_str(e.ret));
+    case Syscall::MmapStore:
+      return fmt::format("mmap:store({})", e.fd);
     case Syscall::Fork:
       return std::string("fork ") + (e.is_thread ? "thread" : "process") + (e.shares_files ? " shares_files" : "");
     case Syscall::Exec:

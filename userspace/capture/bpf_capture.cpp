@@ -207,6 +207,11 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
   bool uring_tracepoints = tracepoint_has_args(vmlinux, "io_uring_submit_req", 1) &&
                            tracepoint_has_args(vmlinux, "io_uring_complete", 3) &&
                            btf__find_by_name_kind(vmlinux, "io_rw", BTF_KIND_STRUCT) > 0;
+  // exceptions:page_fault_user/kernel (x86 only) report the stores into
+  // shared file mappings; without them (arm64) mmap records say stores are
+  // not seen.
+  bool stores_visible = tracepoint_has_args(vmlinux, "page_fault_user", 3) &&
+                        tracepoint_has_args(vmlinux, "page_fault_kernel", 3);
   btf__free(vmlinux);
 
   cap->skel_ = duraudit_bpf__open();
@@ -226,6 +231,9 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
         "reads (Linux 6.0 or later): io_uring requests are not audited");
   bpf_program__set_autoload(cap->skel_->progs.handle_uring_submit, uring_tracepoints);
   bpf_program__set_autoload(cap->skel_->progs.handle_uring_complete, uring_tracepoints);
+  ro->stores_visible = stores_visible;
+  bpf_program__set_autoload(cap->skel_->progs.handle_page_fault_user, stores_visible);
+  bpf_program__set_autoload(cap->skel_->progs.handle_page_fault_kernel, stores_visible);
   fill_syscall_table(ro->syscall_of_nr);
   fill_enter_table(ro->enter_action_of_nr);
   ro->wakeup_bytes = static_cast<uint32_t>(std::min(options.wakeup_bytes, options.ringbuf_bytes / 4));
@@ -276,8 +284,11 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
       cap->comm_matches_at_open_.push_back(pid);
     }
   }
-  spdlog::debug("capture: loaded (ring buffer {} bytes, {} ignored filesystems, exit tracepoint {} group_dead)",
-                options.ringbuf_bytes, options.ignored_fs_magic.size(), exit_has_group_dead ? "with" : "without");
+  spdlog::debug(
+      "capture: loaded (ring buffer {} bytes, {} ignored filesystems, exit tracepoint {} group_dead, stores into "
+      "shared mappings {})",
+      options.ringbuf_bytes, options.ignored_fs_magic.size(), exit_has_group_dead ? "with" : "without",
+      stores_visible ? "seen" : "not seen: no page-fault tracepoint");
   return cap;
 }
 
@@ -295,12 +306,16 @@ bool BpfCapture::add_target(int32_t tgid, std::string* error_out) {
       *error_out = fmt::format("cannot trace process {}: the kernel's target table is full ({})", tgid, strerror(errno));
     return false;
   }
+  // A running process may have shared file mappings made before we looked:
+  // watch its stores (exec, where `run` starts its command, drops this).
+  bpf_map_update_elem(bpf_map__fd(skel_->maps.mapping_tgids), &key, &one, BPF_ANY);
   return true;
 }
 
 void BpfCapture::remove_target(int32_t tgid) {
   uint32_t key = static_cast<uint32_t>(tgid);
   bpf_map_delete_elem(bpf_map__fd(skel_->maps.traced_tgids), &key);
+  bpf_map_delete_elem(bpf_map__fd(skel_->maps.mapping_tgids), &key);
 }
 
 int BpfCapture::on_record(void* ctx, void* data, size_t size) {

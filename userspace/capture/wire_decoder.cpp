@@ -24,6 +24,7 @@ constexpr std::string_view kLossNames[] = {
     "ringbuf_full_exit",    "path_truncated",     "path_unreadable",   "target_map_full",
     "dedup_map_full",
     "async_stash_full",
+    "mapping_busy",
 };
 static_assert(std::size(kLossNames) == DA_LOSS_COUNT_, "name every da_loss_reason");
 
@@ -103,6 +104,7 @@ DecodeStatus decode_wire_event(const void* data, size_t size, Event* out) {
   e.is_thread = w.head.flags & DA_F_IS_THREAD;
   e.shares_files = w.head.flags & DA_F_SHARES_FILES;
   e.group_dead = w.head.flags & DA_F_GROUP_DEAD;
+  e.stores_unseen = w.head.flags & DA_F_STORES_UNSEEN;
   e.exit_code = w.exit_code;
   e.child_pid = w.child_pid;
   e.child_tid = w.child_tid;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <linux/fs.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -594,6 +595,8 @@ void DurabilityModel::apply(const Event& ev) {
     case SyscallOp::Fallocate:
     case SyscallOp::Copy: on_write(ev); break;
     case SyscallOp::Fsync: on_fsync(ev); break;
+    case SyscallOp::Msync: on_msync(ev); break;
+    case SyscallOp::Mmap: on_mmap(ev); break;
     case SyscallOp::Sync: on_sync(ev); break;
     case SyscallOp::Syncfs: on_syncfs(ev); break;
     case SyscallOp::SyncFileRange: on_sync_file_range(ev); break;
@@ -696,6 +699,23 @@ void DurabilityModel::on_fsync(const Event& ev) {
     if (dir) return;
   }
   if (InodeState* in = find_mut(ev.file.id)) mark_durable(*in, ev);
+}
+
+// msync(MS_SYNC) writes the mapped range back and waits for it
+// (vfs_fsync_range, datasync): an fdatasync of the file, as far as the model
+// goes (the range is taken for the whole file). MS_ASYNC starts nothing
+// since Linux 2.6.19, and MS_INVALIDATE alone writes nothing back.
+void DurabilityModel::on_msync(const Event& ev) {
+  if (!(ev.flags & MS_SYNC) || !ev.file.known()) return;
+  if (InodeState* in = find_mut(ev.file.id)) mark_durable(*in, ev);
+}
+
+// A shared writable mapping of a file. Its stores come as MmapStore events
+// (writes); a source that cannot see them (a strace log, a kernel without
+// the page-fault tracepoints) marks the mmap itself (stores_unseen), and it
+// counts as the first write: the mapping is dirty from here until synced.
+void DurabilityModel::on_mmap(const Event& ev) {
+  if (ev.stores_unseen && maps_file_shared_writable(ev)) on_write(ev);
 }
 
 void DurabilityModel::on_sync(const Event& ev) {

@@ -4,9 +4,10 @@
 // changed in one place, DurabilityModel::apply(); rules only read it.
 //
 // Semantics (docs/durability-model.md):
-//  - data is dirty after a write-family call (or O_TRUNC of an existing file)
-//    and durable after fsync/fdatasync of the inode, sync(), syncfs() of its
-//    filesystem, or a write through an O_SYNC/O_DSYNC fd;
+//  - data is dirty after a write-family call (or O_TRUNC of an existing file,
+//    or a store into a shared mapping of it) and durable after
+//    fsync/fdatasync of the inode, msync(MS_SYNC) of a mapping of it, sync(),
+//    syncfs() of its filesystem, or a write through an O_SYNC/O_DSYNC fd;
 //  - an entry change is durable after an fsync/fdatasync of its directory,
 //    sync() or syncfs(); a create later undone by an unlink (or rename away)
 //    before that cancels out;
@@ -284,6 +285,8 @@ class DurabilityModel {
   void on_open(const Event& ev);
   void on_write(const Event& ev);
   void on_fsync(const Event& ev);
+  void on_msync(const Event& ev);
+  void on_mmap(const Event& ev);
   void on_sync(const Event& ev);
   void on_syncfs(const Event& ev);
   void on_sync_file_range(const Event& ev);

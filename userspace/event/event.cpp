@@ -1,6 +1,7 @@
 #include "event/event.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/sysmacros.h>
 
 #include <utility>
@@ -38,6 +39,13 @@ Syscall syscall_from_name(std::string_view name) {
 
 DevT kernel_dev_from_user(uint64_t st_dev) {
   return (static_cast<DevT>(major(st_dev)) << 20) | minor(st_dev);
+}
+
+bool maps_file_shared_writable(const Event& ev) {
+  if (ev.syscall != Syscall::Mmap || ev.failed()) return false;
+  const uint64_t type = ev.flags & MAP_TYPE;
+  return (ev.arg & PROT_WRITE) && (type == MAP_SHARED || type == MAP_SHARED_VALIDATE) &&
+         !(ev.flags & MAP_ANONYMOUS) && ev.fd >= 0;
 }
 
 std::string open_flags_string(uint64_t flags) {

@@ -65,7 +65,10 @@ struct FileInfo {
 };
 
 // Why an fd was closed (for Close / ImplicitClose).
-enum class CloseReason : uint8_t { Close, CloseRange, Exec, Exit, DupOver };
+// Unmap, ExecUnmap, ExitUnmap: the last shared mapping of a file went away
+// (munmap/mremap, exec, exit) and no fd of the process refers to it: the
+// process's last handle on the file, like the close of its last fd.
+enum class CloseReason : uint8_t { Close, CloseRange, Exec, Exit, DupOver, Unmap, ExecUnmap, ExitUnmap };
 
 struct Event {
   // ---- header (every event) ----
@@ -104,6 +107,10 @@ struct Event {
   // 0 when unknown (strace logs, old recordings, a call already running when
   // tracing began).
   uint64_t duration_ns = 0;
+  // Mmap: stores into this mapping cannot be seen (a strace log; live
+  // capture without the page-fault tracepoints): the mapping counts as
+  // written from the mmap on, until synced.
+  bool stores_unseen = false;
 
   // Process lifecycle (Fork / Exec / Exit)
   int32_t child_pid = 0;    // Fork: new tgid (== pid for a thread)
@@ -120,6 +127,11 @@ struct Event {
   bool last_close = false;  // Close/ImplicitClose: after it, no fd of this process refers to the same file (inode)
   int32_t closed_fd = -1;   // ImplicitClose / CloseRange: the fd that went away
 };
+
+// An Mmap event that made a MAP_SHARED (or MAP_SHARED_VALIDATE), PROT_WRITE
+// mapping of a file: the only mappings whose stores change a file. Live
+// capture sends no others; strace logs show every mmap.
+bool maps_file_shared_writable(const Event& ev);
 
 // "O_WRONLY|O_CREAT" etc. for traces and evidence.
 std::string open_flags_string(uint64_t flags);

@@ -91,6 +91,9 @@ const char* close_reason_name(CloseReason r) {
     case CloseReason::Exec: return "exec (O_CLOEXEC)";
     case CloseReason::Exit: return "exit";
     case CloseReason::DupOver: return "dup over";
+    case CloseReason::Unmap: return "munmap";
+    case CloseReason::ExecUnmap: return "exec (mapping)";
+    case CloseReason::ExitUnmap: return "exit (mapping)";
   }
   return "close";
 }
@@ -166,7 +169,9 @@ std::string format_event_args(const Event& ev) {
     case SyscallOp::AsyncIo: return ev.fd >= 0 ? std::to_string(ev.fd) : std::to_string(ev.arg);
     case SyscallOp::Mmap:
       return hex(ev.ret) + " = " + fd_ref(ev.fd, ev.file) + ", " + std::to_string(ev.arg2) + " bytes, " +
-             ((ev.arg & PROT_WRITE) ? "PROT_WRITE, " : "") + ((ev.flags & MAP_SHARED) ? "MAP_SHARED" : "MAP_PRIVATE");
+             ((ev.arg & PROT_WRITE) ? "PROT_WRITE, " : "") + ((ev.flags & MAP_SHARED) ? "MAP_SHARED" : "MAP_PRIVATE") +
+             // Evidence must say when the data was assumed written, not seen written.
+             (ev.stores_unseen ? " (stores into it not observable here: counted as written from this mmap)" : "");
     case SyscallOp::Munmap: return hex(ev.arg) + ", " + std::to_string(ev.arg2);
     case SyscallOp::Mremap: return hex(ev.arg) + ", " + std::to_string(ev.arg2) + " -> " + std::to_string(ev.bytes);
     case SyscallOp::None: break;

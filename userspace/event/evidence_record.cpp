@@ -19,7 +19,10 @@ EvidenceRef keep_evidence(const Event& ev) {
   r->flags = ev.flags;
   r->arg = ev.arg;
   switch (ev.syscall) {
-    case Syscall::Fcntl: r->extra = ev.arg2; break;
+    case Syscall::Fcntl:
+    case Syscall::Mmap:
+    case Syscall::Munmap:
+    case Syscall::Msync: r->extra = ev.arg2; break;
     case Syscall::Fork: r->extra = static_cast<uint32_t>(ev.is_thread ? ev.child_tid : ev.child_pid); break;
     case Syscall::Exit: r->extra = static_cast<uint32_t>(ev.exit_code); break;
     default:
@@ -34,6 +37,7 @@ EvidenceRef keep_evidence(const Event& ev) {
   r->sync_write = ev.sync_write;
   r->is_thread = ev.is_thread;
   r->file_known = ev.file.known();
+  r->stores_unseen = ev.stores_unseen;
   bool symlink = syscall_op(ev.syscall) == SyscallOp::Symlink;
   r->path = symlink || ev.abs_path.empty() ? ev.path : ev.abs_path;
   r->path2 = ev.abs_path2.empty() ? ev.path2 : ev.abs_path2;
@@ -58,8 +62,12 @@ EvidenceEvent format_evidence(const EvidenceRecord& r) {
   ev.close_reason = r.close_reason;
   ev.sync_write = r.sync_write;
   ev.is_thread = r.is_thread;
+  ev.stores_unseen = r.stores_unseen;
   switch (r.syscall) {
-    case Syscall::Fcntl: ev.arg2 = r.extra; break;
+    case Syscall::Fcntl:
+    case Syscall::Mmap:
+    case Syscall::Munmap:
+    case Syscall::Msync: ev.arg2 = r.extra; break;
     case Syscall::Fork: ev.child_pid = ev.child_tid = static_cast<int32_t>(r.extra); break;
     case Syscall::Exit: ev.exit_code = static_cast<int32_t>(r.extra); break;
     default:

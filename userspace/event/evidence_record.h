@@ -26,7 +26,7 @@ struct EvidenceRecord {
   int64_t ret = 0;
   uint64_t flags = 0;
   uint64_t arg = 0;
-  uint64_t extra = 0;  // bytes (write family), arg2 (fcntl), child id (fork), exit code (exit)
+  uint64_t extra = 0;  // bytes (write family), arg2 (fcntl, mmap, munmap, msync: a length), child id (fork), exit code (exit)
   int32_t pid = 0;
   int32_t tid = 0;
   int32_t fd = -1;     // for an implicit close: the fd that went away
@@ -36,6 +36,7 @@ struct EvidenceRecord {
   bool sync_write = false;
   bool is_thread = false;
   bool file_known = false;
+  bool stores_unseen = false;  // mmap: counted as written (stores not seen)
   std::string path;       // the first path as shown (resolved when known); symlink: its target
   std::string path2;      // the second path as shown
   std::string file_path;  // the fd's file, for fd-based calls

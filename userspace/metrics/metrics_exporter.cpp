@@ -260,7 +260,7 @@ const std::vector<std::string_view>& MetricsExporter::known_loss_reasons() {
   static const std::vector<std::string_view> reasons = {
       "ringbuf_full_syscall", "ringbuf_full_write", "ringbuf_full_fork", "ringbuf_full_exec",
       "ringbuf_full_exit",    "path_truncated",     "path_unreadable",   "target_map_full",
-      "dedup_map_full",       "async_stash_full",   "decode_error"};
+      "dedup_map_full",       "async_stash_full",   "mapping_busy",       "decode_error"};
   return reasons;
 }
 

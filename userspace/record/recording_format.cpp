@@ -32,7 +32,8 @@ void encode_event_payload(const Event& ev, std::string& out) {
   w.i32(ev.child_tid);
   w.i32(ev.exit_code);
   uint8_t bits = (ev.created ? 1 : 0) | (ev.sync_write ? 2 : 0) | (ev.is_thread ? 4 : 0) |
-                 (ev.shares_files ? 8 : 0) | (ev.group_dead ? 16 : 0) | (ev.by_identity ? 32 : 0);
+                 (ev.shares_files ? 8 : 0) | (ev.group_dead ? 16 : 0) | (ev.by_identity ? 32 : 0) |
+                 (ev.stores_unseen ? 64 : 0);
   w.u8(bits);
   w.str(ev.comm);
   w.str(ev.path);
@@ -63,6 +64,7 @@ bool decode_event_payload(std::string_view payload, Event* ev) {
   e.shares_files = bits & 8;
   e.group_dead = bits & 16;
   e.by_identity = bits & 32;
+  e.stores_unseen = bits & 64;  // a later bit: older recordings have it clear
   *ev = std::move(e);
   return true;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "resolve/fd_table.h"
+#include "resolve/mapping_table.h"
 #include "resolve/path_registry.h"
 
 namespace duraudit {
@@ -19,6 +20,7 @@ struct Process {
   int32_t pid = 0;
   std::shared_ptr<FdTable> fds;     // shared with CLONE_FILES relatives
   std::shared_ptr<TrackedPath> cwd; // shared with CLONE_FS relatives (threads share the Process)
+  MappingTable maps;                // shared writable file mappings (threads share the Process)
   std::unordered_set<int32_t> tids; // threads seen, leader included
 
   void add_tid(int32_t tid);

@@ -14,6 +14,14 @@
 //     the cause's seq, ts_ns, pid, tid and comm, `fd` == `closed_fd`, ret 0,
 //     and `last_close` computed as of that close (so the last fd of an inode
 //     closed by an exit is the one with last_close set).
+//   * shared writable file mappings hold their file like an fd: a close is
+//     the last (last_close) only if no mapping of the process maps that
+//     file either, and when the last mapping of a file goes while no fd
+//     refers to it, an ImplicitClose with fd -1 and the file says so:
+//       munmap/mremap -> ImplicitClose(Unmap) per such file, then the call
+//       exec          -> ImplicitClose(ExecUnmap) x N, then the CLOEXEC closes
+//       exit          -> ImplicitClose(ExitUnmap) x N, then the fd closes
+//     (the kernel tears the address space down before it closes the fds).
 //
 // Failed calls are resolved (paths, file) for trace output but change no
 // state. Exception: close() always releases the fd (Linux frees it even when
@@ -95,6 +103,7 @@ struct Resolver::Impl {
   int32_t cached_tid = 0;
 
   std::vector<int32_t> scratch_fds;
+  std::vector<OpenFileRef> scratch_files;  // files whose last mapping went
   // Implicit closes of the event being resolved, in order (kept to reuse
   // their storage).
   std::vector<Event> pending;
@@ -237,8 +246,37 @@ struct Resolver::Impl {
     bool last = false;
     FdEntry gone = p.fds->remove(fd, &last);
     if (gone) gone.file->fill(ic.file);
-    ic.last_close = last;
+    ic.last_close = last && !(gone && p.maps.refers_to(gone.file->id));
     pending.push_back(std::move(ic));
+  }
+
+  // The mappings that went away left these files unmapped: each one no fd
+  // of the process refers to was its last handle on the file.
+  void emit_unmap_closes(Process& p, const Event& cause, std::vector<OpenFileRef>& gone, CloseReason why) {
+    for (const auto& f : gone) {
+      if (p.fds->refers_to(f->id)) continue;
+      Event ic;
+      ic.seq = cause.seq;
+      ic.ts_ns = cause.ts_ns;
+      ic.pid = cause.pid;
+      ic.tid = cause.tid;
+      ic.comm = cause.comm;
+      ic.syscall = Syscall::ImplicitClose;
+      ic.ret = 0;
+      ic.close_reason = why;
+      f->fill(ic.file);
+      ic.last_close = true;
+      pending.push_back(std::move(ic));
+    }
+    gone.clear();
+  }
+
+  // The description of a file named by identity only (a store into a
+  // mapping, an msync): a mapping of it, else an fd on it.
+  const OpenFile* file_by_id(Process& p, const FileId& id) {
+    if (const OpenFileRef* f = p.maps.find_file(id)) return f->get();
+    if (FdEntry* e = p.fds->find_by_id(id)) return e->file.get();
+    return nullptr;
   }
 
   void unshare_fds(Process& p) {
@@ -331,12 +369,70 @@ struct Resolver::Impl {
     if (!e) {
       // Never seen opened: no other fd of ours can share its inode unless
       // the kernel named it and we know that inode through another fd.
-      ev.last_close = !ev.file.id.valid() || !p.fds->refers_to(ev.file.id);
+      ev.last_close = !ev.file.id.valid() || (!p.fds->refers_to(ev.file.id) && !p.maps.refers_to(ev.file.id));
       return;
     }
+    const FileId id = e->file->id;
     bool last = false;
     p.fds->remove(ev.fd, &last);
-    ev.last_close = last;
+    ev.last_close = last && !p.maps.refers_to(id);
+  }
+
+  // ---- shared file mappings ----
+
+  // mmap: a shared writable mapping of a file is a handle on it. A source
+  // that does not name the mapped file (strace) cannot see the stores into
+  // it either: the mapping then counts as written from now on
+  // (Event::stores_unseen), and the model says so in evidence.
+  void on_mmap(Process& p, Event& ev) {
+    const bool source_named_it = ev.file.id.valid();
+    FdEntry* e = fill_from_fd(p, ev.fd, ev, true);
+    if (!maps_file_shared_writable(ev) || !e || !e->file->id.valid()) return;
+    const uint32_t fmt = e->file->mode & S_IFMT;
+    if (fmt != 0 && fmt != S_IFREG) return;  // a device's memory, not file data
+    if (!source_named_it) ev.stores_unseen = true;
+    OpenFileRef file = e->file;  // copy: mapping may not move the table, but stay safe
+    p.maps.map(static_cast<uint64_t>(ev.ret), ev.arg2, std::move(file), scratch_files);
+    emit_unmap_closes(p, ev, scratch_files, CloseReason::Unmap);  // MAP_FIXED over another file
+  }
+
+  void on_munmap(Process& p, Event& ev) {
+    if (ev.failed()) return;
+    if (const Mapping* m = p.maps.at(ev.arg)) m->file->fill(ev.file);
+    p.maps.unmap(ev.arg, ev.arg2, scratch_files);
+    emit_unmap_closes(p, ev, scratch_files, CloseReason::Unmap);
+  }
+
+  void on_mremap(Process& p, Event& ev) {
+    if (ev.failed()) return;
+    constexpr uint64_t kMremapDontunmap = 4;  // linux/mman.h, since 5.7
+    if (const Mapping* m = p.maps.at(ev.arg)) m->file->fill(ev.file);
+    p.maps.remap(ev.arg, ev.arg2, static_cast<uint64_t>(ev.ret), ev.bytes, ev.flags & kMremapDontunmap,
+                 scratch_files);
+    emit_unmap_closes(p, ev, scratch_files, CloseReason::Unmap);
+  }
+
+  // A store into a mapping: fd -1 and the file's identity. Named from the
+  // mapping (or an fd on the same file); the mapping's address decides when
+  // the identity is unknown.
+  void on_mmap_store(Process& p, Event& ev) {
+    const OpenFile* f = ev.file.id.valid() ? file_by_id(p, ev.file.id) : nullptr;
+    if (!f)
+      if (const Mapping* m = p.maps.at(ev.arg)) f = m->file.get();
+    if (f) f->fill(ev.file);
+  }
+
+  // msync: live capture names the file (from the vma at the address);
+  // strace shows only the address, which the mappings resolve.
+  void on_msync(Process& p, Event& ev) {
+    if (ev.fd >= 0) {
+      fill_from_fd(p, ev.fd, ev, true);
+      return;
+    }
+    const OpenFile* f = ev.file.id.valid() ? file_by_id(p, ev.file.id) : nullptr;
+    if (!f && !ev.file.id.valid())
+      if (const Mapping* m = p.maps.at(ev.arg)) f = m->file.get();
+    if (f) f->fill(ev.file);
   }
 
   void on_close_range(Process& p, Event& ev) {
@@ -506,6 +602,7 @@ struct Resolver::Impl {
     Process& c = procs.create(ev.child_pid, &p);
     cached = nullptr;
     c.fds = ev.shares_files ? p.fds : std::make_shared<FdTable>(*p.fds);
+    c.maps = p.maps;  // a child inherits the shared mappings (vfork's child shares them until it execs)
     if (ev.flags & CLONE_FS) {
       c.cwd = p.cwd;
     } else {
@@ -518,6 +615,9 @@ struct Resolver::Impl {
   void on_exec(Process& p, Event& ev) {
     resolve_at(p, ev.dirfd, ev.path, ev.abs_path, ev.flags & AT_EMPTY_PATH);
     if (ev.failed()) return;
+    // The old address space goes first (exec_mmap), then the CLOEXEC fds.
+    p.maps.clear(scratch_files);
+    emit_unmap_closes(p, ev, scratch_files, CloseReason::ExecUnmap);
     unshare_fds(p);  // exec gives the process its own fd table
     p.fds->fds_in_range(0, std::numeric_limits<uint32_t>::max(), scratch_fds);
     for (int32_t fd : scratch_fds)
@@ -530,6 +630,9 @@ struct Resolver::Impl {
   void on_exit(Event& ev) {
     Process* p = procs.find(ev.pid);
     if (p && ev.group_dead) {
+      // exit_mm() before exit_files(): the mappings go first.
+      p->maps.clear(scratch_files);
+      emit_unmap_closes(*p, ev, scratch_files, CloseReason::ExitUnmap);
       if (p->fds.use_count() == 1) {
         p->fds->fds_in_range(0, std::numeric_limits<uint32_t>::max(), scratch_fds);
         for (int32_t fd : scratch_fds) emit_implicit_close(*p, ev, fd, CloseReason::Exit);
@@ -563,7 +666,10 @@ struct Resolver::Impl {
         on_fcntl(p, ev);
         break;
       case SyscallOp::Write:
-        on_data_write(p, ev);
+        if (ev.syscall == Syscall::MmapStore)
+          on_mmap_store(p, ev);
+        else
+          on_data_write(p, ev);
         break;
       case SyscallOp::Truncate:
         if (sc.args.path >= 0)
@@ -579,7 +685,16 @@ struct Resolver::Impl {
         fill_from_fd(p, ev.fd, ev, true);
         break;
       case SyscallOp::Msync:
-        if (ev.fd >= 0) fill_from_fd(p, ev.fd, ev, true);
+        on_msync(p, ev);
+        break;
+      case SyscallOp::Mmap:
+        on_mmap(p, ev);
+        break;
+      case SyscallOp::Munmap:
+        on_munmap(p, ev);
+        break;
+      case SyscallOp::Mremap:
+        on_mremap(p, ev);
         break;
       case SyscallOp::Rename:
         on_rename(p, ev);

@@ -293,6 +293,12 @@ const std::unordered_map<std::string_view, int64_t>& constants() {
         K(FALLOC_FL_COLLAPSE_RANGE), K(FALLOC_FL_ZERO_RANGE), K(FALLOC_FL_INSERT_RANGE), K(FALLOC_FL_UNSHARE_RANGE),
         K(RWF_HIPRI), K(RWF_DSYNC), K(RWF_SYNC), K(RWF_NOWAIT), K(RWF_APPEND), K(CLOSE_RANGE_UNSHARE),
         K(CLOSE_RANGE_CLOEXEC),
+        // mmap(2), mremap(2): a shared writable file mapping is a handle on the file
+        K(PROT_NONE), K(PROT_READ), K(PROT_WRITE), K(PROT_EXEC), K(MAP_SHARED), K(MAP_PRIVATE),
+        K(MAP_SHARED_VALIDATE), K(MAP_FIXED), K(MAP_ANONYMOUS), {"MAP_ANON", MAP_ANONYMOUS}, K(MAP_DENYWRITE),
+        K(MAP_EXECUTABLE), K(MAP_NORESERVE), K(MAP_POPULATE), K(MAP_NONBLOCK), K(MAP_STACK), K(MAP_HUGETLB),
+        K(MAP_GROWSDOWN), K(MAP_LOCKED), K(MAP_SYNC), K(MAP_FIXED_NOREPLACE), K(MREMAP_MAYMOVE), K(MREMAP_FIXED),
+        {"MREMAP_DONTUNMAP", 4},
         // mknod(2) file types
         K(S_IFIFO), K(S_IFSOCK), K(S_IFCHR), K(S_IFBLK), K(S_IFREG), K(S_IFDIR),
         // misc pointers strace spells out

@@ -189,6 +189,9 @@ StraceDecode decode_call(std::string_view name, const StraceCall& call, Event* e
       ev->path = *p;
       break;
     }
+    case Syscall::Mremap:  // mremap(old, old_len, new_len, flags[, new_address]) = new address
+      ev->bytes = static_cast<uint64_t>(a.num(2));
+      break;
     case Syscall::SyncFileRange:
       // sync_file_range(fd, offset, nbytes, flags); sync_file_range2(fd, flags, offset, nbytes)
       if (name != "sync_file_range") ev->flags = a.flags(1);
