@@ -113,5 +113,29 @@ TEST(BoundedInput, SighupKeepsTheOldRulesWhenTheFileBecomesDevZero) {
   EXPECT_EQ(attach.stop(), 0) << attach.describe();
 }
 
+// strace never prints a line anywhere near 1 MiB (-s N bounds each string):
+// a longer one, or an input without newlines, is refused at once with the
+// line number, in bounded memory (the address space is capped at 1 GiB:
+// reading /dev/zero whole exceeds it within a second).
+TEST(BoundedInput, AnStraceLineLongerThanOneMebibyteIsRefused) {
+  ScratchDir dir;
+  const std::string log = dir / "long.log";
+  {
+    std::ofstream out(log);
+    out << "1234  close(3) = 0\n";
+    out << "1234  write(1, \"" << std::string(2 << 20, 'a') << "\", 2097152) = 2097152\n";
+  }
+  for (const std::string& input : {std::string("/dev/zero"), log}) {
+    BoundedRun r = run_bounded({"/bin/sh", "-c", "ulimit -v 1048576; exec " + duraudit_bin() + " replay --strace " +
+                                                     input},
+                               dir, 20s);
+    ASSERT_TRUE(r.status) << input << ": still running";
+    EXPECT_EQ(*r.status, 1) << input << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("cannot replay strace log " + input + ": line " +
+                                 (input == log ? "2" : "1") + " is longer than 1 MiB, the limit"))
+        << input;
+  }
+}
+
 }  // namespace
 }  // namespace duraudit::e2e

@@ -56,5 +56,49 @@ TEST(OutputFile, OpenFailureIsASentence) {
   EXPECT_EQ(err, "cannot open output file /nonexistent-dir/x: No such file or directory");
 }
 
+std::string contents(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+TEST(OutputFile, TruncatesOnlyAtTheFirstWriteOrFinish) {
+  std::string path = ::testing::TempDir() + "/output_file_truncate.txt";
+  std::ofstream(path) << "old\n";
+  std::string err;
+  {
+    auto out = OutputFile::open(path, false, &err);
+    ASSERT_TRUE(out) << err;
+    // Abandoned before writing (an exception unwinding): untouched.
+  }
+  EXPECT_EQ(contents(path), "old\n");
+  {
+    auto out = OutputFile::open(path, false, &err);
+    ASSERT_TRUE(out) << err;
+    EXPECT_TRUE(out->finish());  // nothing to say replaces the old contents too
+  }
+  EXPECT_EQ(contents(path), "");
+  std::ofstream(path) << "a longer old text\n";
+  {
+    auto out = OutputFile::open(path, false, &err);
+    ASSERT_TRUE(out) << err;
+    out->stream() << "new\n";
+  }
+  EXPECT_EQ(contents(path), "new\n");
+  std::remove(path.c_str());
+}
+
+TEST(OutputFile, AFileCreatedButNeverWrittenIsRemoved) {
+  std::string path = ::testing::TempDir() + "/output_file_never_written.txt";
+  std::remove(path.c_str());
+  std::string err;
+  {
+    auto out = OutputFile::open(path, false, &err);
+    ASSERT_TRUE(out) << err;
+  }
+  EXPECT_FALSE(std::ifstream(path).good());
+}
+
 }  // namespace
 }  // namespace duraudit

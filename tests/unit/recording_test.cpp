@@ -107,18 +107,24 @@ void expect_same_raw(const Event& a, const Event& b) {
   EXPECT_EQ(a.duration_ns, b.duration_ns);
 }
 
+// Without `close`, as a killed recorder leaves it: its FILE.partial is
+// moved to `path`, for the reader to be tried on.
 void write_recording(const std::string& path, const std::vector<Event>& evs, const LossCounters& losses,
                      bool close = true) {
-  RecordingWriter w;
-  std::string err;
-  ASSERT_TRUE(w.open(path, &err)) << err;
-  ASSERT_TRUE(w.write_header("host-a", "6.18.0-test", 1700000000000000000ull, 123456789ull, &err)) << err;
-  for (const auto& e : evs) {
-    ASSERT_TRUE(w.append(e));
+  {
+    RecordingWriter w;
+    std::string err;
+    ASSERT_TRUE(w.open(path, &err)) << err;
+    ASSERT_TRUE(w.write_header("host-a", "6.18.0-test", 1700000000000000000ull, 123456789ull, &err)) << err;
+    for (const auto& e : evs) {
+      ASSERT_TRUE(w.append(e));
+    }
+    if (close) {
+      ASSERT_TRUE(w.close(losses, &err)) << err;
+      return;
+    }
   }
-  if (close) {
-    ASSERT_TRUE(w.close(losses, &err)) << err;
-  }
+  ASSERT_EQ(std::rename((path + ".partial").c_str(), path.c_str()), 0);
 }
 
 TEST(Recording, RoundTripsEveryRawField) {
@@ -230,8 +236,11 @@ TEST(Recording, KilledRecorderWithoutTrailerIsTruncated) {
     ASSERT_TRUE(w.flush());
     // destroyed without close(): as if killed after a flush
   }
+  // The name is taken only by close(): what was recorded is in FILE.partial.
+  EXPECT_EQ(f.bytes(), "");
+  const std::string partial = f.path + ".partial";
   std::string err;
-  auto src = RecordingSource::open(f.path, &err);
+  auto src = RecordingSource::open(partial, &err);
   ASSERT_TRUE(src) << err;
   EXPECT_FALSE(src->host().empty());
   EXPECT_FALSE(src->kernel_release().empty());
@@ -240,6 +249,20 @@ TEST(Recording, KilledRecorderWithoutTrailerIsTruncated) {
   EXPECT_EQ(out.size(), 5u);
   EXPECT_TRUE(src->truncated());
   EXPECT_NE(src->truncation_reason().find("no trailer"), std::string::npos) << src->truncation_reason();
+  std::remove(partial.c_str());
+}
+
+TEST(Recording, ARecorderThatRecordedNothingLeavesNothing) {
+  TempFile f;
+  f.write("old recording");
+  {
+    RecordingWriter w;
+    ASSERT_TRUE(w.open(f.path));
+    ASSERT_TRUE(w.write_local_header());
+    // destroyed before any seed or event (no such pid, BPF did not load)
+  }
+  EXPECT_EQ(f.bytes(), "old recording");
+  EXPECT_FALSE(std::ifstream(f.path + ".partial").good());
 }
 
 TEST(Recording, ForeignFileIsAClearError) {

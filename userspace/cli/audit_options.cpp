@@ -65,7 +65,12 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
   }
   if (!o.write_baseline.empty()) {
     s.baseline_out = std::make_unique<Baseline>();
-    s.baseline_out_path = o.write_baseline;
+    // Opened now, so a path that cannot be written is refused before the
+    // session runs; its old contents stay until the session's end.
+    std::string err;
+    s.baseline_file = OutputFile::open(o.write_baseline, /*append=*/false, &err);
+    if (!s.baseline_file) throw UsageError("--write-baseline: " + err);
+    s.baseline_file->set_report_failures(false);
   }
 
   auto color = resolve_color(o.color, o.output.empty() ? STDOUT_FILENO : -1);
@@ -97,9 +102,9 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
 void AuditSetup::finish_outputs() {
   if (!output->finish()) outputs_failed = true;
   if (!baseline_out) return;
-  std::string err;
-  if (!baseline_out->save(baseline_out_path, err)) {
-    spdlog::error("--write-baseline: {}", err);
+  baseline_out->write(baseline_file->stream());
+  if (!baseline_file->finish()) {
+    spdlog::error("--write-baseline: {}", baseline_file->first_error());
     outputs_failed = true;
   }
 }

@@ -43,7 +43,7 @@ struct AuditSetup {
   std::unique_ptr<FindingSink> front_sink; // what the reporter feeds, if it wraps `sink` (attach)
   std::unique_ptr<Baseline> baseline;       // --baseline
   std::unique_ptr<Baseline> baseline_out;   // --write-baseline
-  std::string baseline_out_path;
+  std::unique_ptr<OutputFile> baseline_file;  // opened (and checked) at the start, written at the end
   std::unique_ptr<FindingReporter> reporter;
 
   // End of session: flushes, fsyncs and closes the findings output, and

@@ -171,9 +171,7 @@ int cmd_attach(const Args& args, const Args& command) {
   AuditPipeline pipeline(setup.config, ro, *setup.reporter, std::move(eo));
 
   for (int32_t pid : a.pids) {
-    std::vector<int32_t> tree{pid};
-    for (int32_t d : descendants_of(pid)) tree.push_back(d);
-    for (int32_t p : tree) {
+    for (int32_t p : process_tree(pid)) {
       if (!capture->add_target(p, &error)) throw RuntimeError(error);
       pipeline.resolver().seed_from_proc(p);
     }

@@ -37,7 +37,13 @@ int cmd_record(const Args& args, const Args& command) {
 
   RecordingWriter writer;
   std::string error;
-  if (!writer.open(output, &error) || !writer.write_local_header(&error)) throw RuntimeError(error);
+  bool refused = false;
+  // A refused path is a bad value (exit 2); a header that cannot be written, a runtime error.
+  if (!writer.open(output, &error, &refused)) {
+    if (refused) throw UsageError(error);
+    throw RuntimeError(error);
+  }
+  if (!writer.write_local_header(&error)) throw RuntimeError(error);
   CaptureOptions copts = capture_options_for(Config::defaults());
 
   // A write error is reported once, when it happens; the session goes on

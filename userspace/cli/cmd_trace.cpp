@@ -34,7 +34,7 @@ int cmd_trace(const Args& args, const Args& command) {
       ("help,h", "this help")
       ("format", po::value(&format)->default_value("text"), "text | json (JSON Lines, one event per line)")
       ("output,o", po::value(&output), "write the trace to FILE instead of stdout")
-      ("pid,p", po::value(&pids)->composing(), "trace a running process (repeatable)");
+      ("pid,p", po::value(&pids)->composing(), "trace a running process and its descendants (repeatable)");
   auto vm = parse_options(desc, args);
   if (vm.count("help")) {
     std::cout << desc << "\n";

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include <set>
+
 #include <spdlog/spdlog.h>
 
 #include "capture/suspended_child.h"
@@ -69,10 +71,16 @@ void follow_running_pids(const std::vector<int32_t>& pids, const CaptureOptions&
   std::string error;
   std::unique_ptr<BpfCapture> capture = BpfCapture::open(capture_options, &error);
   if (!capture) throw RuntimeError(error);
-  for (int32_t pid : pids) {
-    if (!capture->add_target(pid, &error)) throw RuntimeError(error);
-    if (hooks.on_spawn) hooks.on_spawn(pid);
-  }
+  // Each pid with the children it already has, as attach --pid; the ones
+  // forked from now on the kernel follows. The wait below is for the named
+  // pids only, as before.
+  std::set<int32_t> targeted;
+  for (int32_t pid : pids)
+    for (int32_t p : process_tree(pid)) {
+      if (!targeted.insert(p).second) continue;
+      if (!capture->add_target(p, &error)) throw RuntimeError(error);
+      if (hooks.on_spawn) hooks.on_spawn(p);
+    }
   install_signal_handlers();
   auto deliver = [&](int timeout_ms) {
     capture->poll([&](Event&& ev) { hooks.on_event(std::move(ev)); }, timeout_ms);

@@ -39,8 +39,9 @@ TracedCommandResult run_traced_command(const std::vector<std::string>& argv, con
                                        const RunAs* run_as = nullptr);
 
 // The same for processes already running (`trace --pid`, `record --pid`):
-// each pid is checked (RuntimeError "no process with pid N"), made a target
-// and passed to hooks.on_spawn (seed it from /proc); events are delivered
+// each pid is checked (RuntimeError "no process with pid N"); it and its
+// existing descendants are made targets and passed to hooks.on_spawn (seed
+// them from /proc); events are delivered
 // until every pid has ended (a zombie counts as ended) or SIGINT/SIGTERM.
 void follow_running_pids(const std::vector<int32_t>& pids, const CaptureOptions& capture_options,
                          const TracedCommandHooks& hooks, std::unique_ptr<BpfCapture>* keep = nullptr);

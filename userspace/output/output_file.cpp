@@ -10,14 +10,11 @@
 #include <spdlog/spdlog.h>
 
 #include "util/file_sync.h"
+#include "util/output_path.h"
 
 namespace duraudit {
 
 namespace {
-
-int open_output(const std::string& path, bool append) {
-  return ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
-}
 
 bool is_regular(int fd) {
   struct stat st {};
@@ -61,20 +58,47 @@ OutputFile::OutputFile(std::string name, std::string path, int fd, bool owned)
   regular_ = owned_ && is_regular(fd_);
 }
 
-std::unique_ptr<OutputFile> OutputFile::open(const std::string& path, bool append, std::string* error) {
-  int fd = open_output(path, append);
-  if (fd < 0) {
-    if (error) *error = "cannot open output file " + path + ": " + std::strerror(errno);
-    return nullptr;
-  }
-  return std::unique_ptr<OutputFile>(new OutputFile(path, path, fd, true));
+std::unique_ptr<OutputFile> OutputFile::open(const std::string& path, bool append, std::string* error,
+                                              bool* refused) {
+  OpenedOutput o;
+  OutputOpen r = open_output_path(path, append ? O_APPEND : 0, /*exclusive=*/false, &o, error);
+  if (refused) *refused = r == OutputOpen::Refused;
+  if (r != OutputOpen::Ok) return nullptr;
+  std::unique_ptr<OutputFile> f(new OutputFile(path, path, o.fd, true));
+  f->truncate_pending_ = !append && o.regular;
+  f->created_ = o.created;
+  f->dev_ = o.dev;
+  f->ino_ = o.ino;
+  return f;
 }
 
 std::unique_ptr<OutputFile> OutputFile::standard_output() {
   return std::unique_ptr<OutputFile>(new OutputFile("standard output", "", STDOUT_FILENO, false));
 }
 
-OutputFile::~OutputFile() { finish(); }
+OutputFile::~OutputFile() {
+  if (finished_) return;
+  // Unwinding before anything was produced (a bad option, a failed BPF
+  // load): the file stays as it was.
+  if (!written_ && buf_.pending() == 0 && owned_) {
+    ::close(fd_);
+    fd_ = -1;
+    finished_ = true;
+    OpenedOutput o;
+    o.created = created_;
+    o.dev = dev_;
+    o.ino = ino_;
+    remove_created_output(path_, o);
+    return;
+  }
+  finish();
+}
+
+void OutputFile::truncate_if_pending() {
+  if (!truncate_pending_) return;
+  truncate_pending_ = false;
+  if (::ftruncate(fd_, 0) != 0) fail("truncate " + name_, errno);
+}
 
 void OutputFile::fail(const std::string& what, int err) {
   ++failures_;
@@ -91,6 +115,8 @@ void OutputFile::write_all(const char* p, size_t n) {
     fail("write " + name_ + " (already closed)", EBADF);
     return;
   }
+  written_ = true;
+  truncate_if_pending();
   while (n > 0) {
     ssize_t w = ::write(fd_, p, n);
     if (w < 0) {
@@ -126,6 +152,8 @@ bool OutputFile::finish_fd() {
 bool OutputFile::finish() {
   if (finished_) return !failed();
   stream_.flush();
+  // Nothing to say is an answer too: the old contents go.
+  if (fd_ >= 0) truncate_if_pending();
   finish_fd();
   finished_ = true;
   return !failed();
@@ -133,18 +161,23 @@ bool OutputFile::finish() {
 
 bool OutputFile::reopen() {
   if (!owned_ || finished_) return !failed();
-  int fd = open_output(path_, true);
-  if (fd < 0) {
-    std::string message = "cannot reopen " + name_ + ": " + std::strerror(errno);
+  OpenedOutput o;
+  std::string why;
+  if (OutputOpen r = open_output_path(path_, O_APPEND, /*exclusive=*/false, &o, &why); r != OutputOpen::Ok) {
+    std::string message = r == OutputOpen::Refused ? why : "cannot reopen " + name_ + ": " + std::strerror(errno);
     ++failures_;
     if (first_error_.empty()) first_error_ = message;
     if (report_) spdlog::error("{}; still writing to the file opened before", message);
     return false;
   }
   stream_.flush();
+  truncate_if_pending();
   finish_fd();
-  fd_ = fd;
-  regular_ = is_regular(fd_);
+  fd_ = o.fd;
+  regular_ = o.regular;
+  created_ = o.created;
+  dev_ = o.dev;
+  ino_ = o.ino;
   return true;
 }
 

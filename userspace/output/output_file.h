@@ -7,6 +7,12 @@
 //
 // finish() flushes and, for a regular file, fsyncs it and its directory
 // before closing: duraudit's own findings are durable when it exits.
+//
+// The file is opened safely (util/output_path.h: created 0600, no planted
+// symlink or foreign file in /tmp) and not truncated until the first write
+// or finish(): a command that fails before producing output (a bad option,
+// no privilege, no such pid) leaves an existing file as it was, and removes
+// the file if it created it.
 #pragma once
 
 #include <cstdint>
@@ -15,17 +21,24 @@
 #include <streambuf>
 #include <string>
 
+#include <sys/types.h>
+
 namespace duraudit {
 
 class OutputFile {
  public:
-  // Opens `path` for writing (appending or truncating). On failure returns
-  // null and a sentence in *error.
-  static std::unique_ptr<OutputFile> open(const std::string& path, bool append, std::string* error);
+  // Opens `path` for writing (appending, or replacing its contents at the
+  // first write or finish()). On failure returns null and a sentence in
+  // *error; *refused (if given) says the path was refused rather than
+  // failed to open.
+  static std::unique_ptr<OutputFile> open(const std::string& path, bool append, std::string* error,
+                                          bool* refused = nullptr);
   // Standard output (not fsynced, not closed).
   static std::unique_ptr<OutputFile> standard_output();
 
-  ~OutputFile();  // finish(), if not done
+  // finish(), if not done and anything was written; otherwise the file is
+  // left as it was (removed if this open created it).
+  ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
@@ -58,6 +71,7 @@ class OutputFile {
     int sync() override;
     int_type overflow(int_type c) override;
     std::streamsize xsputn(const char* s, std::streamsize n) override;
+    size_t pending() const { return static_cast<size_t>(pptr() - pbase()); }
 
    private:
     OutputFile& owner_;
@@ -66,6 +80,7 @@ class OutputFile {
 
   OutputFile(std::string name, std::string path, int fd, bool owned);
   void write_all(const char* p, size_t n);
+  void truncate_if_pending();
   void fail(const std::string& what, int err);
   bool finish_fd();
 
@@ -74,6 +89,11 @@ class OutputFile {
   int fd_;
   bool owned_;
   bool regular_ = false;
+  bool truncate_pending_ = false;  // replace the contents at the first write or finish()
+  bool created_ = false;           // this open created the file (dev_, ino_)
+  bool written_ = false;
+  dev_t dev_ = 0;
+  ino_t ino_ = 0;
   bool finished_ = false;
   bool in_failure_ = false;  // the last write failed (report only the first of a run)
   bool report_ = true;

@@ -8,10 +8,12 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "record/byte_codec.h"
 #include "record/recording_format.h"
 #include "util/file_sync.h"
+#include "util/output_path.h"
 
 namespace duraudit {
 
@@ -26,20 +28,58 @@ uint64_t clock_ns(clockid_t id) {
 }  // namespace
 
 RecordingWriter::~RecordingWriter() {
-  if (fd_ >= 0) {
-    flush();
-    ::close(fd_);
+  if (fd_ < 0) return;
+  flush();
+  ::close(fd_);
+  // Nothing recorded (the pid did not exist, BPF did not load): a header
+  // alone is no recording worth keeping.
+  if (!partial_.empty() && records_ == 0) {
+    OpenedOutput o;
+    o.created = created_;
+    o.dev = static_cast<dev_t>(dev_);
+    o.ino = static_cast<ino_t>(ino_);
+    remove_created_output(partial_, o);
   }
 }
 
-bool RecordingWriter::open(const std::string& path, std::string* error) {
+bool RecordingWriter::open(const std::string& path, std::string* error, bool* refused) {
   path_ = path;
-  fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd_ < 0) {
-    error_ = "cannot create recording " + path + ": " + std::strerror(errno);
+  if (refused) *refused = false;
+  auto fail = [&](const std::string& message, bool was_refused) {
+    error_ = message;
     if (error) *error = error_;
+    if (refused) *refused = was_refused;
     return false;
+  };
+  std::string why;
+  if (check_output_path(path, &why) == OutputOpen::Refused) return fail(why, true);
+  struct stat st {};
+  bool exists = ::stat(path.c_str(), &st) == 0;
+  OpenedOutput o;
+  if (exists && !S_ISREG(st.st_mode)) {
+    // A device or FIFO has no name to rename over and nothing to truncate.
+    OutputOpen r = open_output_path(path, 0, /*exclusive=*/false, &o, &why);
+    if (r != OutputOpen::Ok) return fail(why, r == OutputOpen::Refused);
+  } else {
+    // A symlink the caller named (check_output_path let it through) is
+    // written through, as before: the rename replaces the file it names.
+    struct stat lst {};
+    final_ = path;
+    std::error_code ec;
+    if (::lstat(path.c_str(), &lst) == 0 && S_ISLNK(lst.st_mode))
+      if (auto target = std::filesystem::canonical(path, ec); !ec) final_ = target.string();
+    partial_ = final_ + ".partial";
+    OutputOpen r = open_output_path(partial_, 0, /*exclusive=*/true, &o, &why);
+    if (r == OutputOpen::Failed && errno == EEXIST)
+      return fail(partial_ + " exists: a recording to " + path +
+                      " is under way or was interrupted (it replays as it is); replay, rename or remove it first",
+                  true);
+    if (r != OutputOpen::Ok) return fail(why, r == OutputOpen::Refused);
   }
+  fd_ = o.fd;
+  created_ = o.created;
+  dev_ = o.dev;
+  ino_ = o.ino;
   buf_.reserve(kBufferSize + 4096);
   return true;
 }
@@ -82,6 +122,7 @@ bool RecordingWriter::append_seed(const ProcessSeed& seed) {
   std::string payload;
   encode_seed_payload(seed, payload);
   append_record(kRecordProcessSeed, payload);
+  ++records_;
   return true;
 }
 
@@ -98,6 +139,7 @@ bool RecordingWriter::append(const Event& ev) {
   w.u8(kRecordEvent);
   buf_.replace(start, 5, prefix);
   ++events_;
+  ++records_;
   if (buf_.size() >= kBufferSize) return flush();
   return true;
 }
@@ -158,9 +200,19 @@ bool RecordingWriter::close(const LossCounters& losses, std::string* error) {
     ok = false;
   }
   fd_ = -1;
+  // Complete and on disk: only now does it take the name.
+  if (ok && !partial_.empty() && ::rename(partial_.c_str(), final_.c_str()) != 0) {
+    error_ = "cannot rename " + partial_ + " to " + final_ + ": " + std::strerror(errno);
+    if (error) *error = error_;
+    ok = false;
+  }
+  if (!ok && !partial_.empty()) {
+    error_ += " (what was recorded is in " + partial_ + ")";
+    if (error) *error = error_;
+  }
   // The recording's name is durable too.
   if (ok && regular)
-    if (int err = fsync_parent_directory(path_)) {
+    if (int err = fsync_parent_directory(final_)) {
       error_ = "cannot fsync the directory of recording " + path_ + ": " + std::strerror(err);
       if (error) *error = error_;
       ok = false;

@@ -16,6 +16,7 @@
 
 #include "strace/strace_decode.h"
 #include "strace/strace_line.h"
+#include "util/bounded_read.h"
 
 namespace duraudit {
 
@@ -80,6 +81,7 @@ struct StraceSource::Builder {
   explicit Builder(StraceSource& s) : src(s) {}
   StraceSource& src;
   std::vector<FileRecs> files;
+  std::string refusal;  // a line over kMaxLineBytes: the log is not replayed
   bool saw_write_family = false;
   // read(2) and friends are in the same strace class as write (%desc):
   // a log that shows them was not filtered to leave writes out, so a
@@ -154,9 +156,17 @@ struct StraceSource::Builder {
     bool seen_tod = false;
     StraceLine ln;
     std::string why;
-    while (std::getline(in, raw)) {
+    bool too_long = false;
+    while (read_bounded_line(in, raw, StraceSource::kMaxLineBytes, &too_long)) {
       ++lineno;
       ++src.stats_.lines;
+      if (too_long) {
+        error(fr.name, lineno, raw, "longer than 1 MiB");
+        refusal = "cannot replay strace log " + fr.name + ": line " + std::to_string(lineno) +
+                  " is longer than 1 MiB, the limit; this is not strace output (strace prints at most -s N bytes "
+                  "of each string)";
+        break;
+      }
       if (!parse_strace_line(raw, &ln, &why)) {
         error(fr.name, lineno, raw, why);
         continue;
@@ -419,8 +429,14 @@ std::unique_ptr<StraceSource> StraceSource::from_ff_strings(const std::vector<st
 std::unique_ptr<StraceSource> StraceSource::open(const std::string& path, std::string* error) {
   std::unique_ptr<StraceSource> s(new StraceSource());
   Builder b(*s);
+  auto refused = [](const Builder& b, std::string* error) {
+    if (b.refusal.empty()) return false;
+    if (error) *error = b.refusal;
+    return true;
+  };
   if (path == "-") {
     b.read_file(std::cin, "-", 0);
+    if (refused(b, error)) return nullptr;
     b.finish();
     return s;
   }
@@ -436,6 +452,7 @@ std::unique_ptr<StraceSource> StraceSource::open(const std::string& path, std::s
       return nullptr;
     }
     b.read_file(in, path, 0);
+    if (refused(b, error)) return nullptr;
     b.finish();
     return s;
   }
@@ -471,6 +488,7 @@ std::unique_ptr<StraceSource> StraceSource::open(const std::string& path, std::s
       return nullptr;
     }
     b.read_file(in, file, pid);
+    if (refused(b, error)) return nullptr;
   }
   b.finish();
   return s;

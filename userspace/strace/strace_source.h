@@ -86,9 +86,16 @@ struct StraceStats {
 class StraceSource : public EventSource {
  public:
   static constexpr size_t kKeptErrors = 5;
+  // The longest line read (docs/offline.md "Malformed logs"). strace prints
+  // at most -s N bytes of each string (32 by default); a longer line is no
+  // strace output (/dev/zero, a binary file), and holding it would take
+  // unbounded memory. open() refuses such a log; from_string() counts the
+  // line as unparsed and stops reading that text.
+  static constexpr size_t kMaxLineBytes = size_t{1} << 20;
 
   // `path`: a file, "-" for stdin, or the PREFIX of `strace -ff -o PREFIX`
-  // files. Returns nullptr and a sentence in *error when nothing is readable.
+  // files. Returns nullptr and a sentence in *error when nothing is
+  // readable, or a line is longer than kMaxLineBytes.
   static std::unique_ptr<StraceSource> open(const std::string& path, std::string* error);
   // From text in memory (tests, fuzzing). `name` is used in parse errors.
   static std::unique_ptr<StraceSource> from_string(std::string_view text, const std::string& name = "<string>");

@@ -80,4 +80,28 @@ bool read_bounded_regular_file(const std::string& path, size_t max_bytes, const 
   return true;
 }
 
+bool read_bounded_line(std::istream& in, std::string& line, size_t max_bytes, bool* too_long) {
+  line.clear();
+  *too_long = false;
+  std::streambuf* sb = in.rdbuf();
+  if (!sb || !in.good()) return false;
+  for (;;) {
+    int c = sb->sbumpc();
+    if (c == std::char_traits<char>::eof()) {
+      in.setstate(std::ios::eofbit);
+      if (line.empty()) {
+        in.setstate(std::ios::failbit);
+        return false;
+      }
+      return true;
+    }
+    if (c == '\n') return true;
+    if (line.size() == max_bytes) {
+      *too_long = true;
+      return true;
+    }
+    line.push_back(static_cast<char>(c));
+  }
+}
+
 }  // namespace duraudit

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <istream>
 #include <string>
 
 namespace duraudit {
@@ -14,5 +15,13 @@ namespace duraudit {
 // file in the sentence ("rules file").
 bool read_bounded_regular_file(const std::string& path, size_t max_bytes, const char* what, std::string& out,
                                std::string& error);
+
+// std::getline with a limit: reads one line of `in` into `line` (without
+// its '\n'), storing at most `max_bytes`. Returns false at the end of the
+// input when nothing was read. A longer line sets *too_long and stops
+// reading right after `max_bytes` (the rest of the line is not consumed):
+// the caller decides, and an input without newlines (/dev/zero) never
+// holds more than `max_bytes` in memory.
+bool read_bounded_line(std::istream& in, std::string& line, size_t max_bytes, bool* too_long);
 
 }  // namespace duraudit

@@ -48,6 +48,12 @@ std::vector<int32_t> descendants_of(int32_t root) {
   return out;
 }
 
+std::vector<int32_t> process_tree(int32_t pid) {
+  std::vector<int32_t> tree{pid};
+  for (int32_t d : descendants_of(pid)) tree.push_back(d);
+  return tree;
+}
+
 std::vector<int32_t> processes_in_cgroup(const std::string& cgroup_dir) {
   std::vector<int32_t> out;
   std::error_code ec;

@@ -11,6 +11,10 @@ namespace duraudit {
 // child forked after the scan is caught by the kernel's fork tracking.
 std::vector<int32_t> descendants_of(int32_t pid);
 
+// `pid` followed by its descendants: what `--pid N` targets (attach, trace,
+// record), so children forked before duraudit started are traced too.
+std::vector<int32_t> process_tree(int32_t pid);
+
 // Every process in a cgroup v2 directory and the cgroups below it (from
 // their cgroup.procs files).
 std::vector<int32_t> processes_in_cgroup(const std::string& cgroup_dir);
