@@ -168,8 +168,10 @@ std::string format_event_args(const Event& ev) {
     case SyscallOp::AsyncSetup:
     case SyscallOp::AsyncIo: return ev.fd >= 0 ? std::to_string(ev.fd) : std::to_string(ev.arg);
     case SyscallOp::Mmap:
-      return hex(ev.ret) + " = " + fd_ref(ev.fd, ev.file) + ", " + std::to_string(ev.arg2) + " bytes, " +
+      // the address it returned in hex (the return value prints in decimal)
+      return fd_ref(ev.fd, ev.file) + ", " + std::to_string(ev.arg2) + " bytes, " +
              ((ev.arg & PROT_WRITE) ? "PROT_WRITE, " : "") + ((ev.flags & MAP_SHARED) ? "MAP_SHARED" : "MAP_PRIVATE") +
+             (ev.failed() ? std::string() : " at " + hex(ev.ret)) +
              // Evidence must say when the data was assumed written, not seen written.
              (ev.stores_unseen ? " (stores into it not observable here: counted as written from this mmap)" : "");
     case SyscallOp::Munmap: return hex(ev.arg) + ", " + std::to_string(ev.arg2);
