@@ -54,6 +54,8 @@ TEST(LiveAsync, IoUringRequestsArriveAsTheirOperations) {
       "io_uring:linkat(AT_FDCWD, \"$D/d/b\", AT_FDCWD, \"$D/c\", 0x0) = 0",
       "io_uring:symlinkat(\"target\", AT_FDCWD, \"$D/s\") = 0",
       "io_uring:unlinkat(AT_FDCWD, \"$D/c\", 0x0) = 0",
+      "io_uring:openat2(AT_FDCWD, \"$D/h\", O_WRONLY|O_CREAT) = 4 created",
+      "io_uring:close(4) = 0",
       "openat(AT_FDCWD, \"$D/g\", O_WRONLY|O_CREAT) = 4 created",
       "io_uring:write(fixed) = 64",
       "io_uring:fsync(fixed, 0x0) = 0",
@@ -61,7 +63,7 @@ TEST(LiveAsync, IoUringRequestsArriveAsTheirOperations) {
       "close(3) = 0",  // io_uring_queue_exit: the ring
       "exit(0) group_dead",
   }));
-  ASSERT_EQ(ev.size(), 20u);
+  ASSERT_EQ(ev.size(), 22u);
   const FileId a = stat_id(d / "d/b");
   for (int i : {2, 3, 4, 5, 6, 7}) {
     EXPECT_TRUE(ev[i].file.known()) << describe(ev[i], d.path());
@@ -70,11 +72,12 @@ TEST(LiveAsync, IoUringRequestsArriveAsTheirOperations) {
   EXPECT_EQ(ev[3].bytes, 100u);
   EXPECT_EQ(ev[3].pid, run.pid);
   EXPECT_EQ(ev[3].comm, "uring_ops");  // the submitter, not an io worker
+  EXPECT_EQ(ev[14].file.id, stat_id(d / "h"));  // openat2
   const FileId g = stat_id(d / "g");
-  EXPECT_EQ(ev[14].file.id, g);
-  EXPECT_EQ(ev[15].file.id, g);
   EXPECT_EQ(ev[16].file.id, g);
-  EXPECT_TRUE(ev[15].by_identity);
+  EXPECT_EQ(ev[17].file.id, g);
+  EXPECT_EQ(ev[18].file.id, g);
+  EXPECT_TRUE(ev[17].by_identity);
 }
 
 TEST(LiveAsync, AioIocbsArriveAsTheirOperations) {

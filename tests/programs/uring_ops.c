@@ -8,6 +8,7 @@
  *   ops            every request kind: OPENAT, WRITE, WRITEV, WRITE_FIXED,
  *                  FSYNC (DATASYNC), SYNC_FILE_RANGE, FALLOCATE, FTRUNCATE,
  *                  CLOSE, MKDIRAT, RENAMEAT, LINKAT, SYMLINKAT, UNLINKAT,
+ *                  OPENAT2 + CLOSE,
  *                  then a WRITE and FSYNC on a registered (fixed) file
  *   fsync-eio      write(2) f, io_uring FSYNC that fails (DIR must be an XFS
  *                  mount: the program shuts it down first), then retries
@@ -95,6 +96,9 @@ static void ops(const char *dir) {
   URING_MUST(io_uring_prep_linkat(sqe(), AT_FDCWD, in_dir(dir, "d/b"), AT_FDCWD, in_dir(dir, "c"), 0));
   URING_MUST(io_uring_prep_symlinkat(sqe(), "target", AT_FDCWD, in_dir(dir, "s")));
   URING_MUST(io_uring_prep_unlinkat(sqe(), AT_FDCWD, in_dir(dir, "c"), 0));
+  struct open_how how = {.flags = O_CREAT | O_WRONLY, .mode = 0600};
+  int hfd = URING_MUST(io_uring_prep_openat2(sqe(), AT_FDCWD, in_dir(dir, "h"), &how));
+  URING_MUST(io_uring_prep_close(sqe(), hfd));
 
   /* a registered file: the requests name slot 0, not an fd */
   int gfd = MUST(open(in_dir(dir, "g"), O_CREAT | O_WRONLY, 0644));
