@@ -1418,6 +1418,24 @@ static __always_inline int on_unmap(struct pt_regs *regs, __u16 sc, long ret, __
 /* msync(addr, len, flags): the files it flushed are those mapped shared in
  * the range. One record per distinct file (a range over one mapping, the
  * common case, gives one record); none found: one record without a file. */
+/* One msync record: for `file` (NULL: no file in the range). Returns 0
+ * unless the record could not be started. */
+static __always_inline int send_msync(__u64 pid_tgid, long ret, __u64 addr, __u64 len, __u32 flags,
+				      __u64 duration, struct file *file)
+{
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MSYNC, pid_tgid);
+	if (!s)
+		return -1;
+	s->e.ret = ret;
+	s->e.arg = addr;
+	s->e.arg2 = len;
+	s->e.flags = flags;
+	s->e.duration_ns = duration;
+	fill_file(&s->e, file);
+	emit_syscall(s);
+	return 0;
+}
+
 static __always_inline int on_msync(struct pt_regs *regs, long nr, long ret, __u64 pid_tgid)
 {
 	__u64 addr = DA_ARG1(regs), len = DA_ARG2(regs);
@@ -1456,29 +1474,12 @@ static __always_inline int on_msync(struct pt_regs *regs, long nr, long ret, __u
 		 * not (see the syncs in on_other). */
 		if (flags & DA_MS_SYNC)
 			new_inode_epoch(dev, ino);
-		struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MSYNC, pid_tgid);
-		if (!s)
+		if (send_msync(pid_tgid, ret, DA_ARG1(regs), len, flags, duration, file))
 			return 0;
-		s->e.ret = ret;
-		s->e.arg = DA_ARG1(regs);
-		s->e.arg2 = len;
-		s->e.flags = flags;
-		s->e.duration_ns = duration;
-		fill_file(&s->e, file);
-		emit_syscall(s);
 		sent++;
 	}
-	if (sent)
-		return 0;
-	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MSYNC, pid_tgid);
-	if (!s)
-		return 0;
-	s->e.ret = ret;
-	s->e.arg = DA_ARG1(regs);
-	s->e.arg2 = len;
-	s->e.flags = flags;
-	s->e.duration_ns = duration;
-	emit_syscall(s);
+	if (!sent) /* nothing shared and file-backed in the range: the call itself */
+		send_msync(pid_tgid, ret, DA_ARG1(regs), len, flags, duration, NULL);
 	return 0;
 }
 

@@ -231,7 +231,8 @@ struct Resolver::Impl {
     return of;
   }
 
-  void emit_implicit_close(Process& p, const Event& cause, int32_t fd, CloseReason why) {
+  // An implicit close caused by `cause` (its seq, time, process), fd -1.
+  static Event implicit_close(const Event& cause, CloseReason why) {
     Event ic;
     ic.seq = cause.seq;
     ic.ts_ns = cause.ts_ns;
@@ -240,9 +241,14 @@ struct Resolver::Impl {
     ic.comm = cause.comm;
     ic.syscall = Syscall::ImplicitClose;
     ic.ret = 0;
+    ic.close_reason = why;
+    return ic;
+  }
+
+  void emit_implicit_close(Process& p, const Event& cause, int32_t fd, CloseReason why) {
+    Event ic = implicit_close(cause, why);
     ic.fd = fd;
     ic.closed_fd = fd;
-    ic.close_reason = why;
     bool last = false;
     FdEntry gone = p.fds->remove(fd, &last);
     if (gone) gone.file->fill(ic.file);
@@ -255,15 +261,7 @@ struct Resolver::Impl {
   void emit_unmap_closes(Process& p, const Event& cause, std::vector<OpenFileRef>& gone, CloseReason why) {
     for (const auto& f : gone) {
       if (p.fds->refers_to(f->id)) continue;
-      Event ic;
-      ic.seq = cause.seq;
-      ic.ts_ns = cause.ts_ns;
-      ic.pid = cause.pid;
-      ic.tid = cause.tid;
-      ic.comm = cause.comm;
-      ic.syscall = Syscall::ImplicitClose;
-      ic.ret = 0;
-      ic.close_reason = why;
+      Event ic = implicit_close(cause, why);
       f->fill(ic.file);
       ic.last_close = true;
       pending.push_back(std::move(ic));
