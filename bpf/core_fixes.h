@@ -32,8 +32,13 @@
 #define DA_SB_SYNCHRONOUS (1u << 4)
 #define DA_S_SYNC (1u << 0)
 
-/* include/uapi/asm-generic/errno.h */
+/* include/uapi/asm-generic/errno-base.h, errno.h */
+#define DA_EIO 5
+#define DA_EBADF 9
+#define DA_EEXIST 17
+#define DA_ENOSPC 28
 #define DA_ENAMETOOLONG 36
+#define DA_EDQUOT 122
 
 /* include/uapi/linux/fcntl.h: fcntl commands whose effect the fd-table model
  * needs; every other command is dropped in the kernel. */

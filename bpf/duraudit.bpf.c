@@ -51,6 +51,12 @@ const volatile __u8 enter_action_of_nr[DA_NR_TABLE] = {};
 /* Wake the consumer once this many bytes wait in the ring buffer; 0 wakes it
  * for every record. Userspace polls with a timeout and drains on it. */
 const volatile __u32 wakeup_bytes = 0;
+/* enum da_syscall -> enum da_failure_policy: which failed calls are sent. */
+const volatile __u8 failure_policy_of_sc[DA_SC_COUNT_] = {};
+/* Per-process event budget (--process-budget): 1e9 / events per second,
+ * and the burst allowed, in ns of credit. 0 = no budget. */
+const volatile __u64 budget_ns_per_event = 0;
+const volatile __u64 budget_burst_ns = 0;
 
 /* ---- maps ---- */
 
@@ -112,6 +118,16 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } losses SEC(".maps");
+
+/* Event budgets of traced processes (struct da_budget, see "Event
+ * budgets"). LRU: a process that went quiet can lose its entry, and starts
+ * again with a full bucket; one that exits is removed. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct da_budget);
+} budgets SEC(".maps");
 
 /* Clone flags of a traced thread between its clone/clone3/fork/vfork
  * sys_enter and the sched_process_fork that the call fires (keyed by tid;
@@ -282,9 +298,108 @@ static __always_inline struct da_scratch *scratch_begin_task(__u16 type, __u16 s
 	return s;
 }
 
-/* Sends the record (fixed part + strings). Returns 0 on success. */
+/* Whether a failed call (ret < 0) of `sc` is sent (enum da_failure_policy). */
+static __always_inline bool failure_reported(__u16 sc, long ret)
+{
+	if (sc >= DA_SC_COUNT_)
+		return true;
+	switch (failure_policy_of_sc[sc]) {
+	case DA_FAIL_KEEP_ALL:
+		return true;
+	case DA_FAIL_KEEP_UNLESS_EBADF:
+		return ret != -DA_EBADF;
+	case DA_FAIL_KEEP_DATA_LOSS:
+		return ret == -DA_EIO || ret == -DA_ENOSPC || ret == -DA_EDQUOT;
+	case DA_FAIL_KEEP_EEXIST:
+		return ret == -DA_EEXIST;
+	default:
+		return false;
+	}
+}
+
+/* ---- Event budgets ----
+ *
+ * One traced process must not be able to fill the ring buffer (and the
+ * consumer's core) with cheap calls and so blind duraudit to everyone else.
+ * With a budget set, every syscall record (not fork/exec/exit: the process
+ * tree must stay right) spends one token of its process's bucket; a record
+ * over budget is dropped and counted (DA_LOSS_PROCESS_BUDGET, and in the
+ * process's entry), and a DA_EV_BUDGET record tells userspace which process
+ * it was: at its first drop, then at most once a second while it keeps
+ * dropping, and at its exit. Userspace marks that process's findings
+ * incomplete; everyone else's stay whole. Threads of one process race on
+ * the entry without atomics: at worst a few more records pass. */
+static __always_inline void send_budget_report(__u32 tgid, const char *comm, struct da_budget *b, __u64 now)
+{
+	struct da_event *r = bpf_ringbuf_reserve(&events, DA_EVENT_FIXED_SIZE, 0);
+	if (!r) {
+		count_loss(DA_LOSS_RINGBUF_FULL_SYSCALL);
+		return; /* the next drop tries again */
+	}
+	__builtin_memset(r, 0, DA_EVENT_FIXED_SIZE);
+	r->head.type = DA_EV_BUDGET;
+	r->head.size = DA_EVENT_FIXED_SIZE;
+	r->head.syscall = DA_SC_OVER_BUDGET;
+	r->head.ts_ns = now;
+	r->pid = tgid;
+	r->tid = tgid;
+	bpf_probe_read_kernel(r->comm, sizeof(r->comm), comm);
+	r->fd = -1;
+	r->fd2 = -1;
+	r->dirfd = DA_AT_FDCWD;
+	r->dirfd2 = DA_AT_FDCWD;
+	r->arg = b->dropped;
+	bpf_ringbuf_submit(r, 0);
+	b->reported = b->dropped;
+	b->reported_ns = now;
+}
+
+/* Spends one token of the record's process; false when it is over budget
+ * (the record is then dropped and counted here). */
+static __always_inline bool within_budget(struct da_event *e)
+{
+	if (!budget_ns_per_event || e->head.type != DA_EV_SYSCALL)
+		return true;
+	__u32 tgid = e->pid;
+	__u64 now = e->head.ts_ns;
+	struct da_budget *b = bpf_map_lookup_elem(&budgets, &tgid);
+	if (!b) {
+		struct da_budget fresh = { .tat = now + budget_ns_per_event };
+		bpf_map_update_elem(&budgets, &tgid, &fresh, BPF_NOEXIST);
+		return true;
+	}
+	__u64 tat = b->tat > now ? b->tat : now;
+	if (tat - now <= budget_burst_ns) {
+		b->tat = tat + budget_ns_per_event;
+		return true;
+	}
+	count_loss(DA_LOSS_PROCESS_BUDGET);
+	__sync_fetch_and_add(&b->dropped, 1);
+	if (!b->reported_ns || now - b->reported_ns >= 1000000000ull)
+		send_budget_report(tgid, e->comm, b, now);
+	return false;
+}
+
+/* At a traced process's exit: the drops not yet reported, then its entry. */
+static __always_inline void finish_budget(__u32 tgid, const char *comm)
+{
+	struct da_budget *b = bpf_map_lookup_elem(&budgets, &tgid);
+	if (!b)
+		return;
+	if (b->dropped != b->reported)
+		send_budget_report(tgid, comm, b, bpf_ktime_get_ns());
+	bpf_map_delete_elem(&budgets, &tgid);
+}
+
+/* Sends the record (fixed part + strings). Returns 0 on success, and when
+ * the record is a failed call userspace does not need (dropped on purpose:
+ * nothing to retry). */
 static __always_inline int scratch_submit(struct da_scratch *s, __u32 loss_reason)
 {
+	if (s->e.head.type == DA_EV_SYSCALL && s->e.ret < 0 && !failure_reported(s->e.head.syscall, s->e.ret))
+		return 0;
+	if (!within_budget(&s->e))
+		return -1;
 	__u32 l1 = s->e.path_len, l2 = s->e.path2_len;
 	if (l1 > DA_PATH_MAX)
 		l1 = DA_PATH_MAX;
@@ -1586,6 +1701,10 @@ int BPF_PROG(handle_sys_exit, struct pt_regs *regs, long ret)
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	if (!traced(pid_tgid >> 32))
 		return 0;
+	/* Early, before any work (scratch_submit decides the same for every
+	 * record): a failed close(-1) in a loop costs two table reads here. */
+	if (ret < 0 && !failure_reported(sc, ret))
+		return 0;
 
 	switch (sc) {
 	case DA_SC_OPEN:
@@ -1734,6 +1853,11 @@ int handle_exit(__u64 *ctx)
 	else /* older kernels: signal->live was decremented just before */
 		group_dead = BPF_CORE_READ(p, signal, live.counter) == 0;
 
+	if (group_dead && budget_ns_per_event) { /* its last drops, before its exit */
+		char comm[DA_COMM_LEN];
+		bpf_get_current_comm(comm, sizeof(comm));
+		finish_budget(tgid, comm);
+	}
 	struct da_scratch *s = scratch_begin(DA_EV_EXIT, DA_SC_EXIT, pid_tgid);
 	if (s) {
 		s->e.exit_code = BPF_CORE_READ(p, exit_code);

@@ -62,6 +62,22 @@ enum da_event_type {
 	DA_EV_FORK = 2,    /* sched_process_fork, in the parent: child_pid/child_tid */
 	DA_EV_EXEC = 3,    /* sched_process_exec: path = bprm->filename */
 	DA_EV_EXIT = 4,    /* sched_process_exit: exit_code, DA_F_GROUP_DEAD */
+	DA_EV_BUDGET = 5,  /* a process over its event budget (head.syscall = DA_SC_OVER_BUDGET):
+	                    * arg = its events dropped so far; no strings */
+};
+
+/* Which failed calls of an operation reach userspace (rodata
+ * failure_policy_of_sc, indexed by enum da_syscall, filled by userspace from
+ * the syscall table: userspace/capture/failure_policy.h says why each). A
+ * failed call that changes nothing and proves nothing (close(-1), an open of
+ * a missing file) is dropped in the kernel: a flood of them costs the ring
+ * buffer and the consumer nothing. */
+enum da_failure_policy {
+	DA_FAIL_DROP = 0,          /* every failure is dropped */
+	DA_FAIL_KEEP_ALL,          /* trace: every failure is shown */
+	DA_FAIL_KEEP_UNLESS_EBADF, /* close: the fd is released even when it fails */
+	DA_FAIL_KEEP_DATA_LOSS,    /* syncs: EIO, ENOSPC, EDQUOT (writeback errors) */
+	DA_FAIL_KEEP_EEXIST,       /* renames: RENAME_NOREPLACE proves the target exists */
 };
 
 /* head.syscall: the wire id of the operation, from the one syscall table
@@ -154,7 +170,19 @@ enum da_loss_reason {
 	                                   * not be kept until its completion (stash map full) */
 	DA_LOSS_MAPPING_BUSY,             /* a store fault or msync whose mapping could not be
 	                                   * looked up (the mmap lock was busy): store or file unnamed */
+	DA_LOSS_PROCESS_BUDGET,           /* a process over its event budget lost this event (its
+	                                   * own findings are marked, not everyone's) */
 	DA_LOSS_COUNT_,
+};
+
+/* Per-process event budget (map `budgets`, keyed by tgid): a token bucket
+ * kept as the GCRA's theoretical arrival time. An event at `now` passes
+ * while tat - now <= burst; each one moves tat on by 1/rate. */
+struct da_budget {
+	__u64 tat;         /* theoretical arrival time, CLOCK_MONOTONIC ns */
+	__u64 dropped;     /* events dropped over budget, in all */
+	__u64 reported;    /* `dropped` as of the last DA_EV_BUDGET record */
+	__u64 reported_ns; /* when that record was sent (0: never) */
 };
 
 /* Keys of the write-deduplication maps (see duraudit.bpf.c). */

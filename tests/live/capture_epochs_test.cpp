@@ -13,8 +13,14 @@ using ::testing::ElementsAreArray;
 
 int exit_code(int wait_status) { return WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1; }
 
+// epoch_resets makes its syncs fail with EINVAL (a procfs file), the only
+// failing sync a program can provoke anywhere; with every failure sent (as
+// trace asks) such a failure starts a new epoch like a writeback error
+// (EIO, ENOSPC, EDQUOT: tests/e2e, on an XFS that is shut down) does.
 TEST(LiveEpochs, FailedSyncsAndTruncationsStartANewEpoch) {
-  LIVE_CAPTURE_OR_RETURN(cap);  // no ignored filesystems: the procfs file counts
+  CaptureOptions all;
+  all.report_all_failures = true;
+  LIVE_CAPTURE_WITH_OR_RETURN(cap, all);  // no ignored filesystems: the procfs file counts
   TempDir d;
   auto run = run_traced(*cap, {program("epoch_resets"), d.path()});
   ASSERT_EQ(exit_code(run.wait_status), 0);
@@ -45,6 +51,26 @@ TEST(LiveEpochs, FailedSyncsAndTruncationsStartANewEpoch) {
     EXPECT_EQ(ev[9].file.id, ev[16].file.id);
     EXPECT_EQ(ev[11].file.id, ev[9].file.id);
   }
+}
+
+// By default a sync failing with EINVAL (no writeback error: the file does
+// not take syncs) is dropped in the kernel and changes nothing: the next
+// writes are deduplicated as before it.
+TEST(LiveEpochs, ASyncThatFailsWithoutAWritebackErrorIsDroppedAndStartsNoEpoch) {
+  LIVE_CAPTURE_OR_RETURN(cap);
+  TempDir d;
+  auto run = run_traced(*cap, {program("epoch_resets"), d.path()});
+  ASSERT_EQ(exit_code(run.wait_status), 0);
+  auto ev = of_pid(after_markers(run.events), run.pid);
+  auto all = describe_all(ev, d.path());
+  ASSERT_GE(all.size(), 4u);
+  EXPECT_EQ(std::vector<std::string>(all.begin(), all.begin() + 4),
+            (std::vector<std::string>{
+                std::string("exec(\"") + program("epoch_resets") + "\")",
+                "openat(AT_FDCWD, \"/proc/self/comm\", O_WRONLY) = 3",
+                "write(3) = 12",
+                "close(3) = 0",
+            }));
 }
 
 }  // namespace

@@ -146,7 +146,7 @@ std::vector<Event> after_markers(const std::vector<Event>& events) {
       continue;
     }
     if (in_prologue.count(e.pid)) {
-      if (e.syscall == Syscall::Fchdir && e.fd == -1 && e.ret == -EBADF) in_prologue.erase(e.pid);
+      if (e.syscall == Syscall::Chdir && e.path == "." && e.ret == 0) in_prologue.erase(e.pid);  // BEGIN()
       if (e.syscall != Syscall::Exit && e.syscall != Syscall::Fork) continue;
     }
     out.push_back(e);

@@ -1,4 +1,4 @@
-/* Calls that fail: ENOENT and EEXIST. */
+/* Calls that fail: ENOENT, EEXIST and EBADF. */
 #include "prog_common.h"
 
 int main(int argc, char **argv) {
@@ -12,6 +12,8 @@ int main(int argc, char **argv) {
   MUST_FAIL(unlink(in_dir(dir, "missing")), ENOENT);
   MUST_FAIL(rename(in_dir(dir, "missing"), in_dir(dir, "other")), ENOENT);
   MUST_FAIL(chdir(in_dir(dir, "missing")), ENOENT);
+  MUST_FAIL(close(-1), EBADF);
+  MUST_FAIL(fsync(-1), EBADF);
   MUST(close(fd));
   return 0;
 }

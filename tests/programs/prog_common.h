@@ -3,9 +3,10 @@
  *
  * The dynamic loader and libc startup make syscalls of their own (opening
  * ld.so.cache, libc.so.6...). A program calls BEGIN() when its own sequence
- * starts: fchdir(-1), which fails with EBADF and which nothing else does, so
+ * starts: chdir("."), which changes nothing and which nothing else does, so
  * the live-test harness drops everything between a process's exec and this
- * marker (tests/live/live_harness.h). */
+ * marker (tests/live/live_harness.h). It must be a call that succeeds: a
+ * failed call that changes nothing never leaves the kernel. */
 #ifndef DURAUDIT_TEST_PROG_COMMON_H
 #define DURAUDIT_TEST_PROG_COMMON_H
 
@@ -19,7 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define BEGIN() ((void)fchdir(-1))
+#define BEGIN() ((void)chdir("."))
 
 /* Abort loudly when a call that must succeed fails: the live test then sees
  * a non-zero exit code instead of a confusing event sequence. */

@@ -36,10 +36,10 @@ TEST(AsyncBlind, AFileTheIoUringProcessWroteIsIncomplete) {
   EXPECT_EQ(f->incomplete_reason,
             "pid 123 (fio) used io_uring, whose operations strace cannot show: its writes and syncs through it "
             "were not seen");
-  ASSERT_EQ(sim.engine().async_blind_processes().size(), 1u);
-  EXPECT_EQ(sim.engine().async_blind_processes()[0].pid, 123);
-  EXPECT_TRUE(sim.engine().async_blind_processes()[0].io_uring);
-  EXPECT_FALSE(sim.engine().async_blind_processes()[0].aio);
+  ASSERT_EQ(sim.engine().blind_processes().size(), 1u);
+  EXPECT_EQ(sim.engine().blind_processes()[0].pid, 123);
+  EXPECT_TRUE(sim.engine().blind_processes()[0].io_uring);
+  EXPECT_FALSE(sim.engine().blind_processes()[0].aio);
 }
 
 // The file was opened and written before the ring was set up: an fd opened
@@ -98,7 +98,7 @@ TEST(AsyncBlind, LiveSourcesMarkNothing) {
     const Finding* f = sim.first(kCloseWithoutFsync);
     ASSERT_NE(f, nullptr) << sim.dump();
     EXPECT_FALSE(f->incomplete) << f->incomplete_reason;
-    EXPECT_TRUE(sim.engine().async_blind_processes().empty());
+    EXPECT_TRUE(sim.engine().blind_processes().empty());
   }
 }
 
@@ -114,7 +114,7 @@ TEST(AsyncBlind, AFailedSetupIsNotAsyncIo) {
   const Finding* f = sim.first(kCloseWithoutFsync);
   ASSERT_NE(f, nullptr) << sim.dump();
   EXPECT_FALSE(f->incomplete);
-  EXPECT_TRUE(sim.engine().async_blind_processes().empty());
+  EXPECT_TRUE(sim.engine().blind_processes().empty());
 }
 
 // A file renamed by the async-blind process: the finding about its new
@@ -156,7 +156,7 @@ TEST(AsyncBlind, FdSharingProcessesShareTheBlindness) {
     if (f.rule != kCloseWithoutFsync) continue;
     EXPECT_EQ(f.incomplete, f.path == "/data/parent") << f.path << ": " << f.incomplete_reason;
   }
-  EXPECT_EQ(sim.engine().async_blind_processes().size(), 2u);
+  EXPECT_EQ(sim.engine().blind_processes().size(), 2u);
 }
 
 // A process that exits takes its blindness along: a new process with the

@@ -76,6 +76,9 @@ class Proc {
   Proc& exit();  // implicit closes of every fd, then Exit
   // Any other call, by row: io_uring_setup, io_submit...
   Proc& call(Syscall sc, int64_t ret = 0, int fd = -1);
+  // The kernel side reports this process over its event budget, with
+  // `dropped` of its events dropped so far.
+  Proc& over_budget(uint64_t dropped);
 
  private:
   friend class Sim;
@@ -154,6 +157,11 @@ class Sim {
   const Finding* first(std::string_view rule) const {
     for (const auto& f : findings)
       if (f.rule == rule) return &f;
+    return nullptr;
+  }
+  const Finding* first_about(std::string_view rule, std::string_view path) const {
+    for (const auto& f : findings)
+      if (f.rule == rule && f.path == path) return &f;
     return nullptr;
   }
   std::string dump() const {
@@ -357,6 +365,13 @@ inline Proc& Proc::call(Syscall sc, int64_t ret, int fd) {
   Event ev = base(sc, ret);
   ev.fd = fd;
   if (fd >= 0) ev.file = info_of(fd);
+  sim_->feed(ev);
+  return *this;
+}
+
+inline Proc& Proc::over_budget(uint64_t dropped) {
+  Event ev = base(Syscall::OverBudget, 0);
+  ev.arg = dropped;
   sim_->feed(ev);
   return *this;
 }

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <vector>
 
+#include "capture/failure_policy.h"
 #include "capture/wire_decoder.h"
 #include "duraudit.skel.h"
 #include "events.h"
@@ -55,6 +56,11 @@ void fill_syscall_table(volatile uint8_t* table) {
     int nr = host_syscall_nr(r.nr_x86_64, r.nr_arm64);
     if (nr >= 0 && nr < DA_NR_TABLE) table[nr] = static_cast<uint8_t>(r.syscall);
   }
+}
+
+void fill_failure_table(volatile uint8_t* table, bool report_all) {
+  for (const auto& r : kSyscallTable)
+    table[static_cast<size_t>(r.syscall)] = report_all ? DA_FAIL_KEEP_ALL : failure_policy(r.syscall);
 }
 
 // The table's sys_enter hooks (DA_SYSCALL_ENTER): the clone family, whose
@@ -236,6 +242,11 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
   bpf_program__set_autoload(cap->skel_->progs.handle_page_fault_kernel, stores_visible);
   fill_syscall_table(ro->syscall_of_nr);
   fill_enter_table(ro->enter_action_of_nr);
+  fill_failure_table(ro->failure_policy_of_sc, options.report_all_failures);
+  if (options.budget_per_second) {
+    ro->budget_ns_per_event = std::max<uint64_t>(1, 1'000'000'000ull / options.budget_per_second);
+    ro->budget_burst_ns = ro->budget_ns_per_event * std::max<uint64_t>(1, options.budget_burst);
+  }
   ro->wakeup_bytes = static_cast<uint32_t>(std::min(options.wakeup_bytes, options.ringbuf_bytes / 4));
 
   int err = bpf_map__set_max_entries(cap->skel_->maps.events, static_cast<uint32_t>(options.ringbuf_bytes));
@@ -363,6 +374,31 @@ LossCounters BpfCapture::losses() const {
   }
   out["decode_error"] = decode_errors_;
   return out;
+}
+
+void BpfCapture::report_over_budget(const Sink& sink) {
+  int fd = bpf_map__fd(skel_->maps.budgets);
+  uint32_t key = 0, next = 0;
+  uint32_t* prev = nullptr;
+  timespec now{};
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  std::vector<Event> reports;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    key = next;
+    prev = &key;
+    da_budget b{};
+    if (bpf_map_lookup_elem(fd, &key, &b) != 0 || b.dropped == b.reported) continue;
+    Event e;
+    e.syscall = Syscall::OverBudget;
+    e.pid = e.tid = static_cast<int32_t>(key);
+    e.ts_ns = static_cast<uint64_t>(now.tv_sec) * 1'000'000'000ull + now.tv_nsec;
+    e.arg = b.dropped;
+    reports.push_back(std::move(e));
+  }
+  for (Event& e : reports) {
+    e.seq = next_seq_++;
+    sink(std::move(e));
+  }
 }
 
 int BpfCapture::epoll_fd() const { return ring_buffer__epoll_fd(ring_); }

@@ -49,6 +49,15 @@ struct CaptureOptions {
   // foo.service). Processes in it or in any cgroup below it are targets while
   // they are there, decided in the kernel per event. Empty = not used.
   std::string cgroup_path;
+  // trace: send every failed call. Otherwise only the failures that mean
+  // something downstream (capture/failure_policy.h) leave the kernel.
+  bool report_all_failures = false;
+  // Per-process event budget: a traced process may send at most this many
+  // syscall records a second, with bursts of `budget_burst`; over it its
+  // records are dropped in the kernel (loss reason process_budget) and an
+  // OverBudget event names it. 0 = no budget.
+  uint64_t budget_per_second = 0;
+  uint64_t budget_burst = 0;
 };
 
 class BpfCapture final : public EventSource {
@@ -82,6 +91,12 @@ class BpfCapture final : public EventSource {
   // records userspace could not decode. Every reason is present (0 if none).
   LossCounters losses() const override;
   SourceKind kind() const override { return SourceKind::Live; }
+
+  // At the end of a session, after the last poll: an OverBudget event for
+  // every process whose latest drops over its event budget were not
+  // reported yet (it was still over budget, or reported less than a second
+  // ago), so the summary counts them all.
+  void report_over_budget(const Sink& sink);
 
   // For an external epoll loop: readable when events are waiting.
   int epoll_fd() const;

@@ -25,6 +25,7 @@ constexpr std::string_view kLossNames[] = {
     "dedup_map_full",
     "async_stash_full",
     "mapping_busy",
+    kProcessBudgetLoss,
 };
 static_assert(std::size(kLossNames) == DA_LOSS_COUNT_, "name every da_loss_reason");
 
@@ -68,6 +69,7 @@ DecodeStatus decode_wire_event(const void* data, size_t size, Event* out) {
     case DA_EV_FORK: expected = Syscall::Fork; break;
     case DA_EV_EXEC: expected = Syscall::Exec; break;
     case DA_EV_EXIT: expected = Syscall::Exit; break;
+    case DA_EV_BUDGET: expected = Syscall::OverBudget; break;
     default: return DecodeStatus::BadType;
   }
   // Unknown, userspace-only (implicit-close) and retired ids are not sent.

@@ -21,7 +21,7 @@ namespace {
 
 // "pid 123 (fio) used io_uring, pid 130 (db) used Linux AIO and 4 more".
 // For stderr the names are escaped here; the sinks escape the summary's.
-std::string async_blind_summary(const std::vector<AsyncBlindProcess>& blind, bool for_stderr) {
+std::string async_blind_summary(const std::vector<BlindProcess>& blind, bool for_stderr) {
   constexpr size_t kNamed = 3;
   std::string s;
   for (size_t i = 0; i < blind.size() && i < kNamed; ++i) {
@@ -84,7 +84,7 @@ int cmd_replay(const Args& args, const Args& command) {
   }
 
   // An strace log cannot show io_uring / AIO operations: the engine marks
-  // what the processes that use them touched (engine/async_blind.h).
+  // what the processes that use them touched (engine/blind_process.h).
   EngineOptions eo;
   eo.source = source->kind();
   AuditPipeline pipeline(setup.config, ro, *setup.reporter, std::move(eo));
@@ -120,7 +120,10 @@ int cmd_replay(const Args& args, const Args& command) {
       sum.incomplete_reason = "the strace log had no write calls; files opened for writing were assumed written";
     }
   }
-  if (const auto& blind = pipeline.engine().async_blind_processes(); !blind.empty()) {
+  std::vector<BlindProcess> blind;
+  for (const BlindProcess& p : pipeline.engine().blind_processes())
+    if (p.async_blind()) blind.push_back(p);
+  if (!blind.empty()) {
     spdlog::warn("strace cannot see io_uring or Linux AIO operations; {}: findings about {} files are marked "
                  "incomplete",
                  async_blind_summary(blind, true), blind.size() == 1 ? "its" : "their");

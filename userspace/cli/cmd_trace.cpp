@@ -59,6 +59,7 @@ int cmd_trace(const Args& args, const Args& command) {
   TracePrinter printer(out, fmt);
   Config config = Config::defaults();
   CaptureOptions copts = capture_options_for(config);
+  copts.report_all_failures = true;  // a trace shows every call, as strace does
 
   ResolverOptions ro;
   ro.seed_from_proc = !pids.empty();

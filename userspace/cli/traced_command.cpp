@@ -47,9 +47,10 @@ void drain_capture(BpfCapture& capture, const std::function<void(Event&&)>& on_e
   for (;;) {
     uint64_t before = capture.delivered();
     capture.poll(on_event, 0);
-    if (capture.delivered() - before < BpfCapture::kMaxEventsPerPoll) return;
-    if (producers_alive && monotonic_now_ns() > deadline) return;
+    if (capture.delivered() - before < BpfCapture::kMaxEventsPerPoll) break;
+    if (producers_alive && monotonic_now_ns() > deadline) break;
   }
+  capture.report_over_budget(on_event);
 }
 
 int shell_status(int wait_status) {

@@ -48,7 +48,8 @@ void follow_running_pids(const std::vector<int32_t>& pids, const CaptureOptions&
 
 // Delivers what is left in the ring buffer until it is empty; with
 // `producers_alive` (traced processes may still be writing) for at most
-// about a second.
+// about a second. Then the drops over event budgets not reported yet
+// (BpfCapture::report_over_budget).
 void drain_capture(BpfCapture& capture, const std::function<void(Event&&)>& on_event, bool producers_alive);
 
 CaptureOptions capture_options_for(const Config& config);

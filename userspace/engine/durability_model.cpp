@@ -180,14 +180,14 @@ DevT DurabilityModel::dir_dev(const std::string& dir) const {
   }
 }
 
-const AsyncBlindProcess* DurabilityModel::async_blind_toucher(const std::string& path) const {
-  if (async_blind_.empty() || path.empty()) return nullptr;
+const BlindProcess* DurabilityModel::blind_toucher(const std::string& path) const {
+  if (blind_.empty() || path.empty()) return nullptr;
   uint32_t who = 0;
   if (auto it = blind_paths_.find(path); it != blind_paths_.end())
     who = it->second;
   else if (const InodeState* in = binding(path).inode)
-    who = in->async_blind;
-  return who ? &async_blind_[who - 1] : nullptr;
+    who = in->blind;
+  return who ? &blind_[who - 1] : nullptr;
 }
 
 // ---------------------------------------------------------------- inodes
@@ -359,9 +359,10 @@ void DurabilityModel::on_fork(const Event& ev) {
     // AIO context.
     fd_sharers_[ev.pid].push_back(ev.child_pid);
     fd_sharers_[ev.child_pid].push_back(ev.pid);
-    if (auto b = async_blind_by_pid_.find(ev.pid); b != async_blind_by_pid_.end()) {
-      const AsyncBlindProcess parent = async_blind_[b->second - 1];
-      make_async_blind(ev.child_pid, parent.comm, parent.io_uring, parent.aio, ev.ts_ns);
+    if (auto b = blind_by_pid_.find(ev.pid); b != blind_by_pid_.end() && blind_[b->second - 1].async_blind()) {
+      const BlindProcess& parent = blind_[b->second - 1];
+      make_blind(BlindProcess{.pid = ev.child_pid, .comm = parent.comm, .io_uring = parent.io_uring,
+                              .aio = parent.aio, .since_ns = ev.ts_ns});
     }
   }
   constexpr size_t kCap = 65536;
@@ -390,7 +391,7 @@ void DurabilityModel::bind(const std::string& path, InodeState* in) {
   }
   names_[path] = in->id;
   in->names.push_back(path);
-  if (in->async_blind) blind_path(path, in->async_blind);
+  if (in->blind) blind_path(path, in->blind);
   if (indexed_dirty(*in)) dirty_index_.add(path, *in);
   in->ever_named = true;
   in->unnamed_ns = 0;
@@ -618,9 +619,11 @@ void DurabilityModel::apply(const Event& ev) {
     case SyscallOp::Exit: on_exit(ev); break;
     case SyscallOp::AsyncSetup:
     case SyscallOp::AsyncIo: on_async_io(ev); break;
+    case SyscallOp::OverBudget: on_over_budget(ev); break;
     default: break;
   }
-  if (async_io_unseen_) note_touch(ev);
+  // Live, only processes already blind (over budget) need their touches.
+  if (async_io_unseen_ || (!blind_by_pid_.empty() && blind_by_pid_.count(ev.pid))) note_touch(ev);
 }
 
 void DurabilityModel::on_open(const Event& ev) {
@@ -900,50 +903,80 @@ void DurabilityModel::on_exit(const Event& ev) {
   // Its number may be reused by an unrelated process; its record stays
   // with the files it touched.
   touches_.erase(ev.pid);
-  async_blind_by_pid_.erase(ev.pid);
+  blind_by_pid_.erase(ev.pid);
   fd_sharers_.erase(ev.pid);
 }
 
 void DurabilityModel::on_async_io(const Event& ev) {
   if (!async_io_unseen_) return;
   const bool io_uring = syscall_name(ev.syscall).starts_with("io_uring");
-  make_async_blind(ev.pid, ev.comm, io_uring, !io_uring, ev.ts_ns);
+  BlindProcess cause{.pid = ev.pid, .comm = ev.comm, .io_uring = io_uring, .aio = !io_uring, .since_ns = ev.ts_ns};
+  make_blind(cause);
 }
 
-void DurabilityModel::make_async_blind(int32_t pid, const std::string& comm, bool io_uring, bool aio,
-                                       uint64_t ts) {
-  auto [it, fresh] = async_blind_by_pid_.try_emplace(pid, 0);
+void DurabilityModel::on_over_budget(const Event& ev) {
+  BlindProcess cause{.pid = ev.pid, .comm = ev.comm, .over_budget = true, .events_dropped = ev.arg,
+                     .since_ns = ev.ts_ns};
+  // A final report swept at the end of a session has no comm: keep the one
+  // its first report carried.
+  if (auto b = blind_by_pid_.find(ev.pid); b != blind_by_pid_.end() && cause.comm.empty())
+    cause.comm = blind_[b->second - 1].comm;
+  make_blind(cause);
+}
+
+void DurabilityModel::make_blind(const BlindProcess& cause) {
+  auto [it, fresh] = blind_by_pid_.try_emplace(cause.pid, 0);
   if (!fresh) {
-    AsyncBlindProcess& p = async_blind_[it->second - 1];
-    p.io_uring = p.io_uring || io_uring;
-    p.aio = p.aio || aio;
+    BlindProcess& p = blind_[it->second - 1];
+    const bool newly_over_budget = cause.over_budget && !p.over_budget;
+    p.io_uring = p.io_uring || cause.io_uring;
+    p.aio = p.aio || cause.aio;
+    p.over_budget = p.over_budget || cause.over_budget;
+    p.events_dropped = std::max(p.events_dropped, cause.events_dropped);
+    if (newly_over_budget) blind_writes_of(cause.pid, it->second);
     return;
   }
-  async_blind_.push_back(AsyncBlindProcess{pid, comm, io_uring, aio, ts});
-  const auto who = static_cast<uint32_t>(async_blind_.size());
+  blind_.push_back(cause);
+  const auto who = static_cast<uint32_t>(blind_.size());
   it->second = who;
+  if (cause.over_budget) blind_writes_of(cause.pid, who);
+  if (!cause.async_blind()) return;
   // What it touched before it set up the ring or context: an fd opened
   // earlier is as good a target for its requests as one opened later.
-  if (auto t = touches_.find(pid); t != touches_.end()) {
+  if (auto t = touches_.find(cause.pid); t != touches_.end()) {
     Touches before = std::move(t->second);
     touches_.erase(t);
     for (const FileId& id : before.inodes)
       if (InodeState* in = find_mut(id)) blind_inode(*in, who);
     for (const auto& p : before.paths) blind_path(p, who);
   }
-  if (auto s = fd_sharers_.find(pid); s != fd_sharers_.end()) {
+  if (auto s = fd_sharers_.find(cause.pid); s != fd_sharers_.end()) {
     const std::vector<int32_t> sharers = s->second;  // the recursion below may rehash
     for (int32_t q : sharers) {
       auto t = touches_.find(q);
-      make_async_blind(q, t != touches_.end() && !t->second.comm.empty() ? t->second.comm : comm, io_uring, aio,
-                       ts);
+      BlindProcess shared = cause;
+      shared.pid = q;
+      if (t != touches_.end() && !t->second.comm.empty()) shared.comm = t->second.comm;
+      make_blind(shared);
     }
   }
 }
 
+// The files `pid` is writing now: any of its dropped events may have been
+// the sync (or the rename, the close) a verdict about them turns on.
+void DurabilityModel::blind_writes_of(int32_t pid, uint32_t who) {
+  for (auto& [id, slot] : inodes_)
+    if (slot.state.writer(pid)) blind_inode(slot.state, who);
+}
+
+const BlindProcess* DurabilityModel::blind_process(int32_t pid) const {
+  auto b = blind_by_pid_.find(pid);
+  return b == blind_by_pid_.end() ? nullptr : &blind_[b->second - 1];
+}
+
 void DurabilityModel::blind_inode(InodeState& in, uint32_t who) {
-  if (in.async_blind == 0) in.async_blind = who;
-  for (const auto& n : in.names) blind_path(n, in.async_blind);
+  if (in.blind == 0) in.blind = who;
+  for (const auto& n : in.names) blind_path(n, in.blind);
 }
 
 void DurabilityModel::blind_path(const std::string& path, uint32_t who) {
@@ -983,12 +1016,13 @@ void DurabilityModel::note_touch(const Event& ev) {
         if (auto it = names_.find(*p); it != names_.end() && it->second.valid() && (in = find_mut(it->second))) break;
   auto absolute = [](const std::string* p) { return p && !p->empty() && p->front() == '/'; };
 
-  if (auto b = async_blind_by_pid_.find(ev.pid); b != async_blind_by_pid_.end()) {
+  if (auto b = blind_by_pid_.find(ev.pid); b != blind_by_pid_.end()) {
     if (in) blind_inode(*in, b->second);
     for (const std::string* p : paths)
       if (absolute(p)) blind_path(*p, b->second);
     return;
   }
+  if (!async_io_unseen_) return;
   // Not (yet) async-blind: remember, bounded.
   constexpr size_t kMaxProcesses = 65536, kPerProcess = 4096, kLookBack = 8;
   auto t = touches_.find(ev.pid);

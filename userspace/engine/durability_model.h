@@ -13,10 +13,16 @@
 //    before that cancels out;
 //  - files first seen already existing are durable as found.
 //
-// A source that cannot see io_uring / Linux AIO operations (an strace log,
-// set_async_io_unseen) makes a process that sets them up or submits them
-// "async-blind" (engine/async_blind.h): every file it touched, before or
-// after, is marked so, and the engine marks verdicts about it incomplete.
+// A process some of whose operations were not seen is "blind"
+// (engine/blind_process.h): every file it touched is marked so, and the
+// engine marks verdicts about it incomplete. Two causes:
+//  - a source that cannot see io_uring / Linux AIO operations (an strace log,
+//    set_async_io_unseen): a process that sets them up or submits them, with
+//    what it touched before and after;
+//  - an OverBudget event (the kernel dropped events of the process): the
+//    files it is writing (it may have synced them unseen) and what it touches
+//    after. A dropped call about a file it touched before and does not touch
+//    again is not known (docs/production.md, "Event budgets").
 #pragma once
 
 #include <functional>
@@ -33,7 +39,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "engine/async_blind.h"
+#include "engine/blind_process.h"
 #include "engine/dirty_index.h"
 #include "engine/finding.h"
 #include "engine/fs_classifier.h"
@@ -97,8 +103,8 @@ struct InodeState {
   std::vector<std::string> names;  // current absolute paths bound to it
   bool ever_named = false;
   // Touched by an async-blind process: 1 + its index in
-  // DurabilityModel::async_blind_processes(); 0 if none.
-  uint32_t async_blind = 0;
+  // DurabilityModel::blind_processes(); 0 if none.
+  uint32_t blind = 0;
   uint64_t unnamed_ns = 0;         // when it lost its last name (0 while named)
 
   bool is_dir() const { return (mode & 0170000) == 0040000; }
@@ -237,13 +243,15 @@ class DurabilityModel {
   // ancestors); 0 if unknown.
   DevT dir_dev(const std::string& dir) const;
 
-  // ---- async-blind processes (only when set_async_io_unseen) ----
+  // ---- blind processes (async-blind offline, or over budget) ----
   // In the order they became so.
-  const std::vector<AsyncBlindProcess>& async_blind_processes() const { return async_blind_; }
-  // The async-blind process that touched `path`: opened, wrote, synced,
+  const std::vector<BlindProcess>& blind_processes() const { return blind_; }
+  // The blind process that touched `path`: opened, wrote, synced,
   // truncated, renamed, linked, unlinked or created it (or the file bound
-  // to it now), before or after it became async-blind. nullptr if none.
-  const AsyncBlindProcess* async_blind_toucher(const std::string& path) const;
+  // to it now), while blind (and, async-blind, before). nullptr if none.
+  const BlindProcess* blind_toucher(const std::string& path) const;
+  // The blind process with this pid now, or nullptr.
+  const BlindProcess* blind_process(int32_t pid) const;
 
   size_t inode_count() const { return inodes_.size(); }
   size_t pending_entry_count() const { return pending_entries_; }
@@ -301,7 +309,9 @@ class DurabilityModel {
   void on_fork(const Event& ev);
   void on_exit(const Event& ev);
   void on_async_io(const Event& ev);
-  void make_async_blind(int32_t pid, const std::string& comm, bool io_uring, bool aio, uint64_t ts);
+  void on_over_budget(const Event& ev);
+  void make_blind(const BlindProcess& cause);
+  void blind_writes_of(int32_t pid, uint32_t who);
   void note_touch(const Event& ev);
   void blind_inode(InodeState& in, uint32_t who);
   void blind_path(const std::string& path, uint32_t who);
@@ -367,12 +377,12 @@ class DurabilityModel {
   std::unordered_map<std::string, DevT> dir_devs_;
   mutable std::unordered_map<std::string, uint64_t> dir_magic_cache_;
 
-  // Async-blind processes (set_async_io_unseen). `who` values are 1 + an
-  // index in async_blind_; a process that exits leaves the pid index (its
-  // number may be reused) but stays in async_blind_ for the files it touched.
+  // Blind processes (engine/blind_process.h). `who` values are 1 + an
+  // index in blind_; a process that exits leaves the pid index (its
+  // number may be reused) but stays in blind_ for the files it touched.
   bool async_io_unseen_ = false;
-  std::vector<AsyncBlindProcess> async_blind_;
-  std::unordered_map<int32_t, uint32_t> async_blind_by_pid_;  // live async-blind pid -> who
+  std::vector<BlindProcess> blind_;
+  std::unordered_map<int32_t, uint32_t> blind_by_pid_;  // live blind pid -> who
   std::unordered_map<std::string, uint32_t> blind_paths_;     // path -> who touched it
   // What each live, not (yet) async-blind process touched: it becomes
   // async-blind with them when it sets up io_uring or AIO later. Bounded

@@ -64,26 +64,26 @@ struct Engine::Impl {
       if (f.incomplete_reason.empty())
         f.incomplete_reason = std::to_string(events_lost) + " events were lost before this verdict";
     }
-    if (const AsyncBlindProcess* p = async_blind_toucher(f)) {
+    if (const BlindProcess* p = blind_toucher(f)) {
       f.incomplete = true;
-      std::string why = "pid " + std::to_string(p->pid) + " (" + p->comm + ") used " + async_blind_uses(*p) +
-                        ", whose operations strace cannot show: its writes and syncs through " +
-                        (p->io_uring && p->aio ? "them" : "it") + " were not seen";
+      std::string why = blind_reason(*p, p->comm);
       f.incomplete_reason = f.incomplete_reason.empty() ? why : f.incomplete_reason + "; " + why;
     }
     ++stats.findings;
     emit(std::move(f));
   }
 
-  // The async-blind process (durability_model.h) that touched the file a
-  // finding is about or one of its related files (a directory's entries,
-  // a successor), if any: its io_uring or AIO requests may have written or
-  // synced it unseen. One place for every rule.
-  const AsyncBlindProcess* async_blind_toucher(const Finding& f) const {
-    if (model.async_blind_processes().empty()) return nullptr;
-    if (const AsyncBlindProcess* p = model.async_blind_toucher(f.path)) return p;
+  // The blind process (durability_model.h) behind a finding: the one that
+  // made it, if blind now, or one that touched the file it is about or one
+  // of its related files (a directory's entries, a successor): its unseen
+  // operations may have written, synced or renamed them. One place for
+  // every rule.
+  const BlindProcess* blind_toucher(const Finding& f) const {
+    if (model.blind_processes().empty()) return nullptr;
+    if (const BlindProcess* p = model.blind_process(f.pid)) return p;
+    if (const BlindProcess* p = model.blind_toucher(f.path)) return p;
     for (const auto& r : f.related)
-      if (const AsyncBlindProcess* p = model.async_blind_toucher(r.path)) return p;
+      if (const BlindProcess* p = model.blind_toucher(r.path)) return p;
     return nullptr;
   }
 
@@ -145,8 +145,8 @@ void Engine::note_loss(uint64_t count) { impl_->events_lost += count; }
 
 void Engine::reconfigure(const Config& cfg) { impl_->reconfigure(cfg); }
 
-const std::vector<AsyncBlindProcess>& Engine::async_blind_processes() const {
-  return impl_->model.async_blind_processes();
+const std::vector<BlindProcess>& Engine::blind_processes() const {
+  return impl_->model.blind_processes();
 }
 
 EngineStats Engine::stats() const {

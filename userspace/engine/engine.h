@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "config/config.h"
-#include "engine/async_blind.h"
+#include "engine/blind_process.h"
 #include "engine/finding.h"
 #include "engine/fs_classifier.h"
 #include "event/event.h"
@@ -44,8 +44,9 @@ struct EngineOptions {
   DirIdentity dir_identity;
   // Where the events come from. A source that cannot see io_uring / Linux
   // AIO operations (an strace log) makes the processes that use them
-  // async-blind (engine/async_blind.h): findings about the files they
-  // touched are marked incomplete.
+  // async-blind (engine/blind_process.h): findings about the files they
+  // touched are marked incomplete. (Processes over their event budget are
+  // blind on any source.)
   SourceKind source = SourceKind::Live;
 };
 
@@ -81,10 +82,11 @@ class Engine {
 
   EngineStats stats() const;
 
-  // Processes whose io_uring / AIO operations the source could not show
-  // (empty unless EngineOptions::source cannot see them), in the order they
-  // were first seen using them.
-  const std::vector<AsyncBlindProcess>& async_blind_processes() const;
+  // Blind processes (engine/blind_process.h): those whose io_uring / AIO
+  // operations the source could not show (only when EngineOptions::source
+  // cannot see them) and those over their event budget, in the order they
+  // became so.
+  const std::vector<BlindProcess>& blind_processes() const;
 
  private:
   struct Impl;

@@ -21,6 +21,19 @@ inline uint64_t total_lost(const LossCounters& c) {
   return n;
 }
 
+// Events a process lost to its own event budget (--process-budget): they
+// make that process's findings incomplete (Syscall::OverBudget names it),
+// not everyone's.
+inline constexpr std::string_view kProcessBudgetLoss = "process_budget";
+
+// Losses that make the whole session's verdicts incomplete: all but those.
+inline uint64_t session_lost(const LossCounters& c) {
+  uint64_t n = 0;
+  for (const auto& [reason, v] : c)
+    if (reason != kProcessBudgetLoss) n += v;
+  return n;
+}
+
 // What kind of trace a source reads. Live capture sees io_uring requests
 // and Linux AIO iocbs (the io_uring:* and aio:* rows), and a recording keeps
 // what it saw; an strace log shows only the syscalls that set them up and

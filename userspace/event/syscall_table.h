@@ -50,6 +50,7 @@ enum class SyscallOp : uint8_t {
   Mmap,        // a shared writable file mapping: a handle on the file, like an fd
   Munmap,
   Mremap,
+  OverBudget,  // the kernel dropped events of a process over its budget (not a syscall)
 };
 
 // Traits (the table's last column).

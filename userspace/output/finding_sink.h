@@ -6,11 +6,19 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "engine/finding.h"
 #include "event/event_source.h"
 
 namespace duraudit {
+
+// A process that went over its event budget (engine/blind_process.h).
+struct OverBudgetProcess {
+  int32_t pid = 0;
+  std::string comm;
+  uint64_t events_dropped = 0;
+};
 
 struct Summary {
   // Findings reported (after suppression), by severity and by rule id.
@@ -25,6 +33,9 @@ struct Summary {
   uint64_t suppressed_by_baseline = 0;
   uint64_t suppressed_by_rules = 0;  // suppressions and path include/exclude of rules files
   uint64_t evictions = 0;            // model state evicted by memory caps
+  // Processes whose own events were dropped over their budget: their
+  // findings, and those about files they touched, are marked incomplete.
+  std::vector<OverBudgetProcess> over_budget;
   // The session's verdicts rest on incomplete data (lost events, evictions,
   // the trace ended early...).
   bool incomplete = false;
@@ -34,6 +45,8 @@ struct Summary {
   void count(const Finding& f);
   uint64_t findings() const { return errors + warnings + notices; }
   uint64_t events_lost() const { return total_lost(events_lost_by_reason); }
+  // Lost for everyone (not to a process's own budget).
+  uint64_t session_events_lost() const { return session_lost(events_lost_by_reason); }
 };
 
 class FindingSink {

@@ -61,6 +61,12 @@ ordered_json summary_to_json(const Summary& s) {
   j["events_lost_by_reason"] = std::move(lost);
   j["suppressed"] = ordered_json{{"baseline", s.suppressed_by_baseline}, {"rules", s.suppressed_by_rules}};
   j["evictions"] = s.evictions;
+  if (!s.over_budget.empty()) {
+    ordered_json over = ordered_json::array();
+    for (const OverBudgetProcess& p : s.over_budget)
+      over.push_back(ordered_json{{"pid", p.pid}, {"comm", p.comm}, {"events_dropped", p.events_dropped}});
+    j["over_budget"] = std::move(over);
+  }
   j["incomplete"] = s.incomplete;
   if (s.incomplete) j["incomplete_reason"] = s.incomplete_reason;
   return j;

@@ -158,6 +158,11 @@ void TextSink::on_summary(const Summary& s) {
   row("suppressed", std::to_string(s.suppressed_by_baseline) + " by baseline, " +
                         std::to_string(s.suppressed_by_rules) + " by rules files");
   if (s.evictions) row("evictions", std::to_string(s.evictions));
+  for (const OverBudgetProcess& p : s.over_budget)
+    row("over budget", "pid " + std::to_string(p.pid) + " (" + escape_text(p.comm) + "): " +
+                           std::to_string(p.events_dropped) + " events dropped");
+  // Losses to a process's own budget are named above and in its findings.
+  lost = s.session_events_lost();
   if (lost)
     o << paint("WARNING: " + std::to_string(lost) +
                    " events were lost; these verdicts rest on incomplete data (findings may be missing or wrong). "

@@ -24,7 +24,8 @@ void AuditPipeline::feed(Event&& raw) {
 }
 
 void AuditPipeline::update_losses(const LossCounters& losses) {
-  uint64_t total = total_lost(losses);
+  // A process's own budget losses mark its findings (OverBudget events), not all.
+  uint64_t total = session_lost(losses);
   if (total > lost_seen_) {
     engine_.note_loss(total - lost_seen_);
     lost_seen_ = total;
@@ -45,8 +46,21 @@ const Summary& AuditPipeline::finish(const LossCounters& losses) {
     sum.incomplete = true;
     sum.incomplete_reason = sum.incomplete_reason.empty() ? why : why + "; " + sum.incomplete_reason;
   };
-  if (total_lost(losses) > 0)
-    incomplete(std::to_string(total_lost(losses)) + " events were lost");
+  for (const BlindProcess& p : engine_.blind_processes())
+    if (p.over_budget) sum.over_budget.push_back(OverBudgetProcess{p.pid, p.comm, p.events_dropped});
+  if (!sum.over_budget.empty()) {
+    constexpr size_t kNamed = 3;
+    std::string who;
+    for (size_t i = 0; i < sum.over_budget.size() && i < kNamed; ++i)
+      who += (i ? ", pid " : "pid ") + std::to_string(sum.over_budget[i].pid) + " (" + sum.over_budget[i].comm +
+             ", " + std::to_string(sum.over_budget[i].events_dropped) + " dropped)";
+    if (sum.over_budget.size() > kNamed) who += " and " + std::to_string(sum.over_budget.size() - kNamed) + " more";
+    incomplete(who + " went" +
+               " over the per-process event budget; findings about the files " +
+               (sum.over_budget.size() == 1 ? "it" : "they") + " touched are marked incomplete");
+  }
+  if (session_lost(losses) > 0)
+    incomplete(std::to_string(session_lost(losses)) + " events were lost");
   else if (sum.evictions > 0)
     incomplete(std::to_string(sum.evictions) + " tracked objects were evicted by the memory caps");
   reporter_.finish();
