@@ -18,7 +18,9 @@ namespace duraudit {
 void add_audit_options(po::options_description& desc, AuditOptions& o) {
   desc.add_options()
       ("format", po::value(&o.format)->default_value("text"), "text | json (JSON Lines)")
-      ("output,o", po::value(&o.output), "write findings to FILE instead of stdout")
+      ("output,o", po::value(&o.output),
+       o.findings_to_stderr ? "write findings to FILE instead of stderr (- for stdout, which is otherwise the command's)"
+                            : "write findings to FILE instead of stdout")
       ("rules", po::value(&o.rules_files)->composing(), "rules file (YAML); repeatable, merged in order")
       ("fail-on", po::value(&o.fail_on)->default_value("none"),
        "exit 3 when a finding at or above this severity exists: none|notice|warning|error")
@@ -73,17 +75,18 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
     s.baseline_file->set_report_failures(false);
   }
 
-  auto color = resolve_color(o.color, o.output.empty() ? STDOUT_FILENO : -1);
-  if (!color) throw UsageError("--color must be auto, always or never (got '" + o.color + "')");
-
-  if (!o.output.empty()) {
+  if (o.output == "-") {
+    s.output = OutputFile::standard_output();
+  } else if (!o.output.empty()) {
     std::string err;
     s.output = OutputFile::open(o.output, session.append_output, &err);
     if (!s.output) throw UsageError(err);
     s.output_is_file = true;
   } else {
-    s.output = OutputFile::standard_output();
+    s.output = o.findings_to_stderr ? OutputFile::standard_error() : OutputFile::standard_output();
   }
+  auto color = resolve_color(o.color, s.output_is_file ? -1 : s.output->fd());
+  if (!color) throw UsageError("--color must be auto, always or never (got '" + o.color + "')");
   s.out = &s.output->stream();
   if (o.format == "json") {
     s.sink = std::make_unique<JsonSink>(*s.out);
@@ -109,10 +112,10 @@ void AuditSetup::finish_outputs() {
   }
 }
 
-int audit_exit_status(int command_status, const AuditSetup& setup) {
-  if (setup.outputs_failed) return kExitRuntimeError;
+int audit_exit_status(int command_status, const AuditSetup& setup, int findings_exit, int output_failure_exit) {
+  if (setup.outputs_failed) return output_failure_exit;
   if (command_status != 0) return command_status;
-  return setup.reporter->fails(setup.fail_on) ? kExitFindings : kExitOk;
+  return setup.reporter->fails(setup.fail_on) ? findings_exit : kExitOk;
 }
 
 }  // namespace duraudit
