@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
 
 #include "cli/errors.h"
 #include "config/rules_file.h"
+#include "output/github_sink.h"
 #include "output/json_sink.h"
 #include "output/repeat_folding.h"
 #include "output/text_sink.h"
@@ -15,9 +17,29 @@
 
 namespace duraudit {
 
+namespace {
+
+// --format github: the annotations go to the findings output; the step
+// summary, to $GITHUB_STEP_SUMMARY when it is set, opened now so that a
+// file that cannot be written is refused before the session runs.
+std::unique_ptr<FindingSink> make_github_sink(std::ostream& out, GithubSink*& github) {
+  std::unique_ptr<OutputFile> step_summary;
+  if (const char* path = std::getenv("GITHUB_STEP_SUMMARY"); path && *path) {
+    std::string err;
+    step_summary = OutputFile::open(path, /*append=*/true, &err);
+    if (!step_summary) throw UsageError("$GITHUB_STEP_SUMMARY: " + err);
+  }
+  auto sink = std::make_unique<GithubSink>(out, std::move(step_summary));
+  github = sink.get();
+  return sink;
+}
+
+}  // namespace
+
 void add_audit_options(po::options_description& desc, AuditOptions& o) {
   desc.add_options()
-      ("format", po::value(&o.format)->default_value("text"), "text | json (JSON Lines)")
+      ("format", po::value(&o.format)->default_value("text"),
+       "text | json (JSON Lines) | github (workflow commands; a table to $GITHUB_STEP_SUMMARY if set)")
       ("output,o", po::value(&o.output),
        o.findings_to_stderr ? "write findings to FILE instead of stderr (- for stdout, which is otherwise the command's)"
                             : "write findings to FILE instead of stdout")
@@ -92,8 +114,10 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
     s.sink = std::make_unique<JsonSink>(*s.out);
   } else if (o.format == "text") {
     s.sink = std::make_unique<TextSink>(*s.out, *color);
+  } else if (o.format == "github") {
+    s.sink = make_github_sink(*s.out, s.github);
   } else {
-    throw UsageError("--format must be text or json (got '" + o.format + "')");
+    throw UsageError("--format must be text, json or github (got '" + o.format + "')");
   }
   if (session.fold_window_ns) s.front_sink = std::make_unique<RepeatFoldingSink>(*s.sink, session.fold_window_ns);
   std::vector<FindingSink*> sinks{s.front_sink ? s.front_sink.get() : s.sink.get()};
@@ -104,6 +128,7 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
 
 void AuditSetup::finish_outputs() {
   if (!output->finish()) outputs_failed = true;
+  if (github && github->step_summary_failed()) outputs_failed = true;
   if (!baseline_out) return;
   baseline_out->write(baseline_file->stream());
   if (!baseline_file->finish()) {

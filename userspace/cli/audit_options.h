@@ -15,6 +15,7 @@
 #include "output/baseline.h"
 #include "output/finding_reporter.h"
 #include "output/finding_sink.h"
+#include "output/github_sink.h"
 #include "output/output_file.h"
 
 namespace duraudit {
@@ -44,7 +45,8 @@ struct AuditSetup {
   std::unique_ptr<OutputFile> output;       // -o FILE, stdout or stderr, every write checked
   bool output_is_file = false;              // -o FILE (attach reopens it on SIGHUP)
   std::ostream* out = nullptr;              // output->stream()
-  std::unique_ptr<FindingSink> sink;       // text or JSON
+  std::unique_ptr<FindingSink> sink;       // text, JSON or GitHub
+  GithubSink* github = nullptr;            // `sink`, when --format github (its step summary can fail)
   std::unique_ptr<FindingSink> front_sink; // what the reporter feeds, if it wraps `sink` (attach)
   std::unique_ptr<Baseline> baseline;       // --baseline
   std::unique_ptr<Baseline> baseline_out;   // --write-baseline
