@@ -25,18 +25,20 @@ TEST(Cli, VersionAndHelp) {
   EXPECT_THAT(h.out, HasSubstr("trace"));
 }
 
-TEST(Cli, UnknownSubcommandAndBadFlagAreUsageErrors) {
+// Usage errors exit 2, except under run, whose own failures are 125
+// (exit_status_test.cpp has the whole table).
+TEST(Cli, UnknownSubcommandIsAUsageErrorAndRunsBadFlagsAre125) {
   auto r = run_command({duraudit_bin(), "frobnicate"});
   EXPECT_EQ(r.status, 2);
   EXPECT_THAT(r.err, HasSubstr("frobnicate"));
   auto f = run_command({duraudit_bin(), "run", "--no-such-flag", "--", "true"});
-  EXPECT_EQ(f.status, 2);
+  EXPECT_EQ(f.status, 125);
   EXPECT_THAT(f.err, HasSubstr("no-such-flag"));
   auto fo = run_command({duraudit_bin(), "run", "--fail-on", "sometimes", "--", "true"});
-  EXPECT_EQ(fo.status, 2);
+  EXPECT_EQ(fo.status, 125);
   EXPECT_THAT(fo.err, HasSubstr("--fail-on"));
   auto nocmd = run_command({duraudit_bin(), "run"});
-  EXPECT_EQ(nocmd.status, 2);
+  EXPECT_EQ(nocmd.status, 125);
 }
 
 TEST(Cli, RulesListShowsTheCatalogue) {
@@ -58,13 +60,13 @@ TEST(Cli, RulesCheckReportsFileAndLine) {
   EXPECT_EQ(ok.status, 0) << ok.err;
 }
 
-TEST(Cli, InvalidRulesFileIsExit2BeforeRunningAnything) {
+TEST(Cli, InvalidRulesFileIsExit125UnderRunBeforeRunningAnything) {
   ScratchDir dir;
   std::string bad = dir / "bad.yaml";
   std::ofstream(bad) << "version: 1\nbogus_key: 3\n";
   std::string marker = dir / "ran";
   auto r = run_command({duraudit_bin(), "run", "--rules", bad, "--", "touch", marker});
-  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.status, 125);
   EXPECT_THAT(r.err, HasSubstr(bad + ":2"));
   EXPECT_FALSE(std::filesystem::exists(marker));
 }
@@ -83,7 +85,9 @@ TEST(Cli, ExitCodesFollowFailOn) {
   EXPECT_EQ(run_with("warning").status, 3);
   auto r = run_with("notice");
   EXPECT_EQ(r.status, 3);
-  EXPECT_THAT(r.out, HasSubstr("rename-without-fsync"));
+  // Under run, findings go to stderr: stdout is the command's.
+  EXPECT_THAT(r.err, HasSubstr("rename-without-fsync"));
+  EXPECT_EQ(r.out, "");
 }
 
 TEST(Cli, ChildStatusWinsOverFindings) {
@@ -105,7 +109,7 @@ TEST(Cli, CommandNotFoundIs127WithAMessage) {
 
 TEST(Cli, TargetThatExitsAtOnce) {
   DURAUDIT_REQUIRE_ROOT();
-  auto r = run_command({duraudit_bin(), "run", "--format", "json", "--", "true"});
+  auto r = run_command({duraudit_bin(), "run", "--format", "json", "-o", "-", "--", "true"});
   EXPECT_EQ(r.status, 0) << r.err;
   auto rep = parse_report(r.out);
   EXPECT_TRUE(rep.findings.empty()) << rep.describe();
@@ -132,7 +136,7 @@ TEST(Cli, BaselineSuppressesKnownFindings) {
   ScratchDir dir;
   std::string baseline = dir / "baseline.jsonl";
   auto run_with = [&](std::vector<std::string> opts) {
-    std::vector<std::string> argv{duraudit_bin(), "run", "--format", "json", "--fail-on", "warning"};
+    std::vector<std::string> argv{duraudit_bin(), "run", "--format", "json", "-o", "-", "--fail-on", "warning"};
     argv.insert(argv.end(), opts.begin(), opts.end());
     argv.push_back("--");
     for (auto& a : buggy_writer(dir)) argv.push_back(a);
@@ -151,7 +155,7 @@ TEST(Cli, BaselineSuppressesKnownFindings) {
 
 TEST(Cli, MissingBaselineFileIsAConfigurationError) {
   auto r = run_command({duraudit_bin(), "run", "--baseline", "/no/such/baseline", "--", "true"});
-  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.status, 125);
   EXPECT_THAT(r.err, HasSubstr("/no/such/baseline"));
 }
 

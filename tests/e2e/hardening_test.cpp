@@ -35,13 +35,13 @@ size_t lines_with(const std::string& text, const std::string& needle) {
 
 // ---- write errors ------------------------------------------------------------
 
-TEST(WriteErrors, RunToAFullDeviceSaysSoOnceAndExits1) {
+TEST(WriteErrors, RunToAFullDeviceSaysSoOnceAndExits125) {
   DURAUDIT_REQUIRE_ROOT();
   ScratchDir dir;
   for (const char* format : {"json", "text"}) {
     auto r = run_command({duraudit_bin(), "run", "--format", format, "-o", "/dev/full", "--", "/bin/sh", "-c",
                           "echo a > " + (dir / "ff")});
-    EXPECT_EQ(r.status, 1) << format << ": " << r.err;
+    EXPECT_EQ(r.status, 125) << format << ": " << r.err;  // run's own failure
     EXPECT_EQ(lines_with(r.err, "cannot write /dev/full: No space left on device"), 1u) << format << ": " << r.err;
   }
 }
@@ -99,7 +99,7 @@ TEST(WriteErrors, DuraauditsOwnOutputsAreDurable) {
   DURAUDIT_REQUIRE_ROOT();
   ScratchDir dir;
   const std::string findings = dir / "findings.jsonl", baseline = dir / "baseline.jsonl";
-  auto r = run_command({duraudit_bin(), "run", "--format", "json", "--", duraudit_bin(), "replay", "--strace",
+  auto r = run_command({duraudit_bin(), "run", "--format", "json", "-o", "-", "--", duraudit_bin(), "replay", "--strace",
                         strace_log("hand_syscalls.log"), "--format", "json", "-o", findings, "--write-baseline",
                         baseline});
   ASSERT_EQ(r.status, 0) << r.err;
@@ -109,7 +109,7 @@ TEST(WriteErrors, DuraauditsOwnOutputsAreDurable) {
   EXPECT_TRUE(report.of_rule("missing-dir-fsync").empty()) << report.describe();
 
   const std::string trace = dir / "trace.txt";
-  auto t = run_command({duraudit_bin(), "run", "--format", "json", "--", duraudit_bin(), "trace", "-o", trace, "--",
+  auto t = run_command({duraudit_bin(), "run", "--format", "json", "-o", "-", "--", duraudit_bin(), "trace", "-o", trace, "--",
                         "/bin/true"});
   ASSERT_EQ(t.status, 0) << t.err;
   EXPECT_TRUE(parse_report(t.out).about(trace).empty()) << parse_report(t.out).describe();
@@ -183,7 +183,7 @@ TEST(JsonNames, InvalidUtf8IsKeptReversiblyAndDistinct) {
   EXPECT_THAT(t.out, HasSubstr("\"" + dir.path() + "/n\\\\xff\""));    // the byte 0xff
   EXPECT_THAT(t.out, HasSubstr("\"" + dir.path() + "/n\\\\\\\\xff\""));  // the text \xff
 
-  std::vector<std::string> run = {duraudit_bin(), "run", "--format", "json", "--"};
+  std::vector<std::string> run = {duraudit_bin(), "run", "--format", "json", "-o", "-", "--"};
   run.insert(run.end(), argv.begin(), argv.end());
   auto r = run_command(run);
   ASSERT_EQ(r.status, 0) << r.err;
@@ -224,16 +224,17 @@ const char* kHostileWriter =
 TEST(TextEscaping, HostileNamesCannotForgeFindingsOrReachTheTerminal) {
   DURAUDIT_REQUIRE_ROOT();
   ScratchDir dir;
+  // Under run the findings are on stderr, the operator's terminal.
   auto r = run_command({duraudit_bin(), "run", "--", "/usr/bin/python3", "-c", kHostileWriter, dir.path()});
   ASSERT_EQ(r.status, 0) << r.err;
-  EXPECT_EQ(first_control_byte(r.out), -1) << r.out;
-  EXPECT_THAT(r.out, Not(HasSubstr("\nerror rename-without-fsync  etc-shadow")));
+  EXPECT_EQ(first_control_byte(r.err), -1) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("\nerror rename-without-fsync  etc-shadow")));
   // The escaped name and comm are there, C-style.
-  EXPECT_THAT(r.out, HasSubstr("x\\nerror rename-without-fsync  etc-shadow  sshd[1]\\n\\x1b]0;pwned\\x07\\x1b[2J\\x7f"));
-  EXPECT_THAT(r.out, HasSubstr("ev\\x1b[31m\\nil["));
+  EXPECT_THAT(r.err, HasSubstr("x\\nerror rename-without-fsync  etc-shadow  sshd[1]\\n\\x1b]0;pwned\\x07\\x1b[2J\\x7f"));
+  EXPECT_THAT(r.err, HasSubstr("ev\\x1b[31m\\nil["));
   // One finding, one block: no line starts with the forged headline.
-  EXPECT_EQ(lines_starting_with(r.out, "error "), 0u) << r.out;
-  EXPECT_EQ(lines_starting_with(r.out, "warning "), 2u) << r.out;  // close-without-fsync, missing-dir-fsync
+  EXPECT_EQ(lines_starting_with(r.err, "error "), 0u) << r.err;
+  EXPECT_EQ(lines_starting_with(r.err, "warning "), 2u) << r.err;  // close-without-fsync, missing-dir-fsync
 
   auto t = run_command({duraudit_bin(), "trace", "--", "/usr/bin/python3", "-c", kHostileWriter, dir.path()});
   ASSERT_EQ(t.status, 0) << t.err;

@@ -356,8 +356,10 @@ bool BpfCapture::poll(const Sink& sink, int timeout_ms) {
   }
   sink_ = nullptr;
   bool budget_spent = budget_ == 0 && n == kBudgetSpent;
-  if (n < 0 && n != -EINTR && !budget_spent)
-    spdlog::warn("capture: polling the ring buffer failed: {}", strerror(-n));
+  if (n < 0 && n != -EINTR && !budget_spent && poll_error_.empty()) {
+    poll_error_ = std::string("reading the ring buffer failed: ") + strerror(-n);
+    spdlog::error("capture: {}", poll_error_);
+  }
   return true;
 }
 

@@ -112,6 +112,10 @@ class BpfCapture final : public EventSource {
   // session says so (docs/async-io.md).
   bool sees_io_uring() const { return sees_io_uring_; }
 
+  // Why reading the ring buffer failed (epoll on it failed: no event can
+  // be read any more), or empty. Logged once when it happens.
+  const std::string& poll_error() const { return poll_error_; }
+
  private:
   BpfCapture() = default;
   static int on_record(void* ctx, void* data, size_t size);
@@ -125,6 +129,7 @@ class BpfCapture final : public EventSource {
   std::vector<int32_t> comm_matches_at_open_;
   int cgroup_fd_ = -1;  // the --cgroup directory, kept open while its slot is in use
   bool sees_io_uring_ = false;
+  std::string poll_error_;
 };
 
 }  // namespace duraudit

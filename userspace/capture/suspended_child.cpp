@@ -82,7 +82,9 @@ bool SuspendedChild::spawn(const std::vector<std::string>& argv, std::string* er
     }
     int e = errno;
     (void)!write(status[1], &e, sizeof e);
-    _exit(127);
+    // The shell's codes: 127 not found, 126 found but cannot be run
+    // (not executable, a directory, not a valid executable...).
+    _exit(e == ENOENT ? 127 : 126);
   }
   close(go[0]);
   close(status[1]);

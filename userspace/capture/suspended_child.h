@@ -9,7 +9,8 @@
 //   ... poll until Exit(group_dead) of child.pid() ...
 //   int status = child.wait();       // waitpid status
 //
-// If exec fails, exec_errno() says why (ENOENT -> exit 127 in `run`).
+// If exec fails, exec_errno() says why; the child exits 127 for ENOENT (not
+// found) and 126 for any other reason (found but cannot be run), as a shell.
 #pragma once
 
 #include <sys/types.h>

@@ -2,12 +2,14 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include <spdlog/spdlog.h>
 
 #include "cli/errors.h"
 #include "config/rules_file.h"
+#include "output/github_sink.h"
 #include "output/json_sink.h"
 #include "output/repeat_folding.h"
 #include "output/text_sink.h"
@@ -15,10 +17,32 @@
 
 namespace duraudit {
 
+namespace {
+
+// --format github: the annotations go to the findings output; the step
+// summary, to $GITHUB_STEP_SUMMARY when it is set, opened now so that a
+// file that cannot be written is refused before the session runs.
+std::unique_ptr<FindingSink> make_github_sink(std::ostream& out, GithubSink*& github) {
+  std::unique_ptr<OutputFile> step_summary;
+  if (const char* path = std::getenv("GITHUB_STEP_SUMMARY"); path && *path) {
+    std::string err;
+    step_summary = OutputFile::open(path, /*append=*/true, &err);
+    if (!step_summary) throw UsageError("$GITHUB_STEP_SUMMARY: " + err);
+  }
+  auto sink = std::make_unique<GithubSink>(out, std::move(step_summary));
+  github = sink.get();
+  return sink;
+}
+
+}  // namespace
+
 void add_audit_options(po::options_description& desc, AuditOptions& o) {
   desc.add_options()
-      ("format", po::value(&o.format)->default_value("text"), "text | json (JSON Lines)")
-      ("output,o", po::value(&o.output), "write findings to FILE instead of stdout")
+      ("format", po::value(&o.format)->default_value("text"),
+       "text | json (JSON Lines) | github (workflow commands; a table to $GITHUB_STEP_SUMMARY if set)")
+      ("output,o", po::value(&o.output),
+       o.findings_to_stderr ? "write findings to FILE instead of stderr (- for stdout, which is otherwise the command's)"
+                            : "write findings to FILE instead of stdout")
       ("rules", po::value(&o.rules_files)->composing(), "rules file (YAML); repeatable, merged in order")
       ("fail-on", po::value(&o.fail_on)->default_value("none"),
        "exit 3 when a finding at or above this severity exists: none|notice|warning|error")
@@ -73,24 +97,27 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
     s.baseline_file->set_report_failures(false);
   }
 
-  auto color = resolve_color(o.color, o.output.empty() ? STDOUT_FILENO : -1);
-  if (!color) throw UsageError("--color must be auto, always or never (got '" + o.color + "')");
-
-  if (!o.output.empty()) {
+  if (o.output == "-") {
+    s.output = OutputFile::standard_output();
+  } else if (!o.output.empty()) {
     std::string err;
     s.output = OutputFile::open(o.output, session.append_output, &err);
     if (!s.output) throw UsageError(err);
     s.output_is_file = true;
   } else {
-    s.output = OutputFile::standard_output();
+    s.output = o.findings_to_stderr ? OutputFile::standard_error() : OutputFile::standard_output();
   }
+  auto color = resolve_color(o.color, s.output_is_file ? -1 : s.output->fd());
+  if (!color) throw UsageError("--color must be auto, always or never (got '" + o.color + "')");
   s.out = &s.output->stream();
   if (o.format == "json") {
     s.sink = std::make_unique<JsonSink>(*s.out);
   } else if (o.format == "text") {
     s.sink = std::make_unique<TextSink>(*s.out, *color);
+  } else if (o.format == "github") {
+    s.sink = make_github_sink(*s.out, s.github);
   } else {
-    throw UsageError("--format must be text or json (got '" + o.format + "')");
+    throw UsageError("--format must be text, json or github (got '" + o.format + "')");
   }
   if (session.fold_window_ns) s.front_sink = std::make_unique<RepeatFoldingSink>(*s.sink, session.fold_window_ns);
   std::vector<FindingSink*> sinks{s.front_sink ? s.front_sink.get() : s.sink.get()};
@@ -101,6 +128,7 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
 
 void AuditSetup::finish_outputs() {
   if (!output->finish()) outputs_failed = true;
+  if (github && github->step_summary_failed()) outputs_failed = true;
   if (!baseline_out) return;
   baseline_out->write(baseline_file->stream());
   if (!baseline_file->finish()) {
@@ -109,10 +137,10 @@ void AuditSetup::finish_outputs() {
   }
 }
 
-int audit_exit_status(int command_status, const AuditSetup& setup) {
-  if (setup.outputs_failed) return kExitRuntimeError;
+int audit_exit_status(int command_status, const AuditSetup& setup, int findings_exit, int output_failure_exit) {
+  if (setup.outputs_failed) return output_failure_exit;
   if (command_status != 0) return command_status;
-  return setup.reporter->fails(setup.fail_on) ? kExitFindings : kExitOk;
+  return setup.reporter->fails(setup.fail_on) ? findings_exit : kExitOk;
 }
 
 }  // namespace duraudit

@@ -15,6 +15,7 @@
 #include "output/baseline.h"
 #include "output/finding_reporter.h"
 #include "output/finding_sink.h"
+#include "output/github_sink.h"
 #include "output/output_file.h"
 
 namespace duraudit {
@@ -28,18 +29,24 @@ struct AuditOptions {
   std::string baseline;
   std::string write_baseline;
   std::string color = "auto";
+  // Where findings go without -o: standard output (replay, attach), or
+  // standard error under run, whose standard output belongs to the
+  // command. `-o -` is standard output for every command.
+  bool findings_to_stderr = false;
 };
 
+// Set o.findings_to_stderr first: the -o help says where findings go.
 void add_audit_options(po::options_description& desc, AuditOptions& o);
 
 struct AuditSetup {
   Config config;
   Severity fail_on = Severity::None;
   bool grace_given = false;
-  std::unique_ptr<OutputFile> output;       // -o FILE or stdout, every write checked
+  std::unique_ptr<OutputFile> output;       // -o FILE, stdout or stderr, every write checked
   bool output_is_file = false;              // -o FILE (attach reopens it on SIGHUP)
   std::ostream* out = nullptr;              // output->stream()
-  std::unique_ptr<FindingSink> sink;       // text or JSON
+  std::unique_ptr<FindingSink> sink;       // text, JSON or GitHub
+  GithubSink* github = nullptr;            // `sink`, when --format github (its step summary can fail)
   std::unique_ptr<FindingSink> front_sink; // what the reporter feeds, if it wraps `sink` (attach)
   std::unique_ptr<Baseline> baseline;       // --baseline
   std::unique_ptr<Baseline> baseline_out;   // --write-baseline
@@ -66,9 +73,11 @@ AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session = {
 // every FILE:LINE: problem.
 void load_rules_or_throw(const std::vector<std::string>& files, Config& config);
 
-// Exit status: 1 when an output could not be written (docs/output.md), else
-// the command's own status when non-zero, else 3 when a finding at or above
-// --fail-on was reported, else 0.
-int audit_exit_status(int command_status, const AuditSetup& setup);
+// Exit status: `output_failure_exit` (1; 125 under run) when an output
+// could not be written (docs/output.md), else the command's own status when
+// non-zero, else `findings_exit` (3; run's --findings-exit-code) when a
+// finding at or above --fail-on was reported, else 0.
+int audit_exit_status(int command_status, const AuditSetup& setup, int findings_exit = 3,
+                      int output_failure_exit = 1);
 
 }  // namespace duraudit

@@ -5,8 +5,10 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "cli/commands.h"
@@ -38,16 +40,24 @@ common options:
   --version               print the version
   --log-level LEVEL       diagnostics on stderr: trace|debug|info|warn|error|off (default warn)
 
-exit status of run: 1 if an output could not be written; else the command's
-status when non-zero (128+N for signal N); otherwise 3 if a finding at or above
---fail-on exists; 2 usage or configuration error; 1 runtime error (no
-privilege, BPF load failure, unreadable trace).
+exit status of run, for CI (the command's stdout is its own: findings go to
+stderr, or -o FILE, or -o - for stdout):
+  125       duraudit itself failed: a bad flag or value, a bad rules file, no
+            privilege, BPF load failure, an output that could not be written
+  N         otherwise the command's own status when non-zero (128+N: signal N;
+            126: it could not be run, 127: it was not found)
+  3         otherwise, a finding at or above --fail-on (--findings-exit-code N)
+  0         otherwise
+other commands: 2 usage or configuration error, 1 runtime error; replay and
+attach exit 3 for findings at or above --fail-on; trace -- CMD and
+record -- CMD pass the command's status through.
 )";
 
 }  // namespace
 
 int cli_main(int argc, char** argv) {
-  // Diagnostics go to stderr, never mixed with findings on stdout.
+  // Diagnostics go to stderr (under run, findings do too by default: the
+  // command's stdout is its own).
   auto logger = spdlog::stderr_color_mt("duraudit");
   logger->set_pattern("duraudit: %^%l%$: %v");
   spdlog::set_default_logger(logger);
@@ -64,9 +74,9 @@ int cli_main(int argc, char** argv) {
   }
 
   // --log-level anywhere before `--` applies to every command.
+  std::optional<std::string> level;
   for (size_t i = 0; i < args.size(); ++i) {
-    std::string a = args[i];
-    std::string level;
+    const std::string a = args[i];
     if (a == "--log-level" && i + 1 < args.size()) {
       level = args[i + 1];
       args.erase(args.begin() + i, args.begin() + i + 2);
@@ -75,14 +85,22 @@ int cli_main(int argc, char** argv) {
       level = a.substr(12);
       args.erase(args.begin() + i);
       --i;
-    } else {
-      continue;
     }
-    auto lvl = spdlog::level::from_str(level);
-    if (lvl == spdlog::level::off && level != "off") {
+  }
+
+  // The subcommand decides how duraudit's own failures exit (run: 125, so
+  // that they never look like the command's status), so it is found before
+  // anything is validated: `duraudit --log-level bad run -- CMD` and
+  // `duraudit --bogus run -- CMD` fail as run does.
+  auto named = std::find_if(args.begin(), args.end(), [](const std::string& a) { return a.empty() || a[0] != '-'; });
+  const FailureExits exits = named != args.end() && *named == "run" ? kRunFailureExits : kDefaultFailureExits;
+
+  if (level) {
+    auto lvl = spdlog::level::from_str(*level);
+    if (lvl == spdlog::level::off && *level != "off") {
       std::fprintf(stderr, "duraudit: --log-level must be one of trace, debug, info, warn, error, off (got '%s')\n",
-                   level.c_str());
-      return kExitUsage;
+                   level->c_str());
+      return exits.usage;
     }
     spdlog::set_level(lvl);
   }
@@ -101,6 +119,11 @@ int cli_main(int argc, char** argv) {
     std::printf("duraudit %s (%s)\n", DURAUDIT_VERSION, DURAUDIT_REVISION);
     return kExitOk;
   }
+  if (sub[0] == '-' && named != args.end()) {
+    std::fprintf(stderr, "duraudit: unknown option '%s' before the command (options go after it: duraudit %s %s ...)\n",
+                 sub.c_str(), named->c_str(), sub.c_str());
+    return exits.usage;
+  }
 
   try {
     if (sub == "run") return cmd_run(rest, command);
@@ -113,13 +136,16 @@ int cli_main(int argc, char** argv) {
     return kExitUsage;
   } catch (const UsageError& e) {
     std::fprintf(stderr, "duraudit: %s\n", e.what());
-    return kExitUsage;
+    return exits.usage;
   } catch (const RuntimeError& e) {
     std::fprintf(stderr, "duraudit: %s\n", e.what());
-    return kExitRuntimeError;
+    return exits.runtime;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "duraudit: internal error: %s\n", e.what());
-    return kExitRuntimeError;
+    return exits.runtime;
+  } catch (...) {
+    std::fputs("duraudit: internal error\n", stderr);
+    return exits.runtime;
   }
 }
 

@@ -18,17 +18,24 @@ namespace duraudit {
 
 int cmd_run(const Args& args, const Args& command) {
   AuditOptions opts;
-  std::string user;
+  // The command's stdout is its own: findings go to stderr unless -o says otherwise.
+  opts.findings_to_stderr = true;
+  std::string user, findings_exit_text;
   po::options_description desc("duraudit run [OPTIONS] -- CMD ARGS...");
   desc.add_options()("help,h", "this help")(
       "user,u", po::value(&user)->value_name("USER"),
-      "run CMD as USER (name or uid: its uid, gid, groups, HOME/USER/LOGNAME); duraudit keeps its privileges");
+      "run CMD as USER (name or uid: its uid, gid, groups, HOME/USER/LOGNAME); duraudit keeps its privileges")(
+      "findings-exit-code", po::value(&findings_exit_text)->value_name("N"),
+      "exit N (1-255, default 3) when CMD succeeded and a finding at or above --fail-on exists");
   add_audit_options(desc, opts);
   auto vm = parse_options(desc, args);
   if (vm.count("help")) {
     std::cout << desc << "\n";
     return kExitOk;
   }
+  int findings_exit = kExitFindings;
+  if (vm.count("findings-exit-code"))
+    findings_exit = static_cast<int>(parse_count("--findings-exit-code", findings_exit_text, 1, 255));
   if (command.empty()) throw UsageError("run needs a command: duraudit run [OPTIONS] -- CMD ARGS...");
   std::optional<RunAs> run_as;
   if (vm.count("user")) {
@@ -66,7 +73,8 @@ int cmd_run(const Args& args, const Args& command) {
   pipeline.finish(capture->losses());
   setup.finish_outputs();
   if (r.interrupted) spdlog::warn("interrupted: verdicts settled on what was seen so far");
-  return audit_exit_status(r.status, setup);
+  // A findings file that could not be written is duraudit's own failure.
+  return audit_exit_status(r.status, setup, findings_exit, kExitRunFailure);
 }
 
 }  // namespace duraudit

@@ -76,6 +76,10 @@ std::unique_ptr<OutputFile> OutputFile::standard_output() {
   return std::unique_ptr<OutputFile>(new OutputFile("standard output", "", STDOUT_FILENO, false));
 }
 
+std::unique_ptr<OutputFile> OutputFile::standard_error() {
+  return std::unique_ptr<OutputFile>(new OutputFile("standard error", "", STDERR_FILENO, false));
+}
+
 OutputFile::~OutputFile() {
   if (finished_) return;
   // Unwinding before anything was produced (a bad option, a failed BPF

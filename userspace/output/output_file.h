@@ -33,8 +33,10 @@ class OutputFile {
   // failed to open.
   static std::unique_ptr<OutputFile> open(const std::string& path, bool append, std::string* error,
                                           bool* refused = nullptr);
-  // Standard output (not fsynced, not closed).
+  // Standard output, standard error (not fsynced, not closed).
   static std::unique_ptr<OutputFile> standard_output();
+  static std::unique_ptr<OutputFile> standard_error();
+  int fd() const { return fd_; }
 
   // finish(), if not done and anything was written; otherwise the file is
   // left as it was (removed if this open created it).
