@@ -27,6 +27,12 @@ packages=(
   # live tests' io_uring programs, fio (io_uring and libaio engines) for the
   # e2e tests and bench/, LMDB's Python binding for the writemap e2e test
   liburing-dev fio python3-lmdb
+  # checks of the machine-readable outputs (docs/output.md,
+  # tests/e2e/check_report_outputs.py): xmllint for the JUnit XML against
+  # tests/data/junit/junit-10.xsd, Node.js to run the SARIF multitool
+  # (tools/package.json, below) and jsonschema for the SARIF schema it ships,
+  # and a real browser for the HTML report's headless test
+  libxml2-utils nodejs chromium python3-jsonschema
 )
 
 missing=()
@@ -40,4 +46,20 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Node.js from another repository may bundle npm; Debian's nodejs does not.
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends npm >/dev/null
+fi
+
+# The SARIF multitool (a native binary inside the npm package), pinned by
+# tools/package-lock.json, into tools/node_modules; reinstalled only when
+# the lock file changed since the last install.
+tools_dir="$(cd "$(dirname "$0")/.." && pwd)/tools"
+if [ ! -x "$tools_dir/node_modules/.bin/sarif-multitool" ] ||
+   [ "$tools_dir/package-lock.json" -nt "$tools_dir/node_modules/.package-lock.json" ]; then
+  echo "setup: installing the SARIF multitool into tools/node_modules" >&2
+  npm ci --prefix "$tools_dir" --no-audit --no-fund --loglevel=error >/dev/null
 fi

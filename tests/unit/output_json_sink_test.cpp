@@ -36,8 +36,9 @@ TEST(OutputJsonSink, FindingHasEveryKeyOfTheSchema) {
   ASSERT_EQ(lines.size(), 1u);
   const json& j = lines[0];
   EXPECT_EQ(keys(j), (std::set<std::string>{"type", "rule", "severity", "pid", "tid", "comm", "path", "message",
-                                            "related", "evidence", "fingerprint", "fix", "replaced"}));
+                                            "related", "evidence", "fingerprint", "fix", "replaced", "settled_ns"}));
   EXPECT_EQ(j["type"], "finding");
+  EXPECT_EQ(j["settled_ns"], 1'002'000'000);
   EXPECT_EQ(j["rule"], "rename-without-fsync");
   EXPECT_EQ(j["severity"], "error");
   EXPECT_EQ(j["pid"], 4242);
@@ -54,7 +55,11 @@ TEST(OutputJsonSink, FindingHasEveryKeyOfTheSchema) {
   EXPECT_EQ(j["related"][0]["state"], "data-not-durable");
   ASSERT_EQ(j["evidence"].size(), 3u);
   const json& e = j["evidence"][2];
-  EXPECT_EQ(keys(e), (std::set<std::string>{"seq", "ts_ns", "pid", "tid", "syscall", "args", "ret"}));
+  EXPECT_EQ(keys(e), (std::set<std::string>{"seq", "ts_ns", "pid", "tid", "syscall", "args", "ret", "op", "file",
+                                            "file2"}));
+  EXPECT_EQ(e["op"], "rename");
+  EXPECT_EQ(e["file"], "/repo/.git/index.lock");
+  EXPECT_EQ(e["file2"], "/repo/.git/index");
   EXPECT_EQ(e["seq"], 17);
   EXPECT_EQ(e["ts_ns"], 1'002'000'000);
   EXPECT_EQ(e["pid"], 4242);

@@ -31,7 +31,7 @@ TEST(OutputTextSink, EvidenceOrderAndFailedCalls) {
   std::ostringstream out;
   TextSink sink(out, false);
   Finding f = testing::sample_rename_finding();
-  f.evidence.push_back({18, 1'003'000'000, 5000, 5000, "fsync", "3", -5});
+  f.evidence.push_back({18, 1'003'000'000, 5000, 5000, "fsync", "3", -5, "fsync", "/repo/.git/index", ""});
   sink.on_finding(f);
   std::string t = out.str();
   EXPECT_TRUE(contains(t, "fsync(3) = -1 EIO  [pid 5000]")) << t;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <fstream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,12 +18,16 @@
 #include "output/finding_sink.h"
 #include "output/github_sink.h"
 #include "output/output_file.h"
+#include "output/report_formats.h"
 
 namespace duraudit {
 
 struct AuditOptions {
   std::string format = "text";
   std::string output;
+  // --json FILE, --sarif FILE...: one per side-file row of
+  // output/report_formats.h, by format name; empty when not given.
+  std::map<std::string, std::string> side_files;
   std::vector<std::string> rules_files;
   std::string fail_on = "none";
   std::string grace;
@@ -45,15 +50,29 @@ struct AuditSetup {
   std::unique_ptr<OutputFile> output;       // -o FILE, stdout or stderr, every write checked
   bool output_is_file = false;              // -o FILE (attach reopens it on SIGHUP)
   std::ostream* out = nullptr;              // output->stream()
-  std::unique_ptr<FindingSink> sink;       // text, JSON or GitHub
+  const ReportFormat* format = nullptr;     // of the main output
+  std::unique_ptr<FindingSink> sink;       // the main output's (--format)
   GithubSink* github = nullptr;            // `sink`, when --format github (its step summary can fail)
-  std::unique_ptr<FindingSink> front_sink; // what the reporter feeds, if it wraps `sink` (attach)
+  // --json FILE, --sarif FILE...: each opened (and checked) before the
+  // session runs, fed the same findings as the main output.
+  struct SideOutput {
+    const ReportFormat* format;
+    std::unique_ptr<OutputFile> file;
+    std::unique_ptr<FindingSink> sink;
+  };
+  std::vector<SideOutput> side_outputs;
+  std::unique_ptr<FindingSink> fan_out;     // main + side sinks, when there are side outputs
+  std::unique_ptr<FindingSink> front_sink;  // what the reporter feeds, if it folds repeats (attach)
   std::unique_ptr<Baseline> baseline;       // --baseline
   std::unique_ptr<Baseline> baseline_out;   // --write-baseline
   std::unique_ptr<OutputFile> baseline_file;  // opened (and checked) at the start, written at the end
   std::unique_ptr<FindingReporter> reporter;
 
-  // End of session: flushes, fsyncs and closes the findings output, and
+  // attach's SIGHUP: reopens -o FILE and the streamed side files for log
+  // rotation (a document is written whole at the end: nothing to reopen).
+  void reopen_outputs();
+
+  // End of session: flushes, fsyncs and closes the findings outputs, and
   // writes --write-baseline if asked. A failure has been reported on
   // stderr; it is remembered for audit_exit_status().
   void finish_outputs();

@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "output/report_formats.h"
 
 namespace duraudit {
 
@@ -32,9 +33,11 @@ commands:
   record -o FILE -- CMD   record the raw event stream of CMD (or --pid N) for later
   replay FILE             audit a recording with the same engine and options as run
   replay --strace FILE    audit an `strace -f` log ('-' for stdin)
+  report FINDINGS.jsonl   render a saved JSON run as an HTML report (-o report.html; --format sarif|junit|...)
   rules list              the rule catalogue with effective severities
   rules check FILE...     validate rules files
 
+@OUTPUTS@
 common options:
   -h, --help              help for a command (duraudit run --help)
   --version               print the version
@@ -52,6 +55,21 @@ other commands: 2 usage or configuration error, 1 runtime error; replay and
 attach exit 3 for findings at or above --fail-on; trace -- CMD and
 record -- CMD pass the command's status through.
 )";
+
+// The usage text, with the output formats from their table.
+std::string usage() {
+  std::string formats, side;
+  for (const auto& f : report_formats()) {
+    formats += (formats.empty() ? "" : "|") + std::string(f.name);
+    if (f.side_file) side += "  --" + std::string(f.name) + " FILE";
+  }
+  std::string outputs = "outputs of run, replay and attach (several at once, each to its own file):\n"
+                        "  --format " + formats + "   the main output (-o FILE, else stdout)\n" + side +
+                        "   beside it\n";
+  std::string u = kUsage;
+  u.replace(u.find("@OUTPUTS@\n"), 10, outputs);
+  return u;
+}
 
 }  // namespace
 
@@ -106,13 +124,13 @@ int cli_main(int argc, char** argv) {
   }
 
   if (args.empty()) {
-    std::fputs(kUsage, stderr);
+    std::fputs(usage().c_str(), stderr);
     return kExitUsage;
   }
   const std::string sub = args.front();
   Args rest(args.begin() + 1, args.end());
   if (sub == "-h" || sub == "--help" || sub == "help") {
-    std::fputs(kUsage, stdout);
+    std::fputs(usage().c_str(), stdout);
     return kExitOk;
   }
   if (sub == "--version" || sub == "version") {
@@ -132,6 +150,7 @@ int cli_main(int argc, char** argv) {
     if (sub == "record") return cmd_record(rest, command);
     if (sub == "attach") return cmd_attach(rest, command);
     if (sub == "replay") return cmd_replay(rest, command);
+    if (sub == "report") return cmd_report(rest, command);
     std::fprintf(stderr, "duraudit: unknown command '%s' (try duraudit --help)\n", sub.c_str());
     return kExitUsage;
   } catch (const UsageError& e) {

@@ -273,7 +273,7 @@ int cmd_attach(const Args& args, const Args& command) {
         // Out of memory included: the agent goes on with the rules it has.
         spdlog::error("SIGHUP: keeping the previous rules: cannot load the rules files: {}", e.what());
       }
-      if (setup.output_is_file) setup.output->reopen();
+      setup.reopen_outputs();
     }
     if (duration_ns && now - start >= duration_ns) break;
     // --pid alone ends with its targets; --comm/--cgroup wait for new ones.

@@ -15,5 +15,6 @@ int cmd_rules(const Args& args, const Args& command);
 int cmd_record(const Args& args, const Args& command);
 int cmd_replay(const Args& args, const Args& command);
 int cmd_attach(const Args& args, const Args& command);
+int cmd_report(const Args& args, const Args& command);
 
 }  // namespace duraudit

@@ -26,6 +26,13 @@ struct EvidenceEvent {
   std::string syscall;
   std::string args;   // human-readable argument summary: `"/d/f.tmp", O_WRONLY|O_CREAT`
   int64_t ret = 0;
+  // What the call is, for machines (the HTML report's timeline): the
+  // operation ("write", "fsync", "rename"...: syscall_op_name()), the file
+  // it acted on (an fd's file, else its first path) and its second path
+  // (a rename's or link's new name); empty when unknown.
+  std::string op;
+  std::string file;
+  std::string file2;
 };
 
 struct Finding {
@@ -59,7 +66,7 @@ struct Finding {
   // was evicted); sinks say so.
   bool incomplete = false;
   std::string incomplete_reason;
-  uint64_t ts_ns = 0;     // when the verdict was settled
+  uint64_t ts_ns = 0;     // when the verdict was settled (the evidence's clock); JSON settled_ns
   // attach folds a finding that recurs (same fingerprint) within a window:
   // the next time it is reported, `repeats` says how many were folded.
   uint64_t repeats = 0;

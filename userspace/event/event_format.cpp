@@ -190,6 +190,10 @@ EvidenceEvent make_evidence(const Event& ev) {
   e.syscall = std::string(syscall_name(ev.syscall));
   e.args = format_event_args(ev);
   e.ret = ev.ret;
+  e.op = std::string(syscall_op_name(syscall_op(ev.syscall)));
+  e.file = !ev.file.path.empty() ? ev.file.path : !ev.abs_path.empty() ? ev.abs_path : ev.path;
+  if (syscall_info(ev.syscall).args.path2 >= 0 || !ev.abs_path2.empty())
+    e.file2 = !ev.abs_path2.empty() ? ev.abs_path2 : ev.path2;
   return e;
 }
 

@@ -75,6 +75,48 @@ struct SyscallArgs {
   int8_t arg2 = -1;  // -> Event::arg2
 };
 
+// The operation's name in JSON evidence ("op": "write", "fsync",
+// "sync_file_range", "rename"...); "" for None. Stable: consumers (the HTML
+// report) classify evidence by it.
+constexpr std::string_view syscall_op_name(SyscallOp op) {
+  switch (op) {
+    case SyscallOp::None: return "";
+    case SyscallOp::Open: return "open";
+    case SyscallOp::Close: return "close";
+    case SyscallOp::CloseRange: return "close_range";
+    case SyscallOp::Dup: return "dup";
+    case SyscallOp::Fcntl: return "fcntl";
+    case SyscallOp::Write: return "write";
+    case SyscallOp::Truncate: return "truncate";
+    case SyscallOp::Fallocate: return "fallocate";
+    case SyscallOp::Copy: return "copy";
+    case SyscallOp::Fsync: return "fsync";
+    case SyscallOp::Sync: return "sync";
+    case SyscallOp::Syncfs: return "syncfs";
+    case SyscallOp::SyncFileRange: return "sync_file_range";
+    case SyscallOp::Msync: return "msync";
+    case SyscallOp::Rename: return "rename";
+    case SyscallOp::Link: return "link";
+    case SyscallOp::Symlink: return "symlink";
+    case SyscallOp::Unlink: return "unlink";
+    case SyscallOp::Mkdir: return "mkdir";
+    case SyscallOp::Rmdir: return "rmdir";
+    case SyscallOp::Chdir: return "chdir";
+    case SyscallOp::Fchdir: return "fchdir";
+    case SyscallOp::Fork: return "fork";
+    case SyscallOp::Exec: return "exec";
+    case SyscallOp::Exit: return "exit";
+    case SyscallOp::Bind: return "bind";
+    case SyscallOp::Mknod: return "mknod";
+    case SyscallOp::AsyncSetup: return "async_setup";
+    case SyscallOp::AsyncIo: return "async_io";
+    case SyscallOp::Mmap: return "mmap";
+    case SyscallOp::Munmap: return "munmap";
+    case SyscallOp::Mremap: return "mremap";
+  }
+  return "";
+}
+
 // The syscalls (and kernel lifecycle points) duraudit understands, one
 // enumerator per row of the table; the values are the wire / recording ids.
 enum class Syscall : uint16_t {

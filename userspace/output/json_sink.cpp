@@ -22,8 +22,14 @@ ordered_json finding_to_json(const Finding& f) {
     related.push_back(ordered_json{{"path", r.path}, {"role", r.role}, {"state", r.state}});
   j["related"] = std::move(related);
   auto evidence_json = [](const EvidenceEvent& e) {
-    return ordered_json{{"seq", e.seq},       {"ts_ns", e.ts_ns}, {"pid", e.pid}, {"tid", e.tid},
-                        {"syscall", e.syscall}, {"args", e.args},   {"ret", e.ret}};
+    ordered_json j{{"seq", e.seq},       {"ts_ns", e.ts_ns}, {"pid", e.pid}, {"tid", e.tid},
+                   {"syscall", e.syscall}, {"args", e.args},   {"ret", e.ret}};
+    // Added after v1's first fields: what the call is and which files it
+    // touched, so a saved run can be drawn (duraudit report).
+    if (!e.op.empty()) j["op"] = e.op;
+    if (!e.file.empty()) j["file"] = e.file;
+    if (!e.file2.empty()) j["file2"] = e.file2;
+    return j;
   };
   ordered_json evidence = ordered_json::array();
   for (const auto& e : f.evidence) evidence.push_back(evidence_json(e));
@@ -42,6 +48,7 @@ ordered_json finding_to_json(const Finding& f) {
     j["incomplete"] = true;
     j["incomplete_reason"] = f.incomplete_reason;
   }
+  if (f.ts_ns) j["settled_ns"] = f.ts_ns;
   return j;
 }
 

@@ -144,4 +144,14 @@ void remove_created_output(const std::string& path, const OpenedOutput& opened) 
   if (::lstat(path.c_str(), &st) == 0 && st.st_dev == opened.dev && st.st_ino == opened.ino) ::unlink(path.c_str());
 }
 
+bool same_output_path(const std::string& a, const std::string& b) {
+  struct stat sa {}, sb {};
+  if (::stat(a.c_str(), &sa) == 0 && ::stat(b.c_str(), &sb) == 0) return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+  std::error_code ea, eb;
+  auto ca = std::filesystem::weakly_canonical(std::filesystem::absolute(a, ea), ea);
+  auto cb = std::filesystem::weakly_canonical(std::filesystem::absolute(b, eb), eb);
+  if (ea || eb) return a == b;
+  return ca == cb;
+}
+
 }  // namespace duraudit

@@ -43,4 +43,9 @@ OutputOpen open_output_path(const std::string& path, int extra_flags, bool exclu
 // duraudit created but never wrote leaves nothing behind).
 void remove_created_output(const std::string& path, const OpenedOutput& opened);
 
+// Whether two output paths name the same file: the same inode when both
+// exist, else the same absolute path once `.`, `..` and symlinks in the
+// existing part are resolved.
+bool same_output_path(const std::string& a, const std::string& b);
+
 }  // namespace duraudit
