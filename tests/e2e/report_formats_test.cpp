@@ -143,7 +143,7 @@ TEST(ReportFormats, FormatAcceptsEveryNameForTheMainOutput) {
   }
   auto bad = run_command({duraudit_bin(), "replay", "--strace", hostile_log(), "--format", "yaml"});
   EXPECT_EQ(bad.status, 2);
-  EXPECT_THAT(bad.err, HasSubstr("--format must be text, json, sarif, junit or html (got 'yaml')"));
+  EXPECT_THAT(bad.err, HasSubstr("--format must be text, json, github, sarif, junit or html (got 'yaml')"));
 }
 
 TEST(ReportFormats, OutputPathsAreCheckedBeforeTheSessionRuns) {
@@ -161,10 +161,11 @@ TEST(ReportFormats, OutputPathsAreCheckedBeforeTheSessionRuns) {
   EXPECT_EQ(bad.status, 2);
   EXPECT_THAT(bad.err, HasSubstr("--html: cannot open output file " + (dir / "no-such-dir/r.html")));
   EXPECT_EQ(read_text(precious), "keep\n");
-  // Under run, before the command starts: it never runs.
+  // Under run, before the command starts: it never runs (125: duraudit's
+  // own failure, not the command's).
   auto run = run_command({duraudit_bin(), "run", "--junit", dir / "no-such-dir/r.xml", "--", "/bin/sh", "-c",
                           "echo ran > " + (dir / "ran")});
-  EXPECT_EQ(run.status, 2) << run.err;
+  EXPECT_EQ(run.status, 125) << run.err;
   EXPECT_FALSE(fs::exists(dir / "ran"));
 }
 

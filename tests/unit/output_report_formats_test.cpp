@@ -275,7 +275,7 @@ TEST(SavedRun, BadLinesNameTheFileAndLine) {
 }
 
 TEST(ReportFormats, OneTableNamesEveryFormat) {
-  EXPECT_EQ(report_format_names(), "text, json, sarif, junit or html");
+  EXPECT_EQ(report_format_names(), "text, json, github, sarif, junit or html");
   for (const auto& f : report_formats()) {
     EXPECT_EQ(find_report_format(f.name), &f);
     std::ostringstream out;

@@ -113,6 +113,7 @@ constexpr std::string_view syscall_op_name(SyscallOp op) {
     case SyscallOp::Mmap: return "mmap";
     case SyscallOp::Munmap: return "munmap";
     case SyscallOp::Mremap: return "mremap";
+    case SyscallOp::OverBudget: return "over_budget";
   }
   return "";
 }

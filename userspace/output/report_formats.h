@@ -43,7 +43,7 @@ struct ReportFormat {
 
 std::span<const ReportFormat> report_formats();
 const ReportFormat* find_report_format(std::string_view name);
-// "text, json, sarif, junit or html", for messages and --help.
+// "text, json, github, sarif, junit or html", for messages and --help.
 std::string report_format_names();
 
 // A document holds at most this many findings (a week of attach must not
