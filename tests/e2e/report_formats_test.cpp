@@ -174,12 +174,12 @@ TEST(ReportFormats, HelpListsEveryFormat) {
     auto r = run_command({duraudit_bin(), cmd, "--help"});
     ASSERT_EQ(r.status, 0);
     for (const char* flag : {"--json", "--sarif", "--junit", "--html"}) EXPECT_THAT(r.out, HasSubstr(flag)) << cmd;
-    EXPECT_THAT(r.out, HasSubstr("text | json | sarif | junit | html")) << cmd;
+    EXPECT_THAT(r.out, HasSubstr("text | json | github | sarif | junit | html")) << cmd;
     EXPECT_THAT(r.out, HasSubstr("also write SARIF 2.1.0 (code scanning) to FILE")) << cmd;
   }
   auto top = run_command({duraudit_bin(), "--help"});
   EXPECT_THAT(top.out, HasSubstr("report FINDINGS.jsonl"));
-  EXPECT_THAT(top.out, HasSubstr("--format text|json|sarif|junit|html"));
+  EXPECT_THAT(top.out, HasSubstr("--format text|json|github|sarif|junit|html"));
   EXPECT_THAT(top.out, HasSubstr("--json FILE  --sarif FILE  --junit FILE  --html FILE"));
 }
 

@@ -64,7 +64,7 @@ std::string usage() {
     if (f.side_file) side += "  --" + std::string(f.name) + " FILE";
   }
   std::string outputs = "outputs of run, replay and attach (several at once, each to its own file):\n"
-                        "  --format " + formats + "   the main output (-o FILE, else stdout)\n" + side +
+                        "  --format " + formats + "   the main output (-o FILE, else stdout; stderr under run)\n" + side +
                         "   beside it\n";
   std::string u = kUsage;
   u.replace(u.find("@OUTPUTS@\n"), 10, outputs);
