@@ -26,7 +26,7 @@ void AuditPipeline::feed(Event&& raw) {
 void AuditPipeline::update_losses(const LossCounters& losses) {
   uint64_t total = total_lost(losses);
   if (total > lost_seen_) {
-    engine_.note_loss(total - lost_seen_);
+    engine_.note_loss(total - lost_seen_, describe_losses(losses, loss_details_));
     lost_seen_ = total;
   }
 }
@@ -46,7 +46,7 @@ const Summary& AuditPipeline::finish(const LossCounters& losses) {
     sum.incomplete_reason = sum.incomplete_reason.empty() ? why : why + "; " + sum.incomplete_reason;
   };
   if (total_lost(losses) > 0)
-    incomplete(std::to_string(total_lost(losses)) + " events were lost");
+    incomplete(describe_losses(losses, loss_details_));
   else if (sum.evictions > 0)
     incomplete(std::to_string(sum.evictions) + " tracked objects were evicted by the memory caps");
   reporter_.finish();
