@@ -32,6 +32,103 @@ size_t lines_with(const std::string& text, const std::string& needle) {
 
 void write_file(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
+TEST(Messages, AnUnresolvableMetricsHostIsABadValueInDuraauditsOwnWords) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  BackgroundProcess target({"/bin/sleep", "60"}, dir / "t.out", dir / "t.err");
+  const std::string pid = std::to_string(target.pid());
+  struct Case {
+    std::string addr, says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"nosuchhost.invalid:9464",
+            "--metrics-listen: invalid metrics listen address 'nosuchhost.invalid:9464': cannot resolve the host name "
+            "'nosuchhost.invalid' to an IPv4 address"},
+           {"nonsense", "--metrics-listen: invalid metrics listen address 'nonsense': expected HOST:PORT"},
+           {"127.0.0.1:99999", "--metrics-listen: invalid metrics listen address '127.0.0.1:99999'"},
+       }) {
+    // A name lookup may wait for DNS: bounded generously.
+    BoundedRun r = run_bounded({duraudit_bin(), "attach", "--pid", pid, "--metrics-listen", c.addr}, dir, 60s);
+    ASSERT_TRUE(r.status) << c.addr << ": still running";
+    EXPECT_EQ(*r.status, 2) << c.addr << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.says)) << c.addr;
+    EXPECT_THAT(r.err, Not(HasSubstr("port spec"))) << "civetweb's syntax leaked: " << r.err;
+    EXPECT_EQ(lines_with(r.err, "duraudit:"), 1u) << r.err;
+  }
+}
+
+TEST(Messages, AMetricsHostNameThatResolvesIsServed) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  BackgroundProcess target({"/bin/sleep", "60"}, dir / "t.out", dir / "t.err");
+  BackgroundProcess attach({duraudit_bin(), "attach", "--pid", std::to_string(target.pid()), "--metrics-listen",
+                            "localhost:0"},
+                           dir / "a.out", dir / "a.err");
+  std::smatch m;
+  std::string err;
+  for (int i = 0; i < 300 && !std::regex_search(err, m, std::regex("metrics on http://localhost:([0-9]+)/metrics"));
+       ++i) {
+    std::this_thread::sleep_for(100ms);
+    std::ifstream in(dir / "a.err");
+    err.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  ASSERT_FALSE(m.empty()) << err;
+  EXPECT_EQ(http_get(std::stoi(m[1]), "/metrics", 5s).status, 200);
+}
+
+TEST(Messages, ReplayOfADirectorySaysItIsADirectory) {
+  ScratchDir dir;
+  CommandResult r = run_command({duraudit_bin(), "replay", dir.path()});
+  EXPECT_EQ(r.status, 1) << r.err;  // an unreadable trace (README: exit status)
+  EXPECT_THAT(r.err, HasSubstr(dir.path() + " is a directory, not a recording")) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr("not a duraudit recording"))) << r.err;
+  r = run_command({duraudit_bin(), "replay", "--strace", dir.path()});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(dir.path() + " is a directory, not an strace log")) << r.err;
+  // A file that is no recording still says so, and points at --strace.
+  write_file(dir / "notes.txt", "hello\n");
+  r = run_command({duraudit_bin(), "replay", dir / "notes.txt"});
+  EXPECT_EQ(r.status, 1) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("is not a duraudit recording (for strace output use: duraudit replay --strace FILE)"));
+}
+
+TEST(Messages, AnUnreadableRulesFileGivesTheOsReasonNotALineNumber) {
+  ScratchDir dir;
+  const std::string missing = dir / "missing.yaml";
+  struct Case {
+    std::vector<std::string> argv;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"rules", "check", missing}, missing + ": cannot read rules file: No such file or directory"},
+           {{"rules", "list", "--rules", missing}, missing + ": cannot read rules file: No such file or directory"},
+           {{"replay", "--strace", "--rules", missing, "-"}, missing + ": cannot read rules file: No such file"},
+       }) {
+    CommandResult r = run_command([&] {
+      std::vector<std::string> a{duraudit_bin()};
+      a.insert(a.end(), c.argv.begin(), c.argv.end());
+      return a;
+    }(), "");
+    EXPECT_EQ(r.status, 2) << c.argv[0] << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.says)) << c.argv[0];
+    EXPECT_THAT(r.err, Not(HasSubstr(":0:"))) << r.err;
+    EXPECT_THAT(r.err, Not(HasSubstr("line 0"))) << r.err;
+  }
+  // Permission denied, as a user who may not read it (root reads anything).
+  const std::string setpriv = find_tool("setpriv");
+  ASSERT_FALSE(setpriv.empty()) << "setpriv (util-linux) is needed to drop root";
+  if (geteuid() != 0) return;
+  const std::string secret = dir / "secret.yaml";
+  write_file(secret, "version: 1\n");
+  ASSERT_EQ(chmod(secret.c_str(), 0600), 0);
+  ASSERT_EQ(chmod(dir.path().c_str(), 0755), 0);
+  CommandResult r = run_command(
+      {setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", duraudit_bin(), "rules", "check", secret});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(secret + ": cannot read rules file: Permission denied")) << r.err;
+  EXPECT_THAT(r.err, Not(HasSubstr(":0:"))) << r.err;
+}
+
 TEST(Messages, AnUnparsedStraceLineIsNamedAndNotBlamedOnTheRingBuffer) {
   ScratchDir dir;
   const std::string log = dir / "app.strace";
@@ -63,6 +160,71 @@ TEST(Messages, AnUnparsedStraceLineIsNamedAndNotBlamedOnTheRingBuffer) {
   ASSERT_FALSE(rep.findings.empty()) << rep.describe();
   EXPECT_EQ(rep.findings[0].value("incomplete_reason", ""),
             "1 line of the strace log could not be parsed (line 2 of " + log + ") before this verdict");
+}
+
+TEST(BadValues, PidValuesOutOfRangeExit2NamingTheFlagForEveryCommand) {
+  ScratchDir dir;
+  for (const std::string& cmd : {"attach", "trace", "record"}) {
+    for (const std::string& pid : {"0", "-1", "5000000"}) {
+      std::vector<std::string> argv{duraudit_bin(), cmd, "--pid=" + pid};
+      if (cmd == "record") argv.insert(argv.end(), {"-o", dir / "r.rec"});
+      CommandResult r = run_command(argv);
+      EXPECT_EQ(r.status, 2) << cmd << " --pid " << pid << ": " << r.err;
+      EXPECT_THAT(r.err, HasSubstr("--pid must be a process id from 1 to 4194304 (got '" + pid + "')"))
+          << cmd << " --pid " << pid;
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "r.rec"));
+}
+
+TEST(BadValues, AttachTargetsThatCanNeverMatchExit2NamingTheFlag) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  struct Case {
+    std::vector<std::string> flags;
+    std::string says;
+  };
+  for (const Case& c : std::vector<Case>{
+           {{"--comm", "a-name-longer-than-fifteen"}, "--comm a-name-longer-than-fifteen: the kernel keeps only the first 15"},
+           {{"--comm", "bin/sh"}, "--comm bin/sh: a process name has no '/'"},
+           {{"--cgroup", dir.path()}, "--cgroup " + dir.path() + ": not a cgroup v2 directory"},
+           {{"--cgroup", dir / "t.out"}, "--cgroup " + dir / "t.out" + ": not a directory"},
+       }) {
+    write_file(dir / "t.out", "");
+    std::vector<std::string> argv{duraudit_bin(), "attach"};
+    argv.insert(argv.end(), c.flags.begin(), c.flags.end());
+    BoundedRun r = run_bounded(argv, dir, 30s);
+    ASSERT_TRUE(r.status) << c.flags[1] << ": still running";
+    EXPECT_EQ(*r.status, 2) << c.flags[1] << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr(c.says)) << r.err;
+  }
+}
+
+TEST(BadValues, ReplayCwdMustBeAbsoluteAndRulesWithoutAVerbIsAUsageErrorOnStderr) {
+  ScratchDir dir;
+  write_file(dir / "app.strace", "123 close(3) = 0\n");
+  CommandResult r = run_command({duraudit_bin(), "replay", "--strace", "--cwd", "data", dir / "app.strace"});
+  EXPECT_EQ(r.status, 2) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("--cwd must be an absolute directory")) << r.err;
+  r = run_command({duraudit_bin(), "rules"});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("usage: duraudit rules list"));
+  r = run_command({duraudit_bin(), "rules", "--help"});
+  EXPECT_EQ(r.status, 0);
+  EXPECT_THAT(r.out, HasSubstr("usage: duraudit rules list"));
+}
+
+TEST(BadValues, AnOutputPathThatCannotBeOpenedExits2ForRecordAsForRunAndTrace) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  const std::string bad = dir / "no-such-dir/out";
+  for (const std::string& cmd : {"run", "trace", "record"}) {
+    CommandResult r = run_command({duraudit_bin(), cmd, "-o", bad, "--", "/bin/true"});
+    EXPECT_EQ(r.status, 2) << cmd << ": " << r.err;
+    EXPECT_THAT(r.err, HasSubstr("No such file or directory")) << cmd << ": " << r.err;
+    EXPECT_EQ(lines_with(r.err, "duraudit:"), 1u) << cmd << ": " << r.err;
+  }
 }
 
 }  // namespace

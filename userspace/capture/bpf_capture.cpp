@@ -178,6 +178,19 @@ std::vector<int32_t> processes_with_comm(const std::set<std::string>& comms) {
 
 }  // namespace
 
+bool BpfCapture::check_options(const CaptureOptions& options, std::string* why) {
+  if (std::string w = check_comms(options.comms); !w.empty()) {
+    *why = w;
+    return false;
+  }
+  if (!options.cgroup_path.empty()) {
+    int fd = open_cgroup_dir(options.cgroup_path, why);
+    if (fd < 0) return false;
+    ::close(fd);
+  }
+  return true;
+}
+
 std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std::string* error_out) {
   auto fail = [&](std::string msg) -> std::unique_ptr<BpfCapture> {
     if (error_out) *error_out = std::move(msg);
@@ -190,7 +203,7 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
     return fail(fmt::format("the ring buffer size {} must be a power of two and a multiple of the page size ({})",
                             options.ringbuf_bytes, sysconf(_SC_PAGESIZE)));
 
-  if (std::string why = check_comms(options.comms); !why.empty()) return fail(why);
+  if (std::string why; !check_options(options, &why)) return fail(why);
   std::unique_ptr<BpfCapture> cap(new BpfCapture());
   if (!options.cgroup_path.empty()) {
     std::string why;

@@ -57,6 +57,10 @@ class BpfCapture final : public EventSource {
   // a sentence the user can act on in *error_out (no privilege, no BTF,
   // verifier rejection...). libbpf's own messages go to spdlog at debug level.
   static std::unique_ptr<BpfCapture> open(const CaptureOptions& options, std::string* error_out);
+  // The values in `options` a user gave (comms, cgroup_path): false and a
+  // sentence naming the flag when one can never work. open() checks them
+  // too; callers ask first to tell a bad value (exit 2) from a failure.
+  static bool check_options(const CaptureOptions& options, std::string* why);
   ~BpfCapture() override;
   BpfCapture(const BpfCapture&) = delete;
   BpfCapture& operator=(const BpfCapture&) = delete;

@@ -73,6 +73,10 @@ int cmd_replay(const Args& args, const Args& command) {
   if (!command.empty()) throw UsageError("replay takes a trace file, not a command");
   if (files.size() != 1) throw UsageError("replay needs exactly one trace FILE (or --strace FILE)");
   const std::string& file = files.front();
+  // Relative paths in the trace are made absolute against it.
+  if (!cwd.empty() && cwd.front() != '/')
+    throw UsageError("--cwd must be an absolute directory, the traced command's working directory (got '" + cwd +
+                     "')");
 
   AuditSetup setup = prepare_audit(opts);
   ResolverOptions ro;
