@@ -227,5 +227,32 @@ TEST(BadValues, AnOutputPathThatCannotBeOpenedExits2ForRecordAsForRunAndTrace) {
   }
 }
 
+// A recording whose output fails midway (here a pipe whose reader left):
+// one line saying so, exit 1, no abort; the command is not left running
+// untraced but runs to its end under the capture (docs/output.md "Write
+// errors").
+TEST(WriteErrors, RecordThatCannotWriteMidwayExits1CleanlyAndTheCommandRunsToItsEnd) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  const std::string script =
+      "sleep 0.5; i=0; while [ $i -lt 300 ]; do echo x > " + dir.path() + "/f$i; i=$((i+1)); done; sleep 0.3; "
+      "echo done > " + dir.path() + "/marker";
+  // The reader takes the header and goes: every later write is EPIPE.
+  const std::string shell = "{ '" + duraudit_bin() + "' record -o /dev/stdout -- /bin/sh -c '" + script +
+                            "' 2> '" + dir.path() + "/err'; echo $? > '" + dir.path() + "/status'; } | head -c 8 "
+                            ">/dev/null";
+  BoundedRun r = run_bounded({"/bin/sh", "-c", shell}, dir, 60s);
+  ASSERT_TRUE(r.status) << "record did not end";
+  std::ifstream st(dir / "status"), er(dir / "err"), mk(dir / "marker");
+  std::string status((std::istreambuf_iterator<char>(st)), {}), err((std::istreambuf_iterator<char>(er)), {});
+  EXPECT_EQ(status, "1\n") << err;
+  EXPECT_EQ(lines_with(err, "cannot write recording /dev/stdout: Broken pipe"), 1u) << err;
+  EXPECT_EQ(lines_with(err, "duraudit:"), 1u) << err;
+  EXPECT_THAT(err, Not(HasSubstr("terminate"))) << err;
+  EXPECT_THAT(err, Not(HasSubstr("internal error"))) << err;
+  // The command finished before record returned: nothing left running.
+  EXPECT_TRUE(mk.good()) << "the traced command did not run to its end before record exited";
+}
+
 }  // namespace
 }  // namespace duraudit::e2e

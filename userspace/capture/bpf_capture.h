@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <set>
 #include <string>
@@ -74,6 +75,8 @@ class BpfCapture final : public EventSource {
   void remove_target(int32_t tgid);
 
   // EventSource: delivers decoded events in ring-buffer order, seq from 1.
+  // If `sink` throws, the poll stops at that event (it counts as delivered)
+  // and poll() rethrows the exception; the capture stays usable.
   // Always returns true (a live source is never exhausted). One call
   // delivers at most kMaxEventsPerPoll events and returns: libbpf keeps
   // consuming for as long as the kernel keeps producing, so under sustained
@@ -108,6 +111,7 @@ class BpfCapture final : public EventSource {
   ::duraudit_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   const Sink* sink_ = nullptr;  // valid during poll()
+  std::exception_ptr sink_error_;  // what the sink threw inside libbpf's callback
   uint64_t budget_ = 0;         // events this poll() may still deliver
   uint64_t next_seq_ = 1;
   uint64_t decode_errors_ = 0;
