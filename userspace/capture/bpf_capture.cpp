@@ -18,6 +18,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "capture/failure_policy.h"
@@ -32,6 +33,8 @@ namespace {
 // What on_record returns to end a poll() whose event budget is spent; poll()
 // tells it from a real error by the budget being 0.
 constexpr int kBudgetSpent = -EAGAIN;
+// What on_record returns when the sink threw (poll() rethrows it).
+constexpr int kSinkFailed = -ECANCELED;
 
 // libbpf talks a lot (verifier logs, BTF probing); users see it only with
 // --log-level debug.
@@ -184,6 +187,19 @@ std::vector<int32_t> processes_with_comm(const std::set<std::string>& comms) {
 
 }  // namespace
 
+bool BpfCapture::check_options(const CaptureOptions& options, std::string* why) {
+  if (std::string w = check_comms(options.comms); !w.empty()) {
+    *why = w;
+    return false;
+  }
+  if (!options.cgroup_path.empty()) {
+    int fd = open_cgroup_dir(options.cgroup_path, why);
+    if (fd < 0) return false;
+    ::close(fd);
+  }
+  return true;
+}
+
 std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std::string* error_out) {
   auto fail = [&](std::string msg) -> std::unique_ptr<BpfCapture> {
     if (error_out) *error_out = std::move(msg);
@@ -196,7 +212,7 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
     return fail(fmt::format("the ring buffer size {} must be a power of two and a multiple of the page size ({})",
                             options.ringbuf_bytes, sysconf(_SC_PAGESIZE)));
 
-  if (std::string why = check_comms(options.comms); !why.empty()) return fail(why);
+  if (std::string why; !check_options(options, &why)) return fail(why);
   std::unique_ptr<BpfCapture> cap(new BpfCapture());
   if (!options.cgroup_path.empty()) {
     std::string why;
@@ -331,15 +347,24 @@ void BpfCapture::remove_target(int32_t tgid) {
 
 int BpfCapture::on_record(void* ctx, void* data, size_t size) {
   auto* self = static_cast<BpfCapture*>(ctx);
-  Event e;
-  auto status = capture::decode_wire_event(data, size, &e);
-  if (status != capture::DecodeStatus::Ok) {
-    if (self->decode_errors_++ == 0)
-      spdlog::warn("capture: dropped an undecodable ring-buffer record ({})", capture::decode_status_name(status));
-    return 0;
+  // libbpf is C: an exception must not unwind through it (its frames have no
+  // unwind tables; the process would abort with the traced command left
+  // running). Whatever the sink throws is kept, the poll stops, and poll()
+  // rethrows it once libbpf has returned.
+  try {
+    Event e;
+    auto status = capture::decode_wire_event(data, size, &e);
+    if (status != capture::DecodeStatus::Ok) {
+      if (self->decode_errors_++ == 0)
+        spdlog::warn("capture: dropped an undecodable ring-buffer record ({})", capture::decode_status_name(status));
+      return 0;
+    }
+    e.seq = self->next_seq_++;
+    (*self->sink_)(std::move(e));
+  } catch (...) {
+    self->sink_error_ = std::current_exception();
+    return kSinkFailed;
   }
-  e.seq = self->next_seq_++;
-  (*self->sink_)(std::move(e));
   // A negative return makes libbpf stop after this record (it is consumed).
   return --self->budget_ == 0 ? kBudgetSpent : 0;
 }
@@ -347,14 +372,16 @@ int BpfCapture::on_record(void* ctx, void* data, size_t size) {
 bool BpfCapture::poll(const Sink& sink, int timeout_ms) {
   sink_ = &sink;
   budget_ = kMaxEventsPerPoll;
+  sink_error_ = nullptr;
   int n = ring_buffer__poll(ring_, timeout_ms);
   // Records below the wakeup threshold (CaptureOptions::wakeup_bytes) raise
   // no epoll event: take whatever is waiting once the wait is over.
-  if (n >= 0 || n == -EINTR) {
+  if (!sink_error_ && (n >= 0 || n == -EINTR)) {
     int m = ring_buffer__consume(ring_);
     if (m < 0) n = m;
   }
   sink_ = nullptr;
+  if (sink_error_) std::rethrow_exception(std::exchange(sink_error_, nullptr));
   bool budget_spent = budget_ == 0 && n == kBudgetSpent;
   if (n < 0 && n != -EINTR && !budget_spent && poll_error_.empty()) {
     poll_error_ = std::string("reading the ring buffer failed: ") + strerror(-n);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <set>
 #include <string>
@@ -66,6 +67,10 @@ class BpfCapture final : public EventSource {
   // a sentence the user can act on in *error_out (no privilege, no BTF,
   // verifier rejection...). libbpf's own messages go to spdlog at debug level.
   static std::unique_ptr<BpfCapture> open(const CaptureOptions& options, std::string* error_out);
+  // The values in `options` a user gave (comms, cgroup_path): false and a
+  // sentence naming the flag when one can never work. open() checks them
+  // too; callers ask first to tell a bad value (exit 2) from a failure.
+  static bool check_options(const CaptureOptions& options, std::string* why);
   ~BpfCapture() override;
   BpfCapture(const BpfCapture&) = delete;
   BpfCapture& operator=(const BpfCapture&) = delete;
@@ -79,6 +84,8 @@ class BpfCapture final : public EventSource {
   void remove_target(int32_t tgid);
 
   // EventSource: delivers decoded events in ring-buffer order, seq from 1.
+  // If `sink` throws, the poll stops at that event (it counts as delivered)
+  // and poll() rethrows the exception; the capture stays usable.
   // Always returns true (a live source is never exhausted). One call
   // delivers at most kMaxEventsPerPoll events and returns: libbpf keeps
   // consuming for as long as the kernel keeps producing, so under sustained
@@ -123,6 +130,7 @@ class BpfCapture final : public EventSource {
   ::duraudit_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   const Sink* sink_ = nullptr;  // valid during poll()
+  std::exception_ptr sink_error_;  // what the sink threw inside libbpf's callback
   uint64_t budget_ = 0;         // events this poll() may still deliver
   uint64_t next_seq_ = 1;
   uint64_t decode_errors_ = 0;

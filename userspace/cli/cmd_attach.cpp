@@ -121,6 +121,7 @@ int cmd_attach(const Args& args, const Args& command) {
   bool selects = !a.pids.empty() || !a.comms.empty() || !a.cgroup.empty();
   if (a.all && selects) throw UsageError("--all already selects every process: drop --pid/--comm/--cgroup");
   if (!a.all && !selects) throw UsageError("attach needs --pid N, --comm NAME, --cgroup PATH or --all");
+  check_pid_values(a.pids);
   uint64_t duration_ns = a.duration.empty() ? 0 : parse_duration_or_throw("--duration", a.duration);
   if (!a.duration.empty() && duration_ns == 0)
     throw UsageError("--duration must be longer than 0 (e.g. 10m; leave it out to run until SIGINT/SIGTERM)");
@@ -136,13 +137,23 @@ int cmd_attach(const Args& args, const Args& command) {
     throw UsageError("--ringbuf-mib must be a power of two from 1 to 1024 (got '" + a.ringbuf_mib + "')");
   const uint64_t process_budget = parse_count("--process-budget", a.process_budget, 0, 100'000'000);
   uint64_t fold_ns = parse_duration_or_throw("--fold-window", a.fold_window);
+  std::string error;
+  if (!a.metrics_listen.empty() && !MetricsExporter::check_listen_address(a.metrics_listen, &error))
+    throw UsageError("--metrics-listen: " + error);
+  {
+    // --comm names the kernel can never match, a --cgroup that is no cgroup
+    // v2 directory: bad values too, before anything starts.
+    CaptureOptions wanted;
+    wanted.comms.insert(a.comms.begin(), a.comms.end());
+    wanted.cgroup_path = a.cgroup;
+    if (!BpfCapture::check_options(wanted, &error)) throw UsageError(error);
+  }
   for (int32_t pid : a.pids)
-    if (pid <= 0 || !process_alive(pid)) throw RuntimeError("no running process with pid " + std::to_string(pid));
+    if (!process_alive(pid)) throw RuntimeError("no running process with pid " + std::to_string(pid));
 
   // Metrics first: a port in use is a start-up error, before any BPF work.
   std::unique_ptr<MetricsExporter> metrics;
   std::unique_ptr<MetricsSink> metrics_sink;
-  std::string error;
   if (!a.metrics_listen.empty()) {
     metrics = MetricsExporter::start(a.metrics_listen, a.metrics_comm_label, comm_cap, &error);
     if (!metrics) throw RuntimeError(error);

@@ -34,15 +34,13 @@ int cmd_record(const Args& args, const Args& command) {
   }
   if (output.empty()) throw UsageError("record needs -o FILE");
   if (command.empty() == pids.empty()) throw UsageError("record needs either a command (-- CMD ARGS...) or --pid N");
+  check_pid_values(pids);
 
   RecordingWriter writer;
   std::string error;
-  bool refused = false;
-  // A refused path is a bad value (exit 2); a header that cannot be written, a runtime error.
-  if (!writer.open(output, &error, &refused)) {
-    if (refused) throw UsageError(error);
-    throw RuntimeError(error);
-  }
+  // A path that is refused or cannot be opened is a bad value (exit 2), as
+  // run's and trace's -o; a header that cannot be written is a write error (exit 1).
+  if (!writer.open(output, &error)) throw UsageError(error);
   if (!writer.write_local_header(&error)) throw RuntimeError(error);
   CaptureOptions copts = capture_options_for(Config::defaults());
 

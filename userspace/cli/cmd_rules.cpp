@@ -13,8 +13,9 @@ namespace duraudit {
 
 int cmd_rules(const Args& args, const Args&) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    std::cout << "usage: duraudit rules list [--rules FILE]... [--format text|json]\n"
-                 "       duraudit rules check FILE...\n";
+    // Asked for: on stdout. Missing the verb: a usage error, on stderr.
+    (args.empty() ? std::cerr : std::cout) << "usage: duraudit rules list [--rules FILE]... [--format text|json]\n"
+                                              "       duraudit rules check FILE...\n";
     return args.empty() ? kExitUsage : kExitOk;
   }
   const std::string verb = args[0];

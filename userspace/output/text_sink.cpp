@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "event/loss_text.h"
 #include "util/text_escape.h"
 
 namespace duraudit {
@@ -163,18 +164,18 @@ void TextSink::on_summary(const Summary& s) {
                            std::to_string(p.events_dropped) + " events dropped");
   // Losses to a process's own budget are named above and in its findings.
   lost = s.session_events_lost();
-  if (lost)
-    o << paint("WARNING: " + std::to_string(lost) +
-                   " events were lost; these verdicts rest on incomplete data (findings may be missing or wrong). "
-                   "Trace fewer processes or raise the ring buffer size.",
-               kRed)
+  // One warning line says what is incomplete and why (losses first: the
+  // pipeline puts them there), and what to do about a full ring buffer.
+  if (lost || s.incomplete) {
+    std::string why = !s.incomplete_reason.empty() ? escape_text(s.incomplete_reason)
+                      : lost                       ? escape_text(describe_losses(s.events_lost_by_reason))
+                                                   : std::string("state was lost during the session");
+    std::string advice = ring_buffer_losses(s.events_lost_by_reason)
+                             ? " Trace fewer processes or raise the ring buffer size (attach --ringbuf-mib)."
+                             : "";
+    o << paint("WARNING: results are incomplete (findings may be missing or wrong): " + why + "." + advice, kRed)
       << '\n';
-  if (s.incomplete && (!lost || !s.incomplete_reason.empty()))
-    o << paint("WARNING: results are incomplete: " +
-                   (s.incomplete_reason.empty() ? std::string("state was lost during the session")
-                                                : escape_text(s.incomplete_reason)),
-               kRed)
-      << '\n';
+  }
   out_ << o.str();
   out_.flush();
 }

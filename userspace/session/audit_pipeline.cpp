@@ -27,7 +27,7 @@ void AuditPipeline::update_losses(const LossCounters& losses) {
   // A process's own budget losses mark its findings (OverBudget events), not all.
   uint64_t total = session_lost(losses);
   if (total > lost_seen_) {
-    engine_.note_loss(total - lost_seen_);
+    engine_.note_loss(total - lost_seen_, describe_losses(losses, loss_details_));
     lost_seen_ = total;
   }
 }
@@ -59,8 +59,7 @@ const Summary& AuditPipeline::finish(const LossCounters& losses) {
                " over the per-process event budget; findings about the files " +
                (sum.over_budget.size() == 1 ? "it" : "they") + " touched are marked incomplete");
   }
-  if (session_lost(losses) > 0)
-    incomplete(std::to_string(session_lost(losses)) + " events were lost");
+  if (session_lost(losses) > 0) incomplete(describe_losses(losses, loss_details_));
   else if (sum.evictions > 0)
     incomplete(std::to_string(sum.evictions) + " tracked objects were evicted by the memory caps");
   reporter_.finish();

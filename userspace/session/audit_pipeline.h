@@ -12,6 +12,7 @@
 #include "config/config.h"
 #include "engine/engine.h"
 #include "event/event_source.h"
+#include "event/loss_text.h"
 #include "output/finding_reporter.h"
 #include "resolve/resolver.h"
 
@@ -34,6 +35,9 @@ class AuditPipeline {
   void advance_time(uint64_t now_ns) { engine_.advance_time(now_ns); }
   // The source's loss counters now; new losses mark later verdicts incomplete.
   void update_losses(const LossCounters& losses);
+  // Where the source's losses happened (an strace log's unparsed line
+  // numbers), for the verdicts' and the summary's reason.
+  void set_loss_details(LossDetails details) { loss_details_ = std::move(details); }
   // End of the session: settles everything, completes the summary and hands
   // it to the sinks.
   const Summary& finish(const LossCounters& losses);
@@ -49,6 +53,7 @@ class AuditPipeline {
   std::vector<Event> resolved_;  // scratch, reused for every event
   uint64_t events_ = 0;
   uint64_t lost_seen_ = 0;
+  LossDetails loss_details_;
   std::unordered_set<int32_t> live_;
   std::unordered_set<int32_t> seen_;
 };
