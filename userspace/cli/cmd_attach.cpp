@@ -19,6 +19,7 @@
 #include "cli/audit_options.h"
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "cli/stack_options.h"
 #include "cli/traced_command.h"
 #include "engine/rule_catalogue.h"
 #include "metrics/metrics_exporter.h"
@@ -83,6 +84,7 @@ class EventTally {
 int cmd_attach(const Args& args, const Args& command) {
   AuditOptions opts;
   AttachOptions a;
+  StackCliOptions stack_opts;
   po::options_description desc("duraudit attach (--pid N... | --comm NAME... | --cgroup PATH | --all) [OPTIONS]");
   desc.add_options()
       ("help,h", "this help")
@@ -102,6 +104,7 @@ int cmd_attach(const Args& args, const Args& command) {
       ("max-dir-entries", po::value(&a.max_dir_entries), "cap on pending directory entries (default 200000)")
       ("ringbuf-mib", po::value(&a.ringbuf_mib), "kernel ring buffer size in MiB, a power of two (default 16)");
   add_audit_options(desc, opts);
+  add_stack_options(desc, stack_opts, /*on_by_default=*/false);
   auto vm = parse_options(desc, args);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -158,6 +161,7 @@ int cmd_attach(const Args& args, const Args& command) {
   copts.comms.insert(a.comms.begin(), a.comms.end());
   copts.cgroup_path = a.cgroup;
   copts.ringbuf_bytes = ringbuf_mib << 20;
+  const bool stacks = apply_stack_options(stack_opts, /*on_by_default=*/false, copts);
   auto capture = BpfCapture::open(copts, &error);
   if (!capture) throw RuntimeError(error);
 
@@ -174,6 +178,7 @@ int cmd_attach(const Args& args, const Args& command) {
     for (int32_t p : process_tree(pid)) {
       if (!capture->add_target(p, &error)) throw RuntimeError(error);
       pipeline.resolver().seed_from_proc(p);
+      if (stacks) pipeline.stacks().seed_from_proc(p);
     }
   }
   // Processes that already carried a --comm name when we started: their
@@ -267,6 +272,7 @@ int cmd_attach(const Args& args, const Args& command) {
     }
   }
   drain_capture(*capture, feed, /*producers_alive=*/true);
+  if (stacks) setup.reporter->summary().stacks = capture->stack_counters();
   pipeline.finish(capture->losses());
   if (metrics) tally.flush(*metrics);
   setup.finish_outputs();

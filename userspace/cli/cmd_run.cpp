@@ -11,6 +11,7 @@
 #include "cli/audit_options.h"
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "cli/stack_options.h"
 #include "cli/traced_command.h"
 #include "session/audit_pipeline.h"
 
@@ -18,12 +19,14 @@ namespace duraudit {
 
 int cmd_run(const Args& args, const Args& command) {
   AuditOptions opts;
+  StackCliOptions stack_opts;
   std::string user;
   po::options_description desc("duraudit run [OPTIONS] -- CMD ARGS...");
   desc.add_options()("help,h", "this help")(
       "user,u", po::value(&user)->value_name("USER"),
       "run CMD as USER (name or uid: its uid, gid, groups, HOME/USER/LOGNAME); duraudit keeps its privileges");
   add_audit_options(desc, opts);
+  add_stack_options(desc, stack_opts, /*on_by_default=*/true);
   auto vm = parse_options(desc, args);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -41,6 +44,8 @@ int cmd_run(const Args& args, const Args& command) {
   }
 
   AuditSetup setup = prepare_audit(opts);
+  CaptureOptions copts = capture_options_for(setup.config);
+  bool stacks = apply_stack_options(stack_opts, /*on_by_default=*/true, copts);
   ResolverOptions ro;
   AuditPipeline pipeline(setup.config, ro, *setup.reporter);
 
@@ -61,8 +66,8 @@ int cmd_run(const Args& args, const Args& command) {
   };
 
   std::unique_ptr<BpfCapture> capture;
-  TracedCommandResult r = run_traced_command(command, capture_options_for(setup.config), hooks, &capture,
-                                             run_as ? &*run_as : nullptr);
+  TracedCommandResult r = run_traced_command(command, copts, hooks, &capture, run_as ? &*run_as : nullptr);
+  if (stacks) setup.reporter->summary().stacks = capture->stack_counters();
   pipeline.finish(capture->losses());
   setup.finish_outputs();
   if (r.interrupted) spdlog::warn("interrupted: verdicts settled on what was seen so far");

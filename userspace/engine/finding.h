@@ -17,6 +17,15 @@ struct RelatedFile {
   std::string state;  // "data-not-durable" | "entry-not-durable" | "durable"
 };
 
+// One frame of the user stack at an evidence call (docs/stacks.md).
+struct StackFrame {
+  std::string function;  // demangled; "" when no symbol covers the address
+  std::string module;    // path of the binary; "" when the address is in none (JIT code)
+  std::string file;      // source file, from debug info; "" without
+  uint32_t line = 0;     // 0 without debug info
+  uint64_t offset = 0;   // the address in the module (its ELF virtual address), or the raw address
+};
+
 // One syscall that proves the finding, as shown in the evidence timeline.
 struct EvidenceEvent {
   uint64_t seq = 0;
@@ -26,6 +35,7 @@ struct EvidenceEvent {
   std::string syscall;
   std::string args;   // human-readable argument summary: `"/d/f.tmp", O_WRONLY|O_CREAT`
   int64_t ret = 0;
+  std::vector<StackFrame> stack;  // the user stack at the call, innermost first; empty when not captured
 };
 
 struct Finding {
@@ -59,6 +69,10 @@ struct Finding {
   // was evicted); sinks say so.
   bool incomplete = false;
   std::string incomplete_reason;
+  // Where in the program the deciding call was made: the innermost frame
+  // with a file:line (else with a function outside the C runtime) of the
+  // last evidence call that has a stack. Set by the FindingReporter.
+  std::optional<StackFrame> source;
   uint64_t ts_ns = 0;     // when the verdict was settled
   // attach folds a finding that recurs (same fingerprint) within a window:
   // the next time it is reported, `repeats` says how many were folded.

@@ -7,6 +7,8 @@
 
 #include <cstdio>
 
+#include "stack/symbolizer.h"
+
 namespace duraudit {
 
 namespace {
@@ -190,6 +192,7 @@ EvidenceEvent make_evidence(const Event& ev) {
   e.syscall = std::string(syscall_name(ev.syscall));
   e.args = format_event_args(ev);
   e.ret = ev.ret;
+  if (ev.stack) e.stack = symbolize_stack(*ev.stack);
   return e;
 }
 

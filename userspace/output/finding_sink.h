@@ -25,6 +25,9 @@ struct Summary {
   uint64_t suppressed_by_baseline = 0;
   uint64_t suppressed_by_rules = 0;  // suppressions and path include/exclude of rules files
   uint64_t evictions = 0;            // model state evicted by memory caps
+  // With stacks on: what became of the stacks (docs/stacks.md), e.g.
+  // {"sent": 12, "over_budget": 0, "unwound": 12, ...}; empty when off.
+  std::map<std::string, uint64_t> stacks;
   // The session's verdicts rest on incomplete data (lost events, evictions,
   // the trace ended early...).
   bool incomplete = false;

@@ -1,11 +1,25 @@
 #include "output/json_sink.h"
 
+#include <cstdio>
+
 #include "output/fingerprint.h"
 #include "output/json_line.h"
 
 namespace duraudit {
 
 using nlohmann::ordered_json;
+
+ordered_json stack_frame_json(const StackFrame& f) {
+  char off[32];
+  std::snprintf(off, sizeof off, "0x%llx", static_cast<unsigned long long>(f.offset));
+  ordered_json j;
+  j["function"] = f.function.empty() ? ordered_json(nullptr) : ordered_json(f.function);
+  j["module"] = f.module.empty() ? ordered_json(nullptr) : ordered_json(f.module);
+  j["file"] = f.file.empty() ? ordered_json(nullptr) : ordered_json(f.file);
+  j["line"] = f.line ? ordered_json(f.line) : ordered_json(nullptr);
+  j["offset"] = off;
+  return j;
+}
 
 ordered_json finding_to_json(const Finding& f) {
   ordered_json j;
@@ -22,8 +36,14 @@ ordered_json finding_to_json(const Finding& f) {
     related.push_back(ordered_json{{"path", r.path}, {"role", r.role}, {"state", r.state}});
   j["related"] = std::move(related);
   auto evidence_json = [](const EvidenceEvent& e) {
-    return ordered_json{{"seq", e.seq},       {"ts_ns", e.ts_ns}, {"pid", e.pid}, {"tid", e.tid},
-                        {"syscall", e.syscall}, {"args", e.args},   {"ret", e.ret}};
+    ordered_json j{{"seq", e.seq},       {"ts_ns", e.ts_ns}, {"pid", e.pid}, {"tid", e.tid},
+                   {"syscall", e.syscall}, {"args", e.args},   {"ret", e.ret}};
+    if (!e.stack.empty()) {
+      ordered_json stack = ordered_json::array();
+      for (const auto& fr : e.stack) stack.push_back(stack_frame_json(fr));
+      j["stack"] = std::move(stack);
+    }
+    return j;
   };
   ordered_json evidence = ordered_json::array();
   for (const auto& e : f.evidence) evidence.push_back(evidence_json(e));
@@ -61,6 +81,11 @@ ordered_json summary_to_json(const Summary& s) {
   j["events_lost_by_reason"] = std::move(lost);
   j["suppressed"] = ordered_json{{"baseline", s.suppressed_by_baseline}, {"rules", s.suppressed_by_rules}};
   j["evictions"] = s.evictions;
+  if (!s.stacks.empty()) {
+    ordered_json st = ordered_json::object();
+    for (const auto& [what, n] : s.stacks) st[what] = n;
+    j["stacks"] = std::move(st);
+  }
   j["incomplete"] = s.incomplete;
   if (s.incomplete) j["incomplete_reason"] = s.incomplete_reason;
   return j;

@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <sstream>
 
+#include "output/stack_format.h"
 #include "util/text_escape.h"
 
 namespace duraudit {
@@ -98,12 +99,15 @@ void TextSink::on_finding(const Finding& f) {
   if (!f.evidence.empty()) {
     o << "  evidence:\n";
     uint64_t base = f.evidence.front().ts_ns;
+    // Where the program made the deciding call (docs/stacks.md).
+    const EvidenceEvent* deciding = deciding_evidence(f);
     for (const auto& e : f.evidence) {
       std::string t = relative_ms(e.ts_ns, base);
       o << "    " << paint(t, kDim) << std::string(t.size() < 12 ? 12 - t.size() : 1, ' ')
         << escape_text(format_evidence_call(e));
       if (e.pid != f.pid) o << "  " << paint("[pid " + std::to_string(e.pid) + "]", kDim);
       o << '\n';
+      if (&e == deciding) o << "                at " << escape_text(format_stack_line(e.stack)) << '\n';
     }
   }
   if (!f.related.empty()) {
@@ -158,6 +162,11 @@ void TextSink::on_summary(const Summary& s) {
   row("suppressed", std::to_string(s.suppressed_by_baseline) + " by baseline, " +
                         std::to_string(s.suppressed_by_rules) + " by rules files");
   if (s.evictions) row("evictions", std::to_string(s.evictions));
+  if (!s.stacks.empty()) {
+    std::string st;
+    for (const auto& [what, n] : s.stacks) st += (st.empty() ? "" : ", ") + escape_text(what) + ": " + std::to_string(n);
+    row("stacks", st);
+  }
   if (lost)
     o << paint("WARNING: " + std::to_string(lost) +
                    " events were lost; these verdicts rest on incomplete data (findings may be missing or wrong). "
