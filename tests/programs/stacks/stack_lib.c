@@ -42,11 +42,19 @@ NOINLINE int publish_state(const char *tmp, const char *path)
 	return 0;
 }
 
-/* unlink-before-durable: the old state goes before the new one is durable */
+/* unlink-before-durable: the old state is read into the new file (the
+ * data flow that makes it the successor), then deleted before the new one
+ * is durable */
 NOINLINE int replace_state(const char *old_path, const char *new_path)
 {
+	char buf[256];
+	int in = open(old_path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = in < 0 ? -1 : read(in, buf, sizeof buf);
+	if (n <= 0)
+		return -1;
+	close(in);
 	int fd = open(new_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write_all(fd, "new\n"))
+	if (fd < 0 || write(fd, buf, (size_t)n) != n)
 		return -1;
 	int r = unlink(old_path); /* DECIDING(unlink) */
 	close(fd);
