@@ -1701,6 +1701,12 @@ static __always_inline void read_user_regs(struct da_stack *st, struct pt_regs *
  * this code serves every call site. */
 static __noinline int send_stack(__u64 pid_tgid, __u64 ts_ns, __u32 sc)
 {
+	/* Events first: when userspace is behind, a stack would slow it down
+	 * further and the events after it could be lost. */
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 2) {
+		count_stack(DA_STACK_CONSUMER_BEHIND);
+		return 0;
+	}
 	if (!stack_budget_take(pid_tgid >> 32, ts_ns)) {
 		count_stack(DA_STACK_OVER_BUDGET);
 		return 0;

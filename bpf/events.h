@@ -197,6 +197,8 @@ enum da_stack_count {
 	DA_STACK_OVER_BUDGET,      /* the process had spent its stack budget */
 	DA_STACK_RINGBUF_FULL,     /* the `stacks` ring was full */
 	DA_STACK_UNREADABLE,       /* the user registers or stack could not be read */
+	DA_STACK_CONSUMER_BEHIND,  /* the event ring was over half full: userspace is behind, and
+	                            * stacks would only slow it down further */
 	DA_STACK_COUNT_,
 };
 

@@ -31,6 +31,10 @@ namespace {
 // What on_record returns to end a poll() whose event budget is spent; poll()
 // tells it from a real error by the budget being 0.
 constexpr int kBudgetSpent = -EAGAIN;
+// What on_stack_record returns to leave the rest of the stack ring for later
+// when as many stacks wait for their events as we keep: the kernel then
+// drops new stacks (ring full), never events.
+constexpr int kStacksBacklogged = -ENOBUFS;
 
 // libbpf talks a lot (verifier logs, BTF probing); users see it only with
 // --log-level debug.
@@ -370,12 +374,13 @@ int BpfCapture::on_stack_record(void* ctx, void* data, size_t size) {
   }
   if (self->pending_stacks_.size() >= kMaxPendingStacks) {
     // Stacks whose events never came (lost to a full event ring) are older
-    // than the events delivered since; failing that, start over.
+    // than the events delivered since: forget them. If the rest still fill
+    // the table, the events are behind: leave this stack in the ring.
     size_t before = self->pending_stacks_.size();
     uint64_t horizon = self->last_event_ts_ > 1'000'000'000 ? self->last_event_ts_ - 1'000'000'000 : 0;
     std::erase_if(self->pending_stacks_, [&](const auto& kv) { return kv.first.ts_ns < horizon; });
-    if (self->pending_stacks_.size() >= kMaxPendingStacks) self->pending_stacks_.clear();
     self->unmatched_stacks_ += before - self->pending_stacks_.size();
+    if (self->pending_stacks_.size() >= kMaxPendingStacks) return kStacksBacklogged;
   }
   self->pending_stacks_.insert_or_assign(StackKey{w.tid, w.ts_ns}, std::make_shared<RawStack>(std::move(w.stack)));
   return 0;
@@ -419,13 +424,13 @@ bool BpfCapture::poll(const Sink& sink, int timeout_ms) {
   int n = ring_buffer__poll(ring_, timeout_ms);
   // Records below the wakeup threshold (CaptureOptions::wakeup_bytes) raise
   // no epoll event: take whatever is waiting once the wait is over.
-  if (n >= 0 || n == -EINTR) {
+  if (n >= 0 || n == -EINTR || n == kStacksBacklogged) {
     int m = ring_buffer__consume(ring_);
     if (m < 0) n = m;
   }
   sink_ = nullptr;
   bool budget_spent = budget_ == 0 && n == kBudgetSpent;
-  if (n < 0 && n != -EINTR && !budget_spent)
+  if (n < 0 && n != -EINTR && !budget_spent && n != kStacksBacklogged)
     spdlog::warn("capture: polling the ring buffer failed: {}", strerror(-n));
   return true;
 }

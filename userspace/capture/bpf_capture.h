@@ -112,7 +112,8 @@ class BpfCapture final : public EventSource {
   // session says so (docs/async-io.md).
   bool sees_io_uring() const { return sees_io_uring_; }
   // With CaptureOptions::stacks: what became of the stacks the events asked
-  // for ("sent", "over_budget", "ringbuf_full", "unreadable", and
+  // for ("sent", "over_budget", "ringbuf_full", "consumer_behind",
+  // "unreadable", and
   // "unmatched": sent, but its event was lost or came without it).
   std::map<std::string, uint64_t> stack_counters() const;
 
@@ -146,7 +147,7 @@ class BpfCapture final : public EventSource {
   struct StackKeyHash {
     size_t operator()(const StackKey& k) const noexcept { return std::hash<uint64_t>{}(k.ts_ns * 31 + k.tid); }
   };
-  static constexpr size_t kMaxPendingStacks = 8192;
+  static constexpr size_t kMaxPendingStacks = 2048;  // at 16 KiB each, 32 MiB at most
   std::unordered_map<StackKey, std::shared_ptr<const RawStack>, StackKeyHash> pending_stacks_;
   uint64_t last_event_ts_ = 0;  // of the latest event delivered: older pending stacks are orphans
   uint64_t unmatched_stacks_ = 0;

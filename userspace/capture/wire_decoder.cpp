@@ -31,7 +31,8 @@ constexpr std::string_view kLossNames[] = {
 };
 static_assert(std::size(kLossNames) == DA_LOSS_COUNT_, "name every da_loss_reason");
 
-constexpr std::string_view kStackCountNames[] = {"sent", "over_budget", "ringbuf_full", "unreadable"};
+constexpr std::string_view kStackCountNames[] = {"sent", "over_budget", "ringbuf_full", "unreadable",
+                                                 "consumer_behind"};
 static_assert(std::size(kStackCountNames) == DA_STACK_COUNT_, "name every da_stack_count");
 
 // A string of `len` bytes (NUL included) at `p`; false if the NUL is missing.

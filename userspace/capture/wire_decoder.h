@@ -40,7 +40,7 @@ struct WireStack {
 DecodeStatus decode_wire_stack(const void* data, size_t size, WireStack* out);
 
 // The names of the stack counters (enum da_stack_count): "sent",
-// "over_budget", "ringbuf_full", "unreadable".
+// "over_budget", "ringbuf_full", "unreadable", "consumer_behind".
 std::string_view stack_count_name(uint32_t what);
 uint32_t stack_count_count();
 

@@ -70,8 +70,9 @@ struct Finding {
   bool incomplete = false;
   std::string incomplete_reason;
   // Where in the program the deciding call was made: the innermost frame
-  // with a file:line (else with a function outside the C runtime) of the
-  // last evidence call that has a stack. Set by the FindingReporter.
+  // outside the C runtime with a file:line (else with a function) of the
+  // last evidence call that has a stack (output/stack_format.h). Set by the
+  // FindingReporter.
   std::optional<StackFrame> source;
   uint64_t ts_ns = 0;     // when the verdict was settled
   // attach folds a finding that recurs (same fingerprint) within a window:

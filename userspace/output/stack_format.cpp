@@ -32,7 +32,7 @@ std::optional<StackFrame> finding_source(const Finding& f) {
   const EvidenceEvent* e = deciding_evidence(f);
   if (!e) return std::nullopt;
   for (const auto& fr : e->stack)
-    if (!fr.file.empty() && fr.line) return fr;
+    if (!fr.file.empty() && fr.line && !is_runtime_module(fr.module)) return fr;
   for (const auto& fr : e->stack)
     if (!fr.function.empty() && !is_runtime_module(fr.module)) return fr;
   return std::nullopt;

@@ -20,8 +20,9 @@ bool is_runtime_module(const std::string& module_path);
 // last); null when none has one.
 const EvidenceEvent* deciding_evidence(const Finding& f);
 
-// The innermost frame of the deciding call's stack with a file:line; else
-// the innermost with a function outside the C runtime; else none.
+// The innermost frame of the deciding call's stack outside the C runtime
+// with a file:line; else the innermost there with a function; else none
+// (libc's own frames, which have a file:line with libc6-dbg, are never it).
 std::optional<StackFrame> finding_source(const Finding& f);
 
 // `save_state (state.c:57) ← main (state.c:91)`: up to max_frames frames from
