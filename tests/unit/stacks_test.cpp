@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -162,6 +163,29 @@ TEST(StackImage, AStackWithoutMappingsKeepsItsInstructionPointer) {
   EXPECT_FALSE(ev.stack->frames[0].module);
   EXPECT_EQ(ev.stack->frames[0].vaddr, 0x401000u);
   EXPECT_EQ(tracker.stats().without_image, 1u);
+}
+
+TEST(StackImage, JitFramesAreNamedFromThePerfMapFile) {
+  const int32_t pid = 99998;  // no such process here: nothing but the file is read
+  std::string map = "/tmp/perf-" + std::to_string(pid) + ".map";
+  std::ofstream(map) << "7f0000001000 200 LazyCompile:*saveState app.js:12\nnot a line\n7f0000000000 10 other\n";
+  StackTracker tracker(/*seed_missing_from_proc=*/false);
+  Event ev;
+  ev.pid = ev.tid = pid;
+  ev.syscall = Syscall::Close;
+  auto st = std::make_shared<RawStack>();
+  st->arch = StackArch::X86_64;
+  st->nregs = 17;
+  st->regs[16] = 0x7f0000001080;
+  ev.raw_stack = st;
+  tracker.observe(ev);
+  std::remove(map.c_str());
+  ASSERT_TRUE(ev.stack);
+  ASSERT_EQ(ev.stack->frames.size(), 1u);
+  StackFrame f = symbolize_frame(ev.stack->frames[0]);
+  EXPECT_EQ(f.function, "LazyCompile:*saveState app.js:12");
+  EXPECT_TRUE(f.module.empty());
+  EXPECT_EQ(f.offset, 0x7f0000001080u);
 }
 
 StackFrame frame(const std::string& fn, const std::string& module, const std::string& file = {}, uint32_t line = 0,

@@ -1,7 +1,9 @@
 #include "stack/stack_tracker.h"
 
 #include <sys/mman.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -93,6 +95,36 @@ void StackTracker::bound_sessions() {
   if (live > kMaxSessions && oldest) oldest->release_unwinder();
 }
 
+std::string StackTracker::jit_symbol(int32_t pid, uint64_t addr) {
+  // Written by the runtime as it compiles (Node --perf-basic-prof, Python
+  // 3.12 -X perf) or at exit (Java -XX:+DumpPerfMapAtExit): re-read when it
+  // changed. Lines are "START SIZE NAME", addresses in hex.
+  std::string path = "/tmp/perf-" + std::to_string(pid) + ".map";
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return {};
+  PerfMap& pm = perf_maps_[pid];
+  int64_t mtime = static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec;
+  if (pm.mtime_ns != mtime) {
+    pm.entries.clear();
+    pm.mtime_ns = mtime;
+    std::ifstream in(path);
+    std::string line;
+    while (std::getline(in, line) && pm.entries.size() < 1'000'000) {
+      std::istringstream l(line);
+      PerfMap::Entry e;
+      if (!(l >> std::hex >> e.start >> e.size)) continue;
+      std::getline(l >> std::ws, e.name);
+      pm.entries.push_back(std::move(e));
+    }
+    std::sort(pm.entries.begin(), pm.entries.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  }
+  auto it = std::upper_bound(pm.entries.begin(), pm.entries.end(), addr,
+                             [](uint64_t a, const PerfMap::Entry& e) { return a < e.start; });
+  if (it == pm.entries.begin()) return {};
+  --it;
+  return addr < it->start + it->size ? it->name : std::string();
+}
+
 void StackTracker::unwind(Event& ev) {
   auto it = images_.find(ev.pid);
   if (it == images_.end() && seed_missing_ && !proc_tried_[ev.pid] && seed_from_proc(ev.pid))
@@ -106,6 +138,8 @@ void StackTracker::unwind(Event& ev) {
     ++stats_.without_image;
     *out = ProcessImage(ev.pid).unwind(*ev.raw_stack, ev.tid);
   }
+  for (auto& f : out->frames)
+    if (!f.module) f.jit_symbol = jit_symbol(ev.pid, f.is_return && f.vaddr ? f.vaddr - 1 : f.vaddr);
   ++stats_.unwound;
   stats_.frames += out->frames.size();
   ev.stack = std::move(out);
@@ -132,6 +166,7 @@ void StackTracker::observe(Event& ev) {
   if (ev.syscall == Syscall::Exit && ev.group_dead) {
     images_.erase(ev.pid);
     proc_tried_.erase(ev.pid);
+    perf_maps_.erase(ev.pid);
   }
 }
 

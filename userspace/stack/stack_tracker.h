@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "event/event.h"
 #include "stack/process_image.h"
@@ -53,6 +54,18 @@ class StackTracker {
   void on_code_mmap(const Event& ev);
   void unwind(Event& ev);
   void bound_sessions();
+  // JIT code: the name /tmp/perf-PID.map gives `addr` ("" if none).
+  std::string jit_symbol(int32_t pid, uint64_t addr);
+
+  struct PerfMap {
+    struct Entry {
+      uint64_t start, size;
+      std::string name;
+    };
+    std::vector<Entry> entries;  // sorted by start
+    int64_t mtime_ns = -1;       // of the file when read
+  };
+  std::unordered_map<int32_t, PerfMap> perf_maps_;
 
   std::unordered_map<int32_t, std::unique_ptr<ProcessImage>> images_;
   std::unordered_map<int32_t, bool> proc_tried_;  // pids looked up in /proc after a stack without an image
