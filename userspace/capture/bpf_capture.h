@@ -12,11 +12,15 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "event/event_source.h"
+#include "stack/raw_stack.h"
 
 struct duraudit_bpf;  // the libbpf skeleton (bpf/duraudit.skel.h)
 struct ring_buffer;
@@ -59,6 +63,17 @@ struct CaptureOptions {
   // OverBudget event names it. 0 = no budget.
   uint64_t budget_per_second = 0;
   uint64_t budget_burst = 0;
+
+  // User stacks at the events that can become evidence (docs/stacks.md):
+  // the registers and stack_bytes of user stack per event, in a ring of
+  // their own (stack_ringbuf_bytes, a power of two of pages). Each process
+  // may send stack_burst stacks at once, then stack_rate per second (0: no
+  // limit).
+  bool stacks = false;
+  size_t stack_bytes = 16384;
+  size_t stack_ringbuf_bytes = size_t{8} << 20;
+  uint32_t stack_burst = 256;
+  uint32_t stack_rate = 100;
 };
 
 class BpfCapture final : public EventSource {
@@ -118,6 +133,11 @@ class BpfCapture final : public EventSource {
   // 6.0 and later). When not, io_uring requests are not audited, and the
   // session says so (docs/async-io.md).
   bool sees_io_uring() const { return sees_io_uring_; }
+  // With CaptureOptions::stacks: what became of the stacks the events asked
+  // for ("sent", "over_budget", "ringbuf_full", "consumer_behind",
+  // "unreadable", and
+  // "unmatched": sent, but its event was lost or came without it).
+  std::map<std::string, uint64_t> stack_counters() const;
 
   // Why reading the ring buffer failed (epoll on it failed: no event can
   // be read any more), or empty. Logged once when it happens.
@@ -126,6 +146,11 @@ class BpfCapture final : public EventSource {
  private:
   BpfCapture() = default;
   static int on_record(void* ctx, void* data, size_t size);
+  static int on_stack_record(void* ctx, void* data, size_t size);
+  int keep_stack(void* data, size_t size);
+  // The stack sent for the event (tid, ts_ns), read from the ring `stacks`
+  // if it is not waiting yet; null if none arrived.
+  std::shared_ptr<const RawStack> take_stack(int32_t tid, uint64_t ts_ns);
 
   ::duraudit_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
@@ -138,6 +163,23 @@ class BpfCapture final : public EventSource {
   int cgroup_fd_ = -1;  // the --cgroup directory, kept open while its slot is in use
   bool sees_io_uring_ = false;
   std::string poll_error_;
+
+  // Stacks: the ring `stacks` is in ring_ (so its wakeups end a poll) and in
+  // stack_ring_, consumed on demand by an event whose stack has not been
+  // read yet (both share the ring's consumer position; one thread uses them).
+  ring_buffer* stack_ring_ = nullptr;
+  struct StackKey {
+    int32_t tid;
+    uint64_t ts_ns;
+    bool operator==(const StackKey&) const = default;
+  };
+  struct StackKeyHash {
+    size_t operator()(const StackKey& k) const noexcept { return std::hash<uint64_t>{}(k.ts_ns * 31 + k.tid); }
+  };
+  static constexpr size_t kMaxPendingStacks = 2048;  // at 16 KiB each, 32 MiB at most
+  std::unordered_map<StackKey, std::shared_ptr<const RawStack>, StackKeyHash> pending_stacks_;
+  uint64_t last_event_ts_ = 0;  // of the latest event delivered: older pending stacks are orphans
+  uint64_t unmatched_stacks_ = 0;
 };
 
 }  // namespace duraudit

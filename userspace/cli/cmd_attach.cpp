@@ -20,6 +20,7 @@
 #include "cli/audit_options.h"
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "cli/stack_options.h"
 #include "cli/traced_command.h"
 #include "engine/rule_catalogue.h"
 #include "metrics/metrics_exporter.h"
@@ -90,6 +91,7 @@ class EventTally {
 int cmd_attach(const Args& args, const Args& command) {
   AuditOptions opts;
   AttachOptions a;
+  StackCliOptions stack_opts;
   po::options_description desc("duraudit attach (--pid N... | --comm NAME... | --cgroup PATH | --all) [OPTIONS]");
   desc.add_options()
       ("help,h", "this help")
@@ -112,6 +114,7 @@ int cmd_attach(const Args& args, const Args& command) {
        "events a second one process may send (bursts of one second's worth); over it its events are dropped "
        "in the kernel and its findings marked incomplete (default 50000; 0: no budget)");
   add_audit_options(desc, opts);
+  add_stack_options(desc, stack_opts, /*on_by_default=*/false);
   auto vm = parse_options(desc, args);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -182,6 +185,7 @@ int cmd_attach(const Args& args, const Args& command) {
   copts.ringbuf_bytes = ringbuf_mib << 20;
   copts.budget_per_second = process_budget;
   copts.budget_burst = process_budget;
+  const bool stacks = apply_stack_options(stack_opts, /*on_by_default=*/false, copts);
   auto capture = BpfCapture::open(copts, &error);
   if (!capture) throw RuntimeError(error);
 
@@ -198,6 +202,7 @@ int cmd_attach(const Args& args, const Args& command) {
     for (int32_t p : process_tree(pid)) {
       if (!capture->add_target(p, &error)) throw RuntimeError(error);
       pipeline.resolver().seed_from_proc(p);
+      if (stacks) pipeline.stacks().seed_from_proc(p);
     }
   }
   // Processes that already carried a --comm name when we started: their
@@ -298,6 +303,7 @@ int cmd_attach(const Args& args, const Args& command) {
     }
   }
   drain_capture(*capture, feed, /*producers_alive=*/true);
+  if (stacks) setup.reporter->summary().stacks = capture->stack_counters();
   pipeline.finish(capture->losses());
   if (metrics) tally.flush(*metrics);
   setup.finish_outputs();

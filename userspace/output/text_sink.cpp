@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "event/loss_text.h"
+#include "output/stack_format.h"
 #include "util/text_escape.h"
 
 namespace duraudit {
@@ -99,12 +100,15 @@ void TextSink::on_finding(const Finding& f) {
   if (!f.evidence.empty()) {
     o << "  evidence:\n";
     uint64_t base = f.evidence.front().ts_ns;
+    // Where the program made the deciding call (docs/stacks.md).
+    const EvidenceEvent* deciding = deciding_evidence(f);
     for (const auto& e : f.evidence) {
       std::string t = relative_ms(e.ts_ns, base);
       o << "    " << paint(t, kDim) << std::string(t.size() < 12 ? 12 - t.size() : 1, ' ')
         << escape_text(format_evidence_call(e));
       if (e.pid != f.pid) o << "  " << paint("[pid " + std::to_string(e.pid) + "]", kDim);
       o << '\n';
+      if (&e == deciding) o << "                at " << escape_text(format_stack_line(e.stack)) << '\n';
     }
   }
   if (!f.related.empty()) {
@@ -162,6 +166,11 @@ void TextSink::on_summary(const Summary& s) {
   for (const OverBudgetProcess& p : s.over_budget)
     row("over budget", "pid " + std::to_string(p.pid) + " (" + escape_text(p.comm) + "): " +
                            std::to_string(p.events_dropped) + " events dropped");
+  if (!s.stacks.empty()) {
+    std::string st;
+    for (const auto& [what, n] : s.stacks) st += (st.empty() ? "" : ", ") + escape_text(what) + ": " + std::to_string(n);
+    row("stacks", st);
+  }
   // Losses to a process's own budget are named above and in its findings.
   lost = s.session_events_lost();
   // One warning line says what is incomplete and why (losses first: the

@@ -68,9 +68,10 @@ bool RecordingSource::read_header(const std::string& name, std::string* error) {
   uint32_t body_len = 0;
   r.u16(version_);
   r.u32(body_len);
-  if (version_ != kRecordingVersion)
+  if (version_ < kRecordingOldestVersion || version_ > kRecordingVersion)
     return foreign(" this build can read (format version " + std::to_string(version_) + ", expected " +
-                   std::to_string(kRecordingVersion) + "; replay it with the duraudit that wrote it)");
+                   std::to_string(kRecordingOldestVersion) + " to " + std::to_string(kRecordingVersion) +
+                   "; replay it with the duraudit that wrote it)");
   if (body_len > kMaxRecordLen) return foreign(" (corrupt header)");
   std::string body(body_len, '\0');
   if (!read_exact(*in_, body.data(), body_len)) return foreign(" (header cut short)");

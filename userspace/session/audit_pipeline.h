@@ -1,5 +1,5 @@
 // The audit pipeline every mode shares:
-//   raw Event -> Resolver -> Engine -> FindingReporter (filter, baseline,
+//   raw Event -> Resolver -> StackTracker -> Engine -> FindingReporter (filter, baseline,
 //   counts) -> sinks
 // `run`, `attach` and `replay` differ only in where events come from and
 // when the session ends.
@@ -15,6 +15,7 @@
 #include "event/loss_text.h"
 #include "output/finding_reporter.h"
 #include "resolve/resolver.h"
+#include "stack/stack_tracker.h"
 
 namespace duraudit {
 
@@ -25,6 +26,8 @@ class AuditPipeline {
                 EngineOptions engine_options = {});
 
   Resolver& resolver() { return resolver_; }
+  // Unwinds the events' stacks while their processes' mappings are known.
+  StackTracker& stacks() { return stacks_; }
   const Engine& engine() const { return engine_; }
 
   // One raw event from a source.
@@ -49,6 +52,7 @@ class AuditPipeline {
  private:
   FindingReporter& reporter_;
   Resolver resolver_;
+  StackTracker stacks_;
   Engine engine_;
   std::vector<Event> resolved_;  // scratch, reused for every event
   uint64_t events_ = 0;
