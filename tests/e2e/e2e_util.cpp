@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <array>
 #include <filesystem>
@@ -87,13 +88,25 @@ ScratchDir::~ScratchDir() {
   std::filesystem::remove_all(path_, ec);
 }
 
+nlohmann::json parse_output_line(const std::string& line) {
+  auto j = nlohmann::json::parse(line, nullptr, false);
+  if (j.is_discarded()) return j;
+  // One file per test process: tests run in parallel, each appends whole lines.
+  static const std::string kept = [] {
+    std::filesystem::create_directories(DURAUDIT_TEST_JSON_LINES_DIR);
+    return std::string(DURAUDIT_TEST_JSON_LINES_DIR) + "/" + std::to_string(getpid()) + ".jsonl";
+  }();
+  std::ofstream(kept, std::ios::app) << line << '\n';
+  return j;
+}
+
 JsonReport parse_report(const std::string& jsonl) {
   JsonReport r;
   std::istringstream in(jsonl);
   std::string line;
   while (std::getline(in, line)) {
     if (line.empty()) continue;
-    auto j = nlohmann::json::parse(line, nullptr, false);
+    auto j = parse_output_line(line);
     if (j.is_discarded()) {
       ADD_FAILURE() << "not JSON: " << line;
       continue;

@@ -61,6 +61,14 @@ class XfsLoopMount {
   bool mounted_ = false;
 };
 
+// One line of duraudit's JSON output (findings, summaries, trace events,
+// rules): parsed (discarded when it is not JSON), and kept in
+// build/e2e-json-lines for the schema check that runs after the e2e tests
+// (json_schema_e2e_lines: every line the suite reads must validate against
+// docs/schema/duraudit-output.v1.json). Every e2e test reads duraudit's JSON
+// through this (or parse_report).
+nlohmann::json parse_output_line(const std::string& line);
+
 // JSON Lines output of `duraudit run --format json`.
 struct JsonReport {
   std::vector<nlohmann::json> findings;

@@ -59,7 +59,7 @@ TEST(PidTargets, TraceFollowsChildrenThatExistedBeforeIt) {
   std::string line;
   bool seen = false;
   while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
+    auto j = parse_output_line(line);
     seen |= !j.is_discarded() && j.value("syscall", "") == "openat" && j.value("path", "") == marker &&
             j.value("pid", 0) == child;
   }

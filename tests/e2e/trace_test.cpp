@@ -17,7 +17,7 @@ std::vector<nlohmann::json> parse_events(const std::string& jsonl) {
   std::istringstream in(jsonl);
   std::string line;
   while (std::getline(in, line)) {
-    auto j = nlohmann::json::parse(line, nullptr, false);
+    auto j = parse_output_line(line);
     if (!j.is_discarded() && j.value("type", "") == "event") v.push_back(j);
   }
   return v;

@@ -53,6 +53,20 @@ TEST(OutputGithubSink, OneCommandPerFindingBySeverity) {
       << lines[2];
 }
 
+// With a stack that has debug info the annotation is at the source line of
+// the deciding call, relative to the checkout when it is inside it.
+TEST(OutputGithubSink, AFindingWithAStackIsAnnotatedAtItsSourceLine) {
+  ::setenv("GITHUB_WORKSPACE", "/src/app", 1);
+  std::ostringstream out;
+  GithubSink sink(out, nullptr);
+  Finding f = testing::sample_rename_finding();
+  f.evidence.back().stack = {{"rename", "/usr/lib/x86_64-linux-gnu/libc.so.6", "", 0, 0x10},
+                             {"commit_index", "/usr/bin/app", "/src/app/lib/index.c", 212, 0x99}};
+  sink.on_finding(f);
+  ::unsetenv("GITHUB_WORKSPACE");
+  EXPECT_EQ(out.str().rfind("::error file=lib/index.c,line=212,title=rename-without-fsync%3A ", 0), 0u) << out.str();
+}
+
 TEST(OutputGithubSink, StepSummaryTableCountsFindingsPerRuleAndFile) {
   char tmpl[] = "/tmp/duraudit-step-summary.XXXXXX";
   int fd = mkstemp(tmpl);

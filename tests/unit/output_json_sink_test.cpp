@@ -35,9 +35,12 @@ TEST(OutputJsonSink, FindingHasEveryKeyOfTheSchema) {
   auto lines = parse_lines(out.str());
   ASSERT_EQ(lines.size(), 1u);
   const json& j = lines[0];
-  EXPECT_EQ(keys(j), (std::set<std::string>{"type", "rule", "severity", "pid", "tid", "comm", "path", "message",
+  EXPECT_EQ(keys(j), (std::set<std::string>{"type", "schema_version", "rule", "severity", "pid", "tid", "comm", "path", "message",
                                             "related", "evidence", "fingerprint", "fix", "replaced", "settled_ns"}));
   EXPECT_EQ(j["type"], "finding");
+  EXPECT_EQ(j["schema_version"], 1);
+  // A reader sees both first.
+  EXPECT_EQ(out.str().rfind("{\"type\":\"finding\",\"schema_version\":1,", 0), 0u) << out.str();
   EXPECT_EQ(j["settled_ns"], 1'002'000'000);
   EXPECT_EQ(j["rule"], "rename-without-fsync");
   EXPECT_EQ(j["severity"], "error");
@@ -69,6 +72,31 @@ TEST(OutputJsonSink, FindingHasEveryKeyOfTheSchema) {
   EXPECT_EQ(e["ret"], 0);
   // Fingerprint computed when the filter did not fill it.
   EXPECT_EQ(j["fingerprint"], fingerprint(f));
+}
+
+// Where and when: the host, and the wall-clock time (RFC 3339, UTC, ns) of
+// the verdict and of each call, when the source's clock has a date.
+TEST(OutputJsonSink, HostAndTimeWhenTheOriginIsKnown) {
+  std::ostringstream out;
+  JsonSink sink(out);
+  Finding f = testing::sample_rename_finding();
+  f.host = "node-7";
+  // 2026-12-02T05:00:00Z is 1796187600 s since the epoch.
+  f.wall_offset_ns = int64_t{1'796'187'600} * 1'000'000'000 - 1'000'000'000;
+  sink.on_finding(f);
+  json j = parse_lines(out.str()).at(0);
+  EXPECT_EQ(j["host"], "node-7");
+  EXPECT_EQ(j["time"], "2026-12-02T05:00:00.002000000Z");  // settled_ns 1.002 s
+  EXPECT_EQ(j["evidence"][2]["time"], "2026-12-02T05:00:00.002000000Z");
+  EXPECT_NE(out.str().find("\"ts_ns\":1002000000,\"time\":\"2026-12-02T05:00:00.002000000Z\""), std::string::npos)
+      << "beside ts_ns: " << out.str();
+  Finding unknown = testing::sample_rename_finding();
+  std::ostringstream out2;
+  JsonSink(out2).on_finding(unknown);
+  json k = parse_lines(out2.str()).at(0);
+  EXPECT_FALSE(k.contains("time"));
+  EXPECT_FALSE(k.contains("host"));
+  EXPECT_FALSE(k["evidence"][0].contains("time"));
 }
 
 TEST(OutputJsonSink, OptionalKeysOnlyWhenSet) {
@@ -130,7 +158,7 @@ TEST(OutputJsonSink, SummaryLine) {
   for (auto it = ordered.begin(); it != ordered.end(); ++it) order.push_back(it.key());
   ASSERT_GE(order.size(), 6u);
   EXPECT_EQ(std::vector<std::string>(order.begin(), order.begin() + 6),
-            (std::vector<std::string>{"type", "findings", "events", "events_lost", "processes", "findings_by_rule"}));
+            (std::vector<std::string>{"type", "schema_version", "findings", "events", "events_lost", "processes"}));
 }
 
 TEST(OutputJsonSink, OneObjectPerLineAndInvalidUtf8Survives) {

@@ -139,6 +139,33 @@ TEST(SarifSink, NoticesAreNotesAndHostileNamesStayValidJson) {
             "file:///d/%3Cimg%20src%3Dx%20onerror%3Dalert%281%29%3E%26%22%27%0A%1B%5B31m%FF%EF%BF%BE");
 }
 
+// With a stack that has debug info, the result is at the program's source
+// line (where it can be fixed), the file that can lose data a related
+// location, and each step of the code flow at its own call's line.
+TEST(SarifSink, AResultWithAStackIsAtTheSourceLineOfTheDecidingCall) {
+  std::ostringstream out;
+  SarifSink sink(out, Config::defaults());
+  Finding f = close_finding("/d/state");
+  const StackFrame libc{"close", "/usr/lib/x86_64-linux-gnu/libc.so.6", "", 0, 0x10};
+  const StackFrame save{"save_state", "/opt/app/bin/app", "/src/app/state.c", 57, 0x1234};
+  const StackFrame main_fr{"main", "/opt/app/bin/app", "/src/app/main.c", 91, 0x1300};
+  f.evidence.front().stack = {libc, {"open_state", "/opt/app/bin/app", "/src/app/state.c", 40, 0x1200}, main_fr};
+  f.evidence.back().stack = {libc, save, main_fr};
+  sink.on_finding(f);
+  sink.on_summary(Summary{});
+  const json res = json::parse(out.str())["runs"][0]["results"][0];
+  const json& at = res["locations"][0]["physicalLocation"];
+  EXPECT_EQ(at["artifactLocation"]["uri"], "file:///src/app/state.c");
+  EXPECT_EQ(at["region"]["startLine"], 57);
+  const json& rel = res["relatedLocations"].back();
+  EXPECT_EQ(rel["physicalLocation"]["artifactLocation"]["uri"], "file:///d/state");
+  EXPECT_EQ(rel["message"]["text"], "the file that can lose data");
+  const json& steps = res["codeFlows"][0]["threadFlows"][0]["locations"];
+  EXPECT_EQ(steps.front()["location"]["physicalLocation"]["region"]["startLine"], 40);
+  // A step without a stack stays at its file.
+  EXPECT_EQ(steps[1]["location"]["physicalLocation"]["artifactLocation"]["uri"], "file:///d/state");
+}
+
 TEST(JunitSink, ASuitePerRuleACasePerFingerprintFailuresFromFailOn) {
   Config cfg = Config::defaults();
   std::ostringstream out;
@@ -237,9 +264,15 @@ TEST(SavedRun, AFindingReadBackIsTheFindingWritten) {
   f.incomplete = true;
   f.incomplete_reason = "2 events were lost before this verdict";
   f.fingerprint = fingerprint(f);
+  f.host = "node-7";
+  f.wall_offset_ns = int64_t{1'796'187'600} * 1'000'000'000;
+  f.evidence.back().stack = {{"close", "/usr/lib/x86_64-linux-gnu/libc.so.6", "", 0, 0x10},
+                             {"save_state", "/opt/app", "/src/state.c", 57, 0x1234}};
   Summary s;
   s.count(f);
   s.events = 5;
+  s.over_budget.push_back(OverBudgetProcess{9, "flood", 1234});
+  s.stacks = {{"sent", 3}, {"unwound", 2}};
   s.events_lost_by_reason["ringbuf_full"] = 2;
   std::ostringstream out;
   JsonSink sink(out);
@@ -268,6 +301,9 @@ TEST(SavedRun, BadLinesNameTheFileAndLine) {
   std::istringstream no_rule("{\"type\":\"finding\",\"severity\":\"error\"}\n");
   EXPECT_FALSE(read_saved_run(no_rule, "f.jsonl", none, s, &err));
   EXPECT_THAT(err, HasSubstr("f.jsonl:1: a finding without \"rule\""));
+  std::istringstream v2("{\"type\":\"summary\",\"schema_version\":2}\n");
+  EXPECT_FALSE(read_saved_run(v2, "f.jsonl", none, s, &err));
+  EXPECT_THAT(err, HasSubstr("f.jsonl:1: JSON output of schema version 2; this duraudit reads version 1"));
   std::istringstream cut("");
   Summary s2;
   EXPECT_TRUE(read_saved_run(cut, "f.jsonl", none, s2, &err));

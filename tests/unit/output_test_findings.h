@@ -18,10 +18,10 @@ inline Finding sample_rename_finding() {
   f.related = {{"/repo/.git/index.lock", "source", "data-not-durable"}};
   f.evidence = {
       {15, 1'000'000'000, 4242, 4243, "openat", "\"/repo/.git/index.lock\", O_WRONLY|O_CREAT|O_EXCL", 3, "open",
-       "/repo/.git/index.lock", ""},
-      {16, 1'000'250'000, 4242, 4243, "write", "3, 1024 bytes", 1024, "write", "/repo/.git/index.lock", ""},
+       "/repo/.git/index.lock", "", {}},
+      {16, 1'000'250'000, 4242, 4243, "write", "3, 1024 bytes", 1024, "write", "/repo/.git/index.lock", "", {}},
       {17, 1'002'000'000, 4242, 4242, "rename", "\"/repo/.git/index.lock\", \"/repo/.git/index\"", 0, "rename",
-       "/repo/.git/index.lock", "/repo/.git/index"},
+       "/repo/.git/index.lock", "/repo/.git/index", {}},
   };
   f.replaced = true;
   f.ts_ns = 1'002'000'000;

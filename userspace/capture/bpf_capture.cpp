@@ -67,7 +67,7 @@ void fill_syscall_table(volatile uint8_t* table) {
 
 void fill_failure_table(volatile uint8_t* table, bool report_all) {
   for (const auto& r : kSyscallTable)
-    table[static_cast<size_t>(r.syscall)] = report_all ? DA_FAIL_KEEP_ALL : failure_policy(r.syscall);
+    table[static_cast<size_t>(r.syscall)] = report_all ? static_cast<uint8_t>(DA_FAIL_KEEP_ALL) : static_cast<uint8_t>(failure_policy(r.syscall));
 }
 
 // The table's sys_enter hooks (DA_SYSCALL_ENTER): the clone family, whose

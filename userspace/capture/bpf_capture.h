@@ -113,6 +113,8 @@ class BpfCapture final : public EventSource {
   // records userspace could not decode. Every reason is present (0 if none).
   LossCounters losses() const override;
   SourceKind kind() const override { return SourceKind::Live; }
+  // Records are stamped with bpf_ktime_get_ns(), CLOCK_MONOTONIC.
+  WallClock wall_clock() const override { return WallClock::live(); }
 
   // At the end of a session, after the last poll: an OverBudget event for
   // every process whose latest drops over its event budget were not

@@ -196,6 +196,7 @@ int cmd_attach(const Args& args, const Args& command) {
   eo.limits.max_inodes = max_files;
   eo.limits.max_pending_dir_entries = max_dir_entries;
   if (metrics) eo.on_durable = [m = metrics.get()](uint64_t ns) { m->observe_dirty_to_durable(ns / 1e9); };
+  setup.reporter->set_origin({this_host_name(), WallClock::live()});
   AuditPipeline pipeline(setup.config, ro, *setup.reporter, std::move(eo));
 
   for (int32_t pid : a.pids) {

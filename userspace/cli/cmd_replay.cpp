@@ -110,6 +110,8 @@ int cmd_replay(const Args& args, const Args& command) {
   // what the processes that use them touched (engine/blind_process.h).
   EngineOptions eo;
   eo.source = source->kind();
+  // A recording says where it was made; an strace log does not.
+  setup.reporter->set_origin({recording ? recording->host() : std::string(), source->wall_clock()});
   AuditPipeline pipeline(setup.config, ro, *setup.reporter, std::move(eo));
   if (recording)
     for (const auto& seed : recording->seeds()) pipeline.resolver().seed(seed.pid, seed.snapshot);

@@ -54,6 +54,7 @@ int cmd_run(const Args& args, const Args& command) {
   CaptureOptions copts = capture_options_for(setup.config);
   bool stacks = apply_stack_options(stack_opts, /*on_by_default=*/true, copts);
   ResolverOptions ro;
+  setup.reporter->set_origin({this_host_name(), WallClock::live()});
   AuditPipeline pipeline(setup.config, ro, *setup.reporter);
 
   TracedCommandHooks hooks;

@@ -57,7 +57,7 @@ int cmd_trace(const Args& args, const Args& command) {
     file = OutputFile::standard_output();
   }
   std::ostream& out = file->stream();
-  TracePrinter printer(out, fmt);
+  TracePrinter printer(out, fmt, WallClock::live());  // live capture: CLOCK_MONOTONIC stamps
   Config config = Config::defaults();
   CaptureOptions copts = capture_options_for(config);
   copts.report_all_failures = true;  // a trace shows every call, as strace does

@@ -82,6 +82,12 @@ struct Finding {
   // FindingReporter.
   std::optional<StackFrame> source;
   uint64_t ts_ns = 0;     // when the verdict was settled (the evidence's clock); JSON settled_ns
+  // Where and when, set by the FindingReporter (docs/output.md): the host
+  // the events came from ("" when unknown), and what to add to the
+  // evidence's ts_ns for ns since the Unix epoch (none when the source's
+  // clock has no date: event/wall_clock.h).
+  std::string host;
+  std::optional<int64_t> wall_offset_ns;
   // attach folds a finding that recurs (same fingerprint) within a window:
   // the next time it is reported, `repeats` says how many were folded.
   uint64_t repeats = 0;

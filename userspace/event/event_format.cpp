@@ -176,6 +176,7 @@ std::string format_event_args(const Event& ev) {
              (ev.failed() ? std::string() : " at " + hex(ev.ret)) +
              // Evidence must say when the data was assumed written, not seen written.
              (ev.stores_unseen ? " (stores into it not observable here: counted as written from this mmap)" : "");
+    case SyscallOp::OverBudget: return std::to_string(ev.arg) + " events dropped";
     case SyscallOp::Munmap: return hex(ev.arg) + ", " + std::to_string(ev.arg2);
     case SyscallOp::Mremap: return hex(ev.arg) + ", " + std::to_string(ev.arg2) + " -> " + std::to_string(ev.bytes);
     case SyscallOp::None: break;

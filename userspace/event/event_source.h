@@ -8,6 +8,7 @@
 #include <string>
 
 #include "event/event.h"
+#include "event/wall_clock.h"
 
 namespace duraudit {
 
@@ -56,6 +57,9 @@ class EventSource {
   virtual LossCounters losses() const = 0;
 
   virtual SourceKind kind() const = 0;
+
+  // How ts_ns maps to UTC (event/wall_clock.h); unknown by default.
+  virtual WallClock wall_clock() const { return WallClock::unknown(); }
 };
 
 }  // namespace duraudit

@@ -1,8 +1,15 @@
 #include "output/finding_reporter.h"
 
+#include <sys/utsname.h>
+
 #include "output/stack_format.h"
 
 namespace duraudit {
+
+std::string this_host_name() {
+  utsname u{};
+  return uname(&u) == 0 ? std::string(u.nodename) : std::string();
+}
 
 FindingReporter::FindingReporter(const Config& cfg, const Baseline* baseline, std::vector<FindingSink*> sinks,
                                  Baseline* record)
@@ -17,6 +24,8 @@ bool FindingReporter::report(Finding f) {
   if (verdict != FindingFilter::Verdict::Report) return false;
   if (f.severity == Severity::None) return false;
   if (!f.source) f.source = finding_source(f);
+  if (f.host.empty()) f.host = origin_.host;
+  if (!f.wall_offset_ns) f.wall_offset_ns = origin_.clock.offset_ns();
   summary_.count(f);
   if (f.severity > max_) max_ = f.severity;
   for (auto* s : sinks_) s->on_finding(f);

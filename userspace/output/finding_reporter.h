@@ -11,14 +11,26 @@
 //   if (rep.fails(fail_on)) return 3;
 #pragma once
 
+#include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "event/wall_clock.h"
 #include "output/baseline.h"
 #include "output/finding_filter.h"
 #include "output/finding_sink.h"
 
 namespace duraudit {
+
+// Where a session's events come from, stamped on every finding it reports:
+// the host ("" when unknown: an strace log) and the source's clock.
+struct FindingOrigin {
+  std::string host;
+  WallClock clock;
+};
+
+// This machine's host name (uname's nodename); "" if it has none.
+std::string this_host_name();
 
 class FindingReporter {
  public:
@@ -26,6 +38,9 @@ class FindingReporter {
   // sinks, config and baselines must outlive the reporter.
   FindingReporter(const Config& cfg, const Baseline* baseline, std::vector<FindingSink*> sinks,
                   Baseline* record = nullptr);
+
+  // Set once the source is known (before events flow).
+  void set_origin(FindingOrigin origin) { origin_ = std::move(origin); }
 
   // Returns true when the finding was reported to the sinks.
   bool report(Finding f);
@@ -49,6 +64,7 @@ class FindingReporter {
   std::vector<FindingSink*> sinks_;
   Baseline* record_;
   Summary summary_;
+  FindingOrigin origin_;
   Severity max_ = Severity::None;
 };
 

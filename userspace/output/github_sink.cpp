@@ -1,10 +1,12 @@
 #include "output/github_sink.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 
+#include "output/stack_format.h"
 #include "output/text_sink.h"
 #include "util/text_escape.h"
 
@@ -87,7 +89,21 @@ void GithubSink::on_finding(const Finding& f) {
   std::string message = m.str();
   message.pop_back();  // no trailing line break
 
-  out_ << "::" << command_for(f.severity) << " title=" << github_escape_property(escape_text(f.rule) + ": " + path)
+  // Annotated at the source line of the deciding call when its stack has
+  // one (docs/stacks.md): GitHub shows it in the diff. Its file is given
+  // relative to the checkout ($GITHUB_WORKSPACE) when it is inside it.
+  out_ << "::" << command_for(f.severity) << ' ';
+  std::optional<StackFrame> source = f.source ? f.source : finding_source(f);
+  if (source && !source->file.empty() && source->line) {
+    std::string file = source->file;
+    if (const char* ws = std::getenv("GITHUB_WORKSPACE"); ws && *ws) {
+      std::string root = std::string(ws);
+      if (root.back() != '/') root += '/';
+      if (file.compare(0, root.size(), root) == 0) file = file.substr(root.size());
+    }
+    out_ << "file=" << github_escape_property(escape_text(file)) << ",line=" << source->line << ',';
+  }
+  out_ << "title=" << github_escape_property(escape_text(f.rule) + ": " + path)
        << "::" << github_escape_data(message) << '\n';
   out_.flush();
   ++rows_[{-static_cast<int>(f.severity), f.rule, f.path}];

@@ -36,4 +36,11 @@ std::string json_line(nlohmann::ordered_json j) {
   return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
+nlohmann::ordered_json json_record(const char* type) {
+  nlohmann::ordered_json j;
+  j["type"] = type;
+  j["schema_version"] = kJsonSchemaVersion;
+  return j;
+}
+
 }  // namespace duraudit

@@ -15,6 +15,13 @@ namespace duraudit {
 // Re-encodes every string of `j` in place (see above).
 void escape_json_strings(nlohmann::ordered_json& j);
 
+// The version of the JSON output contract (docs/output.md "Versioning"):
+// every line carries it. Within a version fields are only added.
+inline constexpr int kJsonSchemaVersion = 1;
+
+// The start of every JSON output line: {"type": TYPE, "schema_version": 1}.
+nlohmann::ordered_json json_record(const char* type);
+
 // escape_json_strings(), then a compact one-line dump without the newline.
 // Never throws.
 std::string json_line(nlohmann::ordered_json j);

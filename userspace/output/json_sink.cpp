@@ -4,6 +4,7 @@
 
 #include "output/fingerprint.h"
 #include "output/json_line.h"
+#include "event/wall_clock.h"
 
 namespace duraudit {
 
@@ -22,10 +23,16 @@ ordered_json stack_frame_json(const StackFrame& f) {
 }
 
 ordered_json finding_to_json(const Finding& f) {
-  ordered_json j;
-  j["type"] = "finding";
+  ordered_json j = json_record("finding");
   j["rule"] = f.rule;
   j["severity"] = std::string(severity_name(f.severity));
+  // When the verdict was settled (else its last call), in UTC.
+  auto time_of = [&](uint64_t ts_ns) {
+    return rfc3339_utc(static_cast<int64_t>(ts_ns) + *f.wall_offset_ns);
+  };
+  uint64_t at = f.ts_ns ? f.ts_ns : f.evidence.empty() ? 0 : f.evidence.back().ts_ns;
+  if (f.wall_offset_ns && at) j["time"] = time_of(at);
+  if (!f.host.empty()) j["host"] = f.host;
   j["pid"] = f.pid;
   j["tid"] = f.tid;
   j["comm"] = f.comm;
@@ -35,9 +42,14 @@ ordered_json finding_to_json(const Finding& f) {
   for (const auto& r : f.related)
     related.push_back(ordered_json{{"path", r.path}, {"role", r.role}, {"state", r.state}});
   j["related"] = std::move(related);
-  auto evidence_json = [](const EvidenceEvent& e) {
-    ordered_json j{{"seq", e.seq},       {"ts_ns", e.ts_ns}, {"pid", e.pid}, {"tid", e.tid},
-                   {"syscall", e.syscall}, {"args", e.args},   {"ret", e.ret}};
+  auto evidence_json = [&](const EvidenceEvent& e) {
+    ordered_json j{{"seq", e.seq}, {"ts_ns", e.ts_ns}};
+    if (f.wall_offset_ns) j["time"] = time_of(e.ts_ns);
+    j["pid"] = e.pid;
+    j["tid"] = e.tid;
+    j["syscall"] = e.syscall;
+    j["args"] = e.args;
+    j["ret"] = e.ret;
     // Added after v1's first fields: what the call is and which files it
     // touched, so a saved run can be drawn (duraudit report).
     if (!e.op.empty()) j["op"] = e.op;
@@ -72,8 +84,7 @@ ordered_json finding_to_json(const Finding& f) {
 }
 
 ordered_json summary_to_json(const Summary& s) {
-  ordered_json j;
-  j["type"] = "summary";
+  ordered_json j = json_record("summary");
   j["findings"] = ordered_json{{"error", s.errors}, {"warning", s.warnings}, {"notice", s.notices}};
   j["events"] = s.events;
   j["events_lost"] = s.events_lost();

@@ -38,13 +38,13 @@ void print_rule_catalogue(std::ostream& out, const Config& cfg) {
 
 void print_rule_catalogue_json(std::ostream& out, const Config& cfg) {
   for (const auto& r : rule_catalogue()) {
-    nlohmann::ordered_json j{{"type", "rule"},
-                             {"id", r.id},
-                             {"severity", severity_name(cfg.severity_of(r.id))},
-                             {"default_severity", severity_name(r.default_severity)},
-                             {"enabled", cfg.rule_enabled(r.id)},
-                             {"summary", r.summary},
-                             {"fix", r.fix}};
+    nlohmann::ordered_json j = json_record("rule");
+    j["id"] = r.id;
+    j["severity"] = severity_name(cfg.severity_of(r.id));
+    j["default_severity"] = severity_name(r.default_severity);
+    j["enabled"] = cfg.rule_enabled(r.id);
+    j["summary"] = r.summary;
+    j["fix"] = r.fix;
     out << json_line(std::move(j)) << '\n';
   }
 }

@@ -7,6 +7,7 @@
 #include "output/json_line.h"
 #include "output/json_sink.h"
 #include "output/markup_escape.h"
+#include "output/stack_format.h"
 #include "output/text_sink.h"
 
 namespace duraudit {
@@ -21,20 +22,38 @@ ordered_json physical(const std::string& path) {
 
 ordered_json text(std::string s) { return ordered_json{{"text", std::move(s)}}; }
 
+// A line of the program's source (from a stack with debug info), for code
+// scanning: GitHub makes absolute file URIs relative to the checkout.
+std::optional<ordered_json> source_location(const std::optional<StackFrame>& fr) {
+  if (!fr || fr->file.empty() || !fr->line) return std::nullopt;
+  return ordered_json{{"physicalLocation",
+                       {{"artifactLocation", {{"uri", file_uri(fr->file)}}}, {"region", {{"startLine", fr->line}}}}}};
+}
+
 ordered_json result_of(const Finding& f, size_t rule_index) {
   ordered_json r;
   r["ruleId"] = f.rule;
   if (rule_index != SIZE_MAX) r["ruleIndex"] = rule_index;
   r["level"] = std::string(sarif_level(f.severity));
   r["message"] = text(f.message);
-  r["locations"] = ordered_json::array({physical(f.path)});
-  if (!f.related.empty()) {
+  // The result is where it can be fixed: the source line of the deciding
+  // call when its stack has one (docs/stacks.md); the file that can lose
+  // data is then a related location. Without, the file itself.
+  std::optional<ordered_json> source = source_location(f.source ? f.source : finding_source(f));
+  r["locations"] = ordered_json::array({source ? *source : physical(f.path)});
+  if (!f.related.empty() || source) {
     ordered_json related = ordered_json::array();
     int id = 1;
     for (const auto& rf : f.related) {
       ordered_json loc = physical(rf.path);
       loc["id"] = id++;
       loc["message"] = text(rf.role + " (" + rf.state + ")");
+      related.push_back(std::move(loc));
+    }
+    if (source) {
+      ordered_json loc = physical(f.path);
+      loc["id"] = id++;
+      loc["message"] = text("the file that can lose data");
       related.push_back(std::move(loc));
     }
     r["relatedLocations"] = std::move(related);
@@ -44,7 +63,9 @@ ordered_json result_of(const Finding& f, size_t rule_index) {
     ordered_json steps = ordered_json::array();
     int order = 1;
     for (const auto& e : f.evidence) {
-      ordered_json loc = e.file.empty() ? ordered_json::object() : physical(e.file);
+      // Each step at its source line when its stack has one, else at its file.
+      std::optional<ordered_json> at = source_location(call_source(e.stack));
+      ordered_json loc = at ? *at : e.file.empty() ? ordered_json::object() : physical(e.file);
       loc["message"] = text(format_evidence_call(e));
       steps.push_back(ordered_json{{"location", std::move(loc)},
                                    {"executionOrder", order++},
@@ -56,7 +77,7 @@ ordered_json result_of(const Finding& f, size_t rule_index) {
   // Everything else of the JSON finding (pid, comm, fix, window_ns...),
   // as JSON Lines has it.
   ordered_json props = finding_to_json(f);
-  for (const char* k : {"type", "rule", "severity", "path", "message", "related", "evidence", "fingerprint"}) props.erase(k);
+  for (const char* k : {"type", "schema_version", "rule", "severity", "path", "message", "related", "evidence", "fingerprint"}) props.erase(k);
   r["properties"] = std::move(props);
   return r;
 }
@@ -101,6 +122,7 @@ ordered_json sarif_log(const std::vector<Finding>& findings, const Summary& s, u
   }
   ordered_json props = summary_to_json(s);
   props.erase("type");
+  props.erase("schema_version");
   if (omitted) props["findings_omitted"] = omitted;
 
   ordered_json driver{{"name", "duraudit"},

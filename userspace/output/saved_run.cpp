@@ -1,5 +1,8 @@
 #include "output/saved_run.h"
 
+#include <cstdlib>
+
+#include "event/wall_clock.h"
 #include "util/text_escape.h"
 
 namespace duraudit {
@@ -31,7 +34,27 @@ bool evidence_from_json(const json& j, EvidenceEvent& e) {
   e.op = str(j, "op");
   e.file = str(j, "file");
   e.file2 = str(j, "file2");
+  if (auto it = j.find("stack"); it != j.end() && it->is_array())
+    for (const auto& fr : *it) {
+      if (!fr.is_object()) continue;
+      StackFrame s;
+      s.function = str(fr, "function");
+      s.module = str(fr, "module");
+      s.file = str(fr, "file");
+      s.line = number<uint32_t>(fr, "line");
+      s.offset = std::strtoull(str(fr, "offset").c_str(), nullptr, 16);
+      e.stack.push_back(std::move(s));
+    }
   return !e.syscall.empty();
+}
+
+// What the saved run's clock was: a `time` beside its ts_ns gives the offset.
+std::optional<int64_t> wall_offset_of(const json& j) {
+  auto it = j.find("time");
+  if (it == j.end() || !it->is_string()) return std::nullopt;
+  auto epoch = parse_rfc3339_utc(it->get<std::string>());
+  if (!epoch) return std::nullopt;
+  return *epoch - static_cast<int64_t>(number<uint64_t>(j, "ts_ns"));
 }
 
 }  // namespace
@@ -77,6 +100,8 @@ bool finding_from_json(const json& j, Finding& f, std::string* error) {
   f.incomplete = j.value("incomplete", false);
   f.incomplete_reason = str(j, "incomplete_reason");
   f.ts_ns = number<uint64_t>(j, "settled_ns");
+  f.host = str(j, "host");
+  if (!f.evidence.empty()) f.wall_offset_ns = wall_offset_of(j["evidence"].front());
   return true;
 }
 
@@ -103,6 +128,14 @@ void summary_from_json(const json& j, Summary& s) {
     s.suppressed_by_rules = number<uint64_t>(*it, "rules");
   }
   s.evictions = number<uint64_t>(j, "evictions");
+  if (auto it = j.find("over_budget"); it != j.end() && it->is_array())
+    for (const auto& p : *it)
+      if (p.is_object())
+        s.over_budget.push_back(
+            OverBudgetProcess{number<int32_t>(p, "pid"), str(p, "comm"), number<uint64_t>(p, "events_dropped")});
+  if (auto it = j.find("stacks"); it != j.end() && it->is_object())
+    for (const auto& [what, n] : it->items())
+      if (n.is_number()) s.stacks[unescape_json_bytes(what)] = n.get<uint64_t>();
   s.incomplete = j.value("incomplete", false);
   s.incomplete_reason = str(j, "incomplete_reason");
 }
@@ -124,6 +157,12 @@ bool read_saved_run(std::istream& in, const std::string& name, const std::functi
     if (j.is_discarded()) return fail("not JSON (duraudit report reads the JSON Lines of --format json or --json FILE)");
     if (!j.is_object() || !j.contains("type") || !j["type"].is_string())
       return fail("not a duraudit finding or summary (no \"type\")");
+    // Within version 1 fields are only added (docs/output.md "Versioning"):
+    // another version may mean something else by the same names. Lines
+    // from before versioning have none.
+    if (auto v = j.find("schema_version"); v != j.end() && !(v->is_number_integer() && v->get<int64_t>() == 1))
+      return fail("JSON output of schema version " + escape_text(v->dump()) +
+                  "; this duraudit reads version 1 (docs/output.md)");
     const std::string type = j["type"].get<std::string>();
     if (type == "finding") {
       Finding f;

@@ -28,14 +28,18 @@ const EvidenceEvent* deciding_evidence(const Finding& f) {
   return nullptr;
 }
 
+std::optional<StackFrame> call_source(const std::vector<StackFrame>& stack) {
+  for (const auto& fr : stack)
+    if (!fr.file.empty() && fr.line && !is_runtime_module(fr.module)) return fr;
+  for (const auto& fr : stack)
+    if (!fr.function.empty() && !is_runtime_module(fr.module)) return fr;
+  return std::nullopt;
+}
+
 std::optional<StackFrame> finding_source(const Finding& f) {
   const EvidenceEvent* e = deciding_evidence(f);
   if (!e) return std::nullopt;
-  for (const auto& fr : e->stack)
-    if (!fr.file.empty() && fr.line && !is_runtime_module(fr.module)) return fr;
-  for (const auto& fr : e->stack)
-    if (!fr.function.empty() && !is_runtime_module(fr.module)) return fr;
-  return std::nullopt;
+  return call_source(e->stack);
 }
 
 std::string format_frame(const StackFrame& f) {

@@ -20,6 +20,11 @@ bool is_runtime_module(const std::string& module_path);
 // last); null when none has one.
 const EvidenceEvent* deciding_evidence(const Finding& f);
 
+// Where in the program a call was made: the innermost frame of its stack
+// outside the C runtime with a file:line; else the innermost there with a
+// function; else none.
+std::optional<StackFrame> call_source(const std::vector<StackFrame>& stack);
+
 // The innermost frame of the deciding call's stack outside the C runtime
 // with a file:line; else the innermost there with a function; else none
 // (libc's own frames, which have a file:line with libc6-dbg, are never it).

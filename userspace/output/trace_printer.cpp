@@ -41,11 +41,11 @@ bool is_open(Syscall s) { return is_open_syscall(s); }
 
 }  // namespace
 
-nlohmann::ordered_json event_to_json(const Event& ev) {
-  nlohmann::ordered_json j;
-  j["type"] = "event";
+nlohmann::ordered_json event_to_json(const Event& ev, std::optional<int64_t> wall_offset_ns) {
+  nlohmann::ordered_json j = json_record("event");
   j["seq"] = ev.seq;
   j["ts_ns"] = ev.ts_ns;
+  if (wall_offset_ns) j["time"] = rfc3339_utc(static_cast<int64_t>(ev.ts_ns) + *wall_offset_ns);
   j["pid"] = ev.pid;
   j["tid"] = ev.tid;
   j["comm"] = ev.comm;
@@ -86,7 +86,7 @@ nlohmann::ordered_json event_to_json(const Event& ev) {
 
 void TracePrinter::print(const Event& ev) {
   if (format_ == Format::Json) {
-    out_ << json_line(event_to_json(ev)) << '\n';
+    out_ << json_line(event_to_json(ev, clock_.offset_ns())) << '\n';
     return;
   }
   if (first_ts_ == 0) first_ts_ = ev.ts_ns;

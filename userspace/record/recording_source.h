@@ -29,6 +29,12 @@ class RecordingSource : public EventSource {
   LossCounters losses() const override { return losses_; }
   // Live capture's stream, io_uring and AIO operations included.
   SourceKind kind() const override { return SourceKind::Recording; }
+  // The recorder's monotonic clock, anchored by the header's two start
+  // times (read together when the recording began).
+  WallClock wall_clock() const override {
+    return start_wall_ns_ ? WallClock::fixed(static_cast<int64_t>(start_wall_ns_) - static_cast<int64_t>(start_mono_ns_))
+                          : WallClock::unknown();
+  }
 
   // True once the reader found the file ended inside a record, held a
   // corrupt record, or had no trailer. Final after poll() returned false.

@@ -175,6 +175,9 @@ struct StraceSource::Builder {
         continue;  // blank or "strace:" message
       uint64_t ts = lineno * 1000;
       bool absolute = false;
+      // ts_ns is a wall clock only if every line has -ttt's epoch stamp.
+      if (ln.time_kind == StraceTimeKind::Epoch) src.epoch_times_ = src.epoch_times_ || !src.mixed_times_;
+      else src.mixed_times_ = true, src.epoch_times_ = false;
       switch (ln.time_kind) {
         case StraceTimeKind::None: break;
         case StraceTimeKind::TimeOfDay:

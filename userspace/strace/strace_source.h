@@ -107,6 +107,9 @@ class StraceSource : public EventSource {
   // {"strace_unparsed_lines": n, "strace_unreturned_calls": n}, zero entries omitted.
   LossCounters losses() const override;
   SourceKind kind() const override { return SourceKind::StraceLog; }
+  // -ttt stamps are seconds since the epoch; -t/-tt print the local time of
+  // day without a date, -r deltas, no flag nothing: no wall clock then.
+  WallClock wall_clock() const override { return epoch_times_ ? WallClock::fixed(0) : WallClock::unknown(); }
 
   // True when writes were assumed (see the header comment).
   bool assumed_writes() const { return stats_.assumed_writes > 0; }
@@ -134,6 +137,8 @@ class StraceSource : public EventSource {
   std::vector<StraceParseError> errors_;
   size_t files_ = 0;
   std::string initial_cwd_;
+  bool epoch_times_ = false;  // every line so far has a -ttt stamp
+  bool mixed_times_ = false;  // some line has another stamp, or none
 };
 
 }  // namespace duraudit
