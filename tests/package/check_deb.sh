@@ -125,8 +125,9 @@ fi
 # man(1) as a user reads it, non-interactively.
 page=$(MANPAGER=cat MANWIDTH=80 man -l /usr/share/man/man1/duraudit.1.gz 2>&1) || fail "man -l failed: $page"
 grep -q 'EXIT STATUS' <<<"$page" || fail "man -l /usr/share/man/man1/duraudit.1.gz shows no EXIT STATUS section"
-[ "$(man -w duraudit 2>/dev/null)" = /usr/share/man/man1/duraudit.1.gz ] ||
-  fail "man -w duraudit does not find the installed page (got '$(man -w duraudit 2>&1)')"
+# -a: a page installed under /usr/local by `cmake --install` may come first.
+man -w -a duraudit 2>/dev/null | grep -qx /usr/share/man/man1/duraudit.1.gz ||
+  fail "man -w duraudit does not find the installed page (got '$(man -w -a duraudit 2>&1)')"
 MANPAGER=cat man duraudit >/dev/null 2>&1 || fail "man duraudit failed"
 
 bash -c 'source /usr/share/bash-completion/completions/duraudit && complete -p duraudit' >/dev/null ||
