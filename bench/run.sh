@@ -4,7 +4,7 @@
 # report and writes it to bench/results/<date>-<host>.md.
 #
 #   sudo bench/run.sh                   everything (about 15 min on 2 cores; strace is most of it)
-#   sudo bench/run.sh overhead engine   only some sections: overhead other async engine loss
+#   sudo bench/run.sh overhead engine   only some sections: overhead other async engine loss stacks
 #   RUNS=7 sudo bench/run.sh            more rounds (default 5; the median is reported)
 #
 # Environment: BUILD (build dir, default ./build), BENCH_DISK_DIR (a directory on
@@ -19,7 +19,7 @@ SHM=/dev/shm/duraudit-bench
 RUNS=${RUNS:-5}
 ENGINE_EVENTS=${ENGINE_EVENTS:-5000000}
 SECTIONS=("$@")
-((${#SECTIONS[@]})) || SECTIONS=(overhead other async engine loss)
+((${#SECTIONS[@]})) || SECTIONS=(overhead other async engine loss stacks)
 
 want() { local s; for s in "${SECTIONS[@]}"; do [[ $s == "$1" ]] && return 0; done; return 1; }
 log() { echo "[bench $(date +%T)] $*" >&2; }
@@ -96,6 +96,14 @@ cell() {
     duraudit)
       "$DURAUDIT" run --format json --rules "$TRACK_TMPFS" -o "$OUT/$name.duraudit.json" -- "${timed[@]}" ||
         [[ $? == 3 ]] || { log "duraudit run failed on $name"; return 1; } ;;
+    # stacks section: the same run without stacks, and with a stack for
+    # every call that can become evidence (no per-process budget)
+    dur_nostacks)
+      "$DURAUDIT" run --stacks=off --format json --rules "$TRACK_TMPFS" -o "$OUT/$name.nostacks.json" -- "${timed[@]}" ||
+        [[ $? == 3 ]] || { log "duraudit run --stacks=off failed on $name"; return 1; } ;;
+    dur_allstacks)
+      "$DURAUDIT" run --stack-rate 0 --format json --rules "$TRACK_TMPFS" -o "$OUT/$name.allstacks.json" -- "${timed[@]}" ||
+        [[ $? == 3 ]] || { log "duraudit run --stack-rate 0 failed on $name"; return 1; } ;;
     strace) strace -f -qq -o /dev/null -e trace="$STRACE_SET" -- "${timed[@]}" ;;
     bt_print) bpftrace -o /dev/null -c "${timed[*]}" "$BT/print_events.bt" >/dev/null 2>"$OUT/bpftrace.err" ;;
     bt_count) bpftrace -o /dev/null -c "${timed[*]}" "$BT/count_events.bt" >/dev/null 2>"$OUT/bpftrace.err" ;;
@@ -150,6 +158,36 @@ if want overhead; then
     j=$OUT/$name.duraudit.json
     row+=" | $(json_field "$j" events) ($(json_field "$j" events_lost)) |"
     out "$row"
+  done
+  out ""
+fi
+
+# ---- stacks: the cost of user stacks (docs/stacks.md) ----
+if want stacks; then
+  STACK_WL=(churn_disk small_writes churn_fsync)
+  STACK_COLS=(untraced dur_nostacks duraudit dur_allstacks)
+  log "stacks: ${#STACK_WL[@]} workloads x ${#STACK_COLS[@]} columns x $RUNS rounds, interleaved"
+  for name in "${STACK_WL[@]}"; do
+    for ((r = 1; r <= RUNS; r++)); do
+      for col in "${STACK_COLS[@]}"; do run_workload "$name" "$col" >/dev/null; done
+    done
+    log "  $name done"
+  done
+  stacks_sent() { grep '"type":"summary"' "$1" | tail -1 | sed -n 's/.*"stacks":{[^}]*"sent":\([0-9]*\).*/\1/p'; }
+  out "## Stacks"
+  out ""
+  out "Wall time of the workload (median of $RUNS interleaved rounds) under \`duraudit run\` without stacks (\`--stacks=off\`),"
+  out "with the default stacks (on, 16 KiB copied per stack, a burst of 256 then 100 per second per process), and with a stack"
+  out "for every call that can become evidence (\`--stack-rate 0\`); ratios to the untraced run, and to \`--stacks=off\`."
+  out ""
+  out "| workload | untraced | --stacks=off | stacks (default) | vs off | --stack-rate 0 | vs off | stacks sent (default / rate 0) |"
+  out "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  for name in "${STACK_WL[@]}"; do
+    base=$(median "$OUT/times/$name.untraced")
+    off=$(median "$OUT/times/$name.dur_nostacks")
+    on=$(median "$OUT/times/$name.duraudit")
+    all=$(median "$OUT/times/$name.dur_allstacks")
+    out "| ${WL_DESC[$name]} | $(printf '%.3f s' "$base") | $(printf '%.3f s' "$off") **$(ratio "$off" "$base")x** | $(printf '%.3f s' "$on") **$(ratio "$on" "$base")x** | $(ratio "$on" "$off")x | $(printf '%.3f s' "$all") **$(ratio "$all" "$base")x** | $(ratio "$all" "$off")x | $(stacks_sent "$OUT/$name.duraudit.json") / $(stacks_sent "$OUT/$name.allstacks.json") |"
   done
   out ""
 fi

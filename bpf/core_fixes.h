@@ -32,6 +32,20 @@
 #define DA_SB_SYNCHRONOUS (1u << 4)
 #define DA_S_SYNC (1u << 0)
 
+/* include/uapi/asm-generic/fcntl.h: the access mode bits and O_CREAT
+ * (x86_64, arm64). */
+#define DA_O_ACCMODE 03u
+#define DA_O_CREAT 0100u
+/* include/linux/fs.h: file opened for writing (f_mode), 1 << 1 since before git. */
+#define DA_FMODE_WRITE 0x2u
+/* include/uapi/linux/auxvec.h: auxiliary vector entries (stable ABI). */
+#define DA_AT_NULL 0
+#define DA_AT_PHDR 3
+#define DA_AT_BASE 7
+/* How many (type, value) pairs of mm->saved_auxv are searched: the kernel
+ * writes about 20 (AT_VECTOR_SIZE is 2 * 24 + 2 words on x86_64). */
+#define DA_AUXV_PAIRS 32
+
 /* include/uapi/asm-generic/errno-base.h, errno.h */
 #define DA_EIO 5
 #define DA_EBADF 9
@@ -73,6 +87,7 @@
  * MAP_TYPE bits (MAP_SHARED 1, MAP_PRIVATE 2, MAP_SHARED_VALIDATE 3),
  * MAP_ANONYMOUS. Stable ABI. */
 #define DA_PROT_WRITE 0x2u
+#define DA_PROT_EXEC 0x4u
 #define DA_MAP_TYPE 0x0fu
 #define DA_MAP_SHARED 0x01u
 #define DA_MAP_SHARED_VALIDATE 0x03u

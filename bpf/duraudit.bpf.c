@@ -57,6 +57,16 @@ const volatile __u8 failure_policy_of_sc[DA_SC_COUNT_] = {};
  * and the burst allowed, in ns of credit. 0 = no budget. */
 const volatile __u64 budget_ns_per_event = 0;
 const volatile __u64 budget_burst_ns = 0;
+/* User stacks (see "User stacks"): on, and how many bytes of user stack
+ * are copied from sp (<= DA_STACK_BYTES_MAX). */
+const volatile bool stacks_enabled = false;
+const volatile __u32 stack_bytes = 16384;
+/* Like wakeup_bytes, for the ring `stacks`. */
+const volatile __u32 stack_wakeup_bytes = 0;
+/* Per-process stack budget: a burst of stack_burst stacks, refilled at one
+ * per stack_cost_ns; stack_cost_ns == 0 means no limit. */
+const volatile __u64 stack_cost_ns = 0;
+const volatile __u64 stack_burst = 0;
 
 /* ---- maps ---- */
 
@@ -504,6 +514,13 @@ static __always_inline void fill_fd_file(struct da_event *e, int fd)
 	fill_file(e, fd_to_file(fd));
 }
 
+/* User stacks (see "User stacks" below): the stack of the event being built
+ * in `s`, sent to the ring `stacks` before the event, when stacks are on and
+ * the process has budget left. */
+static __always_inline void attach_stack(struct da_scratch *s, __u64 pid_tgid);
+static __always_inline bool opens_for_writing(const struct da_event *e);
+static __always_inline bool stack_wanted_at_exit(__u16 sc, long ret, __u64 pid_tgid);
+
 /* ---- syscall handlers ---- */
 
 static __always_inline int emit_syscall(struct da_scratch *s)
@@ -570,6 +587,8 @@ static __always_inline int on_open(struct pt_regs *regs, __u16 sc, long ret, __u
 		if ((e->flags & DA_O_TRUNC) && (e->head.flags & DA_F_FILE_VALID) &&
 		    e->mode == DA_S_IFREG && !(e->head.flags & DA_F_CREATED))
 			new_inode_epoch(e->dev, e->ino);
+		if (opens_for_writing(e))
+			attach_stack(s, pid_tgid);
 	}
 	emit_syscall(s);
 	return 0;
@@ -729,6 +748,8 @@ static __always_inline int report_write(struct file *f, const struct da_write *w
 	e->mode = mode;
 	e->fs_magic = magic;
 	e->head.flags |= DA_F_FILE_VALID | DA_F_DEDUP | (sync ? DA_F_SYNC_WRITE : 0);
+	if (!task) /* the writer's own context: its user stack is the current one */
+		attach_stack(s, pid_tgid);
 
 	if (scratch_submit(s, DA_LOSS_RINGBUF_FULL_WRITE)) {
 		/* Not delivered: forget the claim so the next write retries. */
@@ -934,6 +955,8 @@ static __always_inline int on_other(struct pt_regs *regs, __u16 sc, long nr, lon
 	default:
 		return 0;
 	}
+	if (stack_wanted_at_exit(sc, ret, pid_tgid))
+		attach_stack(s, pid_tgid);
 	emit_syscall(s);
 	return 0;
 }
@@ -1467,6 +1490,8 @@ static __always_inline long vma_at(__u64 addr, struct da_vma_info *v)
 	return bpf_find_vma(task, addr, read_vma, v, 0);
 }
 
+static __always_inline int on_code_mmap(struct pt_regs *regs, long ret, __u64 pid_tgid);
+
 static __always_inline int on_mmap(struct pt_regs *regs, long ret, __u64 pid_tgid)
 {
 	/* mmap(addr, length, prot, flags, fd, offset) = address */
@@ -1475,6 +1500,8 @@ static __always_inline int on_mmap(struct pt_regs *regs, long ret, __u64 pid_tgi
 	__u32 prot = (__u32)DA_ARG3(regs);
 	__u32 flags = (__u32)DA_ARG4(regs);
 	__u32 type = flags & DA_MAP_TYPE;
+	if (stacks_enabled && (prot & DA_PROT_EXEC) && !(prot & DA_PROT_WRITE) && !(flags & DA_MAP_ANONYMOUS))
+		return on_code_mmap(regs, ret, pid_tgid);
 	if (!(prot & DA_PROT_WRITE) || (type != DA_MAP_SHARED && type != DA_MAP_SHARED_VALIDATE) ||
 	    (flags & DA_MAP_ANONYMOUS))
 		return 0;
@@ -1644,6 +1671,379 @@ int BPF_PROG(handle_page_fault_kernel, unsigned long address, struct pt_regs *re
 	return on_store_fault(address, error_code);
 }
 
+
+/* ---- User stacks ----
+ *
+ * Findings name the line of the program that made the deciding call: the
+ * events that can become evidence carry the user stack at the call. Debian's
+ * binaries and most release builds have no frame pointers, so the kernel's
+ * own stack walk (bpf_get_stack) stops after a frame or two; instead, as
+ * `perf record --call-graph dwarf` does, the user registers and a bounded
+ * copy of the user stack from the stack pointer up go to userspace, which
+ * unwinds them with the binaries' DWARF CFI (.eh_frame, present even in
+ * stripped binaries). The record (struct da_stack) goes to its own ring,
+ * `stacks`, so events stay small and a flood of stacks cannot push events
+ * out; the event it belongs to says so (DA_F_STACK) and follows it.
+ *
+ * Which events: writable opens of regular files that matter, the first
+ * write of a durability epoch (already one per (process, inode, epoch),
+ * report_write), a close of an fd whose file this process wrote in the
+ * current epoch without syncing (decided at sys_enter, while the fd still
+ * names the file: close_stack_wanted), successful renames, links, unlinks,
+ * rmdirs and truncations, sync_file_range, and failed fsync/fdatasync/syncfs.
+ * Cost: each process has a token bucket (stack_burst stacks at once, one
+ * more every stack_cost_ns); a stack over budget is counted, not sent.
+ */
+
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20); /* resized by userspace (CaptureOptions) */
+} stacks SEC(".maps");
+
+#define DA_PAGE 4096
+struct da_stack_scratch {
+	struct da_stack s;
+	__u8 data[DA_STACK_BYTES_MAX + DA_PAGE]; /* slack: the verifier sees a read of up to a page at any offset */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct da_stack_scratch);
+} stack_scratch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, DA_STACK_COUNT_);
+	__type(key, __u32);
+	__type(value, __u64);
+} stack_counts SEC(".maps");
+
+/* tgid -> its token bucket. LRU: a process that exited is evicted in time,
+ * and one evicted while alive starts again with a full bucket. Threads
+ * update it without a lock: a race costs or grants one stack. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct da_stack_bucket);
+} stack_budget SEC(".maps");
+
+/* tid -> 1 between a close's sys_enter that found unsynced data behind the
+ * fd and its sys_exit (where the fd is gone). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} close_stack_wanted SEC(".maps");
+
+static __always_inline void count_stack(__u32 what)
+{
+	__u64 *c = bpf_map_lookup_elem(&stack_counts, &what);
+	if (c)
+		(*c)++;
+}
+
+static __always_inline bool stack_budget_take(__u32 tgid, __u64 now)
+{
+	if (!stack_cost_ns)
+		return true;
+	__u64 cap = stack_burst * stack_cost_ns;
+	struct da_stack_bucket *b = bpf_map_lookup_elem(&stack_budget, &tgid);
+	if (!b) {
+		struct da_stack_bucket fresh = { .tokens_ns = cap > stack_cost_ns ? cap - stack_cost_ns : 0,
+						 .last_ns = now };
+		bpf_map_update_elem(&stack_budget, &tgid, &fresh, BPF_ANY);
+		return true;
+	}
+	__u64 t = b->tokens_ns + (now > b->last_ns ? now - b->last_ns : 0);
+	if (t > cap)
+		t = cap;
+	b->last_ns = now;
+	if (t < stack_cost_ns) {
+		b->tokens_ns = t;
+		return false;
+	}
+	b->tokens_ns = t - stack_cost_ns;
+	return true;
+}
+
+static long read_vma_end(struct task_struct *task, struct vm_area_struct *vma, void *data)
+{
+	*(__u64 *)data = vma->vm_end;
+	return 0;
+}
+
+/* The user registers of the current task, in DWARF numbering. */
+static __always_inline void read_user_regs(struct da_stack *st, struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	st->arch = DA_ARCH_X86_64;
+	st->nregs = 17;
+	st->regs[0] = BPF_CORE_READ(regs, ax);
+	st->regs[1] = BPF_CORE_READ(regs, dx);
+	st->regs[2] = BPF_CORE_READ(regs, cx);
+	st->regs[3] = BPF_CORE_READ(regs, bx);
+	st->regs[4] = BPF_CORE_READ(regs, si);
+	st->regs[5] = BPF_CORE_READ(regs, di);
+	st->regs[6] = BPF_CORE_READ(regs, bp);
+	st->regs[7] = BPF_CORE_READ(regs, sp);
+	st->regs[8] = BPF_CORE_READ(regs, r8);
+	st->regs[9] = BPF_CORE_READ(regs, r9);
+	st->regs[10] = BPF_CORE_READ(regs, r10);
+	st->regs[11] = BPF_CORE_READ(regs, r11);
+	st->regs[12] = BPF_CORE_READ(regs, r12);
+	st->regs[13] = BPF_CORE_READ(regs, r13);
+	st->regs[14] = BPF_CORE_READ(regs, r14);
+	st->regs[15] = BPF_CORE_READ(regs, r15);
+	st->regs[16] = BPF_CORE_READ(regs, ip);
+	st->sp = st->regs[7];
+#elif defined(__TARGET_ARCH_arm64)
+	st->arch = DA_ARCH_ARM64;
+	st->nregs = 33;
+	bpf_probe_read_kernel(st->regs, 31 * sizeof(__u64), &regs->regs[0]);
+	st->regs[31] = BPF_CORE_READ(regs, sp);
+	st->regs[32] = BPF_CORE_READ(regs, pc);
+	st->sp = st->regs[31];
+#endif
+}
+
+/* Sends the current task's user stack for the event (pid_tgid, ts_ns, sc)
+ * about to be sent. Returns 1 when it was sent. Not inlined: one copy of
+ * this code serves every call site. */
+static __noinline int send_stack(__u64 pid_tgid, __u64 ts_ns, __u32 sc)
+{
+	/* Events first: when userspace is behind, a stack would slow it down
+	 * further and the events after it could be lost. */
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > bpf_ringbuf_query(&events, BPF_RB_RING_SIZE) / 2) {
+		count_stack(DA_STACK_CONSUMER_BEHIND);
+		return 0;
+	}
+	if (!stack_budget_take(pid_tgid >> 32, ts_ns)) {
+		count_stack(DA_STACK_OVER_BUDGET);
+		return 0;
+	}
+	__u32 zero = 0;
+	struct da_stack_scratch *st = bpf_map_lookup_elem(&stack_scratch, &zero);
+	if (!st)
+		return 0;
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(task);
+	if (!regs) {
+		count_stack(DA_STACK_UNREADABLE);
+		return 0;
+	}
+	__builtin_memset(&st->s, 0, sizeof(st->s));
+	st->s.head.type = DA_EV_STACK;
+	st->s.head.syscall = sc;
+	st->s.head.ts_ns = ts_ns;
+	st->s.pid = pid_tgid >> 32;
+	st->s.tid = (__u32)pid_tgid;
+	read_user_regs(&st->s, regs);
+
+	/* Never past the end of the stack's mapping (the main thread's stack
+	 * ends a few KiB above main()): a read that crosses it fails whole. */
+	__u64 sp = st->s.sp, end = 0, len = stack_bytes;
+	if (bpf_find_vma(task, sp, read_vma_end, &end, 0) == 0 && end > sp && end - sp < len)
+		len = end - sp;
+	if (len > DA_STACK_BYTES_MAX)
+		len = DA_STACK_BYTES_MAX;
+	/* A page at a time: a read cannot fault pages in here, and one page
+	 * that is not resident (the untouched middle of a large local array,
+	 * which is common on a thread's young stack) would fail a single read
+	 * of the whole range. A failed read leaves zeros, which is what an
+	 * untouched anonymous page holds; the copy ends after the last page
+	 * that could be read. */
+	__u64 copied = 0, good = 0;
+	for (int i = 0; i < DA_STACK_BYTES_MAX / DA_PAGE + 1; i++) {
+		if (copied >= len || copied >= DA_STACK_BYTES_MAX)
+			break;
+		__u64 addr = sp + copied;
+		__u64 chunk = DA_PAGE - (addr & (DA_PAGE - 1));
+		if (chunk > len - copied)
+			chunk = len - copied;
+		if (chunk > DA_PAGE)
+			chunk = DA_PAGE;
+		long err = bpf_probe_read_user(&st->data[copied], chunk, (const void *)addr);
+		copied += chunk;
+		if (!err)
+			good = copied;
+	}
+	len = good;
+	if (!len) /* the registers alone still name the innermost frame */
+		count_stack(DA_STACK_UNREADABLE);
+	st->s.stack_len = len;
+	__u64 size = DA_STACK_FIXED_SIZE + len;
+	st->s.head.size = size;
+	__u64 wake = 0;
+	if (stack_wakeup_bytes) {
+		__u64 avail = bpf_ringbuf_query(&stacks, BPF_RB_AVAIL_DATA);
+		wake = avail / stack_wakeup_bytes != (avail + size) / stack_wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
+											    BPF_RB_NO_WAKEUP;
+	}
+	if (bpf_ringbuf_output(&stacks, st, size, wake)) {
+		count_stack(DA_STACK_RINGBUF_FULL);
+		return 0;
+	}
+	count_stack(DA_STACK_SENT);
+	return 1;
+}
+
+static __always_inline void attach_stack(struct da_scratch *s, __u64 pid_tgid)
+{
+	if (stacks_enabled && send_stack(pid_tgid, s->e.head.ts_ns, s->e.head.syscall))
+		s->e.head.flags |= DA_F_STACK;
+}
+
+/* A successful open that can start a file's unsynced life: for writing, of
+ * a regular file on a filesystem that matters. */
+static __always_inline bool opens_for_writing(const struct da_event *e)
+{
+	if (!stacks_enabled || !(e->head.flags & DA_F_FILE_VALID) || e->mode != DA_S_IFREG)
+		return false;
+	if (!(e->flags & DA_O_ACCMODE) && !(e->flags & (DA_O_CREAT | DA_O_TRUNC)))
+		return false;
+	__u64 magic = e->fs_magic;
+	return !bpf_map_lookup_elem(&ignored_fs_magic, &magic);
+}
+
+/* The durability epoch `ik` is in now (see "Write deduplication"). */
+static __always_inline __u64 current_epoch(struct da_inode_key *ik)
+{
+	__u64 epoch = 0, *g = bpf_map_lookup_elem(&inode_gen, ik);
+	if (g)
+		epoch = *g;
+	g = bpf_map_lookup_elem(&dev_gen, &ik->dev);
+	if (g && *g > epoch)
+		epoch = *g;
+	__u32 k = DA_GEN_GLOBAL;
+	g = bpf_map_lookup_elem(&gens, &k);
+	if (g && *g > epoch)
+		epoch = *g;
+	return epoch;
+}
+
+/* Whether process `tgid` reported a non-synchronous write to `f`'s inode
+ * in the inode's current epoch: its data may not be durable. */
+static __always_inline bool file_unsynced_by(struct file *f, __u32 tgid)
+{
+	struct inode *inode = BPF_CORE_READ(f, f_inode);
+	if (!inode)
+		return false;
+	struct da_dirty_key dk = {
+		.dev = BPF_CORE_READ(inode, i_sb, s_dev),
+		.ino = BPF_CORE_READ(inode, i_ino),
+		.tgid = tgid,
+		.igen = BPF_CORE_READ(inode, i_generation),
+	};
+	__u64 *tag = bpf_map_lookup_elem(&dirty, &dk);
+	if (!tag || (*tag & 1))
+		return false;
+	struct da_inode_key ik = { .dev = dk.dev, .ino = dk.ino };
+	return (*tag >> 1) >= current_epoch(&ik);
+}
+
+/* close(fd) at sys_enter (only with stacks on): remember whether its sys_exit
+ * should take the stack. */
+static __always_inline int on_close_enter(struct pt_regs *regs, __u64 pid_tgid)
+{
+	struct file *f = fd_to_file((int)DA_ARG1(regs));
+	if (!f || !file_unsynced_by(f, pid_tgid >> 32))
+		return 0;
+	__u32 tid = (__u32)pid_tgid;
+	__u8 one = 1;
+	bpf_map_update_elem(&close_stack_wanted, &tid, &one, BPF_ANY);
+	return 0;
+}
+
+static __always_inline bool stack_wanted_at_exit(__u16 sc, long ret, __u64 pid_tgid)
+{
+	if (!stacks_enabled)
+		return false;
+	switch (sc) {
+	case DA_SC_CLOSE: {
+		__u32 tid = (__u32)pid_tgid;
+		if (!bpf_map_lookup_elem(&close_stack_wanted, &tid))
+			return false;
+		bpf_map_delete_elem(&close_stack_wanted, &tid);
+		return true;
+	}
+	case DA_SC_RENAME:
+	case DA_SC_RENAMEAT:
+	case DA_SC_RENAMEAT2:
+	case DA_SC_LINK:
+	case DA_SC_LINKAT:
+	case DA_SC_SYMLINK:
+	case DA_SC_SYMLINKAT:
+	case DA_SC_UNLINK:
+	case DA_SC_UNLINKAT:
+	case DA_SC_RMDIR:
+	case DA_SC_TRUNCATE:
+	case DA_SC_FTRUNCATE:
+		return ret == 0;
+	case DA_SC_SYNC_FILE_RANGE:
+		return true;
+	case DA_SC_FSYNC:
+	case DA_SC_FDATASYNC:
+	case DA_SC_SYNCFS:
+		return ret < 0;
+	default:
+		return false;
+	}
+}
+
+/* A PROT_EXEC mapping of a file (stacks on): where a library's code is. */
+static __always_inline int on_code_mmap(struct pt_regs *regs, long ret, __u64 pid_tgid)
+{
+	int fd = (int)DA_ARG5(regs);
+	struct file *f = fd_to_file(fd);
+	if (!f)
+		return 0;
+	struct da_scratch *s = scratch_begin(DA_EV_SYSCALL, DA_SC_MMAP, pid_tgid);
+	if (!s)
+		return 0;
+	struct da_event *e = &s->e;
+	e->ret = ret;
+	e->fd = fd;
+	e->arg = (__u32)DA_ARG3(regs);
+	e->arg2 = DA_ARG2(regs);
+	e->flags = (__u32)DA_ARG4(regs);
+	e->bytes = DA_ARG6(regs);
+	fill_file(e, f);
+	emit_syscall(s);
+	return 0;
+}
+
+/* The new image of an exec (stacks on): where the kernel mapped the
+ * executable (AT_PHDR) and its interpreter (AT_BASE), and which file it
+ * loaded (bprm->interp: the interpreter of a #! script). */
+static __always_inline void exec_image(struct da_scratch *s, struct linux_binprm *bprm)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct mm_struct *mm = task->mm;
+	if (mm) {
+		const unsigned long *auxv = mm->saved_auxv;
+		for (int i = 0; i < DA_AUXV_PAIRS; i++) {
+			__u64 pair[2] = {};
+			if (bpf_probe_read_kernel(pair, sizeof(pair), &auxv[2 * i]) || pair[0] == DA_AT_NULL)
+				break;
+			if (pair[0] == DA_AT_PHDR)
+				s->e.arg2 = pair[1];
+			else if (pair[0] == DA_AT_BASE)
+				s->e.bytes = pair[1];
+		}
+	}
+	__u32 off = s->e.path_len;
+	if (off > DA_PATH_MAX)
+		off = DA_PATH_MAX;
+	long n = bpf_probe_read_kernel_str(&s->data[off], DA_PATH_MAX, BPF_CORE_READ(bprm, interp));
+	if (n > 0)
+		s->e.path2_len = n > DA_PATH_MAX ? DA_PATH_MAX : n;
+}
+
 SEC("tp_btf/sys_enter")
 int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
 {
@@ -1657,6 +2057,8 @@ int BPF_PROG(handle_sys_enter, struct pt_regs *regs, long nr)
 		return 0;
 	__u32 tid = (__u32)pid_tgid;
 
+	if (action == DA_ENTER_CLOSE)
+		return on_close_enter(regs, pid_tgid);
 	if (action == DA_ENTER_TIME) {
 		__u64 now = bpf_ktime_get_ns();
 		bpf_map_update_elem(&sync_enter_ts, &tid, &now, BPF_ANY);
@@ -1833,6 +2235,8 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		n = 1;
 	}
 	e->path_len = n > DA_PATH_MAX ? DA_PATH_MAX : n;
+	if (stacks_enabled)
+		exec_image(s, bprm);
 	scratch_submit(s, DA_LOSS_RINGBUF_FULL_EXEC);
 	return 0;
 }

@@ -54,6 +54,8 @@ enum da_enter_action {
 	DA_ENTER_FORK,   /* fork(): SIGCHLD */
 	DA_ENTER_VFORK,  /* vfork(): CLONE_VM|CLONE_VFORK|SIGCHLD */
 	DA_ENTER_TIME,   /* a sync call: stash the entry time for duration_ns */
+	DA_ENTER_CLOSE,  /* close(fd) with stacks on: does fd hold unsynced data? (see
+	                  * "User stacks" in duraudit.bpf.c) */
 };
 
 /* head.type */
@@ -64,6 +66,8 @@ enum da_event_type {
 	DA_EV_EXIT = 4,    /* sched_process_exit: exit_code, DA_F_GROUP_DEAD */
 	DA_EV_BUDGET = 5,  /* a process over its event budget (head.syscall = DA_SC_OVER_BUDGET):
 	                    * arg = its events dropped so far; no strings */
+	DA_EV_STACK = 6,   /* ring `stacks` only: the user stack of the event with the
+	                    * same tid and ts_ns (struct da_stack) */
 };
 
 /* Which failed calls of an operation reach userspace (rodata
@@ -111,6 +115,8 @@ enum da_event_flags {
 	                                * fd2/arg is the slot */
 	DA_F_STORES_UNSEEN = 1 << 11,  /* mmap: stores into this mapping are not reported (no
 	                                * page-fault tracepoint): it counts as written from now on */
+	DA_F_STACK = 1 << 12,          /* a struct da_stack for this record (same tid and ts_ns) was
+	                                * committed to the ring `stacks` before this record */
 };
 
 struct da_event_head {
@@ -153,6 +159,70 @@ struct da_event {
 
 #define DA_EVENT_FIXED_SIZE 152
 #define DA_EVENT_MAX_SIZE (DA_EVENT_FIXED_SIZE + 2 * DA_PATH_MAX)
+
+/* With stacks on (rodata stacks_enabled), two records carry what userspace
+ * needs to know the traced processes' code mappings without /proc (a
+ * process has often exited by the time its stack is unwound):
+ *   DA_EV_EXEC  arg2 = AT_PHDR (where the executable's program headers are
+ *               mapped), bytes = AT_BASE (the ELF interpreter's load
+ *               address, 0 for a static executable), path2 = bprm->interp
+ *               (the file the kernel loaded: the interpreter of a #! script)
+ *   DA_SC_MMAP  also for successful PROT_EXEC mappings of a file (how the
+ *               dynamic loader maps each library's code): fd, arg = prot,
+ *               arg2 = length, flags, ret = address, bytes = file offset.
+ *
+ * User stacks (ring `stacks`, one record per stack):
+ *
+ *     [ struct da_stack (DA_STACK_FIXED_SIZE bytes) ][ stack_len bytes from sp ]
+ *
+ * The registers at the event and a copy of the user stack from the stack
+ * pointer up (at most the configured size, and never past the end of the
+ * stack's mapping), as `perf record --call-graph dwarf` takes them; userspace
+ * unwinds them with the binaries' DWARF CFI. regs[] is in the architecture's
+ * DWARF register numbering: x86_64 0..16 (rax, rdx, rcx, rbx, rsi, rdi, rbp,
+ * rsp, r8..r15, rip), arm64 0..32 (x0..x30, sp, pc). */
+#define DA_STACK_NREGS 33
+/* The per-CPU scratch value (header, stack, a page of slack for the last
+ * page-sized read) must stay under the per-CPU allocator's 32 KiB unit. */
+#define DA_STACK_BYTES_MAX 24576
+
+enum da_stack_arch {
+	DA_ARCH_X86_64 = 1,
+	DA_ARCH_ARM64 = 2,
+};
+
+struct da_stack {
+	struct da_event_head head;  /*   0 type DA_EV_STACK; syscall and ts_ns: the event's */
+	__s32 pid;                  /*  16 tgid */
+	__s32 tid;                  /*  20 */
+	__u16 arch;                 /*  24 enum da_stack_arch */
+	__u16 nregs;                /*  26 valid entries of regs[] */
+	__u32 stack_len;            /*  28 bytes copied from sp */
+	__u64 sp;                   /*  32 user address of the first copied byte */
+	__u64 regs[DA_STACK_NREGS]; /*  40 */
+	/* 304: __u8 stack[stack_len] */
+};
+
+#define DA_STACK_FIXED_SIZE 304
+
+/* Index of the per-CPU stack counters (map `stack_counts`): what happened to
+ * the stacks the events asked for. Not losses of events: a finding without
+ * a stack is as complete as one with. */
+enum da_stack_count {
+	DA_STACK_SENT = 0,         /* a stack was sent */
+	DA_STACK_OVER_BUDGET,      /* the process had spent its stack budget */
+	DA_STACK_RINGBUF_FULL,     /* the `stacks` ring was full */
+	DA_STACK_UNREADABLE,       /* the user registers or stack could not be read */
+	DA_STACK_CONSUMER_BEHIND,  /* the event ring was over half full: userspace is behind, and
+	                            * stacks would only slow it down further */
+	DA_STACK_COUNT_,
+};
+
+/* Per-process stack budget (map `stack_budget`): a token bucket. */
+struct da_stack_bucket {
+	__u64 tokens_ns; /* credit, in ns of refill time (one stack costs stack_cost_ns) */
+	__u64 last_ns;   /* when it was last refilled */
+};
 
 /* Index of the per-CPU loss counters (map `losses`). Userspace sums CPUs and
  * reports them by the names in userspace/capture/wire_decoder.cpp. */

@@ -8,6 +8,9 @@ packages=(
   build-essential cmake pkg-config clang llvm
   # BPF side: libbpf, bpftool (vmlinux.h + skeletons), libelf/zlib for libbpf
   libbpf-dev bpftool libelf-dev zlib1g-dev
+  # user stacks: elfutils' libdwfl unwinds them from DWARF CFI and
+  # symbolizes them (docs/stacks.md)
+  libdw-dev
   # userspace libraries
   libboost-program-options-dev libspdlog-dev libfmt-dev
   libgtest-dev libgmock-dev prometheus-cpp-dev libyaml-cpp-dev nlohmann-json3-dev

@@ -204,7 +204,7 @@ TEST(Attach, UnparsableMetricsListenFailsAtStartup) {
                               "no-port-here"},
                              dir, 30s);
   ASSERT_TRUE(r.status) << "attach with a bad --metrics-listen kept running";
-  EXPECT_EQ(*r.status, 1) << r.err;
+  EXPECT_EQ(*r.status, 2) << r.err;  // a bad value (docs/production.md "Metrics")
   EXPECT_THAT(r.err, HasSubstr("no-port-here"));
   EXPECT_TRUE(target.running());
 }

@@ -61,8 +61,8 @@ TEST(OutputFiles, ACommandThatFailsBeforeWritingLeavesTheFileUntouched) {
       {{"replay", "--strace", strace_log(), "-o", "FILE", "--format", "yaml"}, 2},
       {{"replay", "--strace", strace_log(), "--write-baseline", "FILE", "--format", "yaml"}, 2},
       {{"replay", "--strace", dir / "no-such-log", "-o", "FILE"}, 1},
-      {{"trace", "-o", "FILE", "--pid", "999999999"}, 1},
-      {{"record", "-o", "FILE", "--pid", "999999999"}, 1},
+      {{"trace", "-o", "FILE", "--pid", "4194303"}, 1},
+      {{"record", "-o", "FILE", "--pid", "4194303"}, 1},
   };
   for (const auto& c : cases) {
     for (const std::string& target : {precious, fresh}) {
@@ -129,7 +129,7 @@ TEST(OutputFiles, PlantedNamesInAStickyWorldWritableDirectoryAreRefused) {
     ASSERT_EQ(::chown(planted.c_str(), 65534, 65534), 0);
     for (const auto& args : std::vector<std::vector<std::string>>{
              {"replay", "--strace", strace_log(), "-o", planted},
-             {"record", "-o", planted, "--pid", "999999999"},
+             {"record", "-o", planted, "--pid", "4194303"},
          }) {
       auto r = run_command(with_bin(args));
       EXPECT_EQ(r.status, 2) << args[0] << ": " << r.err;

@@ -110,9 +110,9 @@ TEST(Trace, AttachesToARunningProcessByPid) {
 
 TEST(Trace, MissingPidIsARuntimeError) {
   DURAUDIT_REQUIRE_ROOT();
-  auto r = run_command({duraudit_bin(), "trace", "--pid", "999999999"});
+  auto r = run_command({duraudit_bin(), "trace", "--pid", "4194303"});
   EXPECT_EQ(r.status, 1);
-  EXPECT_THAT(r.err, ::testing::HasSubstr("999999999"));
+  EXPECT_THAT(r.err, ::testing::HasSubstr("4194303"));
 }
 
 }  // namespace

@@ -42,7 +42,10 @@ TEST(OutputBaseline, RoundTrip) {
   b.add(a);  // duplicates fold
   EXPECT_EQ(b.size(), 2u);
   std::string err;
-  ASSERT_TRUE(b.save(dir.file("base.jsonl"), err)) << err;
+  {
+    std::ofstream out(dir.file("base.jsonl"));
+    b.write(out);
+  }
 
   Baseline read;
   ASSERT_TRUE(Baseline::load(dir.file("base.jsonl"), read, err)) << err;

@@ -2,6 +2,7 @@
 
 #include <sstream>
 
+#include "event/loss_text.h"
 #include "output/text_sink.h"
 #include "output_test_findings.h"
 
@@ -77,7 +78,39 @@ TEST(OutputTextSink, LostEventsAreLoud) {
   sink.on_summary(s);
   std::string t = out.str();
   EXPECT_TRUE(contains(t, "events lost       40 (ringbuf_full: 40)")) << t;
-  EXPECT_TRUE(contains(t, "WARNING: 40 events were lost; these verdicts rest on incomplete data")) << t;
+  EXPECT_TRUE(contains(t, "WARNING: results are incomplete (findings may be missing or wrong): 40 events were lost "
+                          "(ring buffer full: 40). Trace fewer processes or raise the ring buffer size")) << t;
+}
+
+TEST(OutputTextSink, UnparsedStraceLinesDoNotBlameTheRingBuffer) {
+  std::ostringstream out;
+  TextSink sink(out, false);
+  Summary s;
+  s.events_lost_by_reason = {{"strace_unparsed_lines", 1}};
+  s.incomplete = true;
+  s.incomplete_reason = describe_losses(s.events_lost_by_reason, {{"strace_unparsed_lines", "line 7 of app.strace"}});
+  sink.on_summary(s);
+  std::string t = out.str();
+  EXPECT_TRUE(contains(t, "WARNING: results are incomplete (findings may be missing or wrong): 1 line of the strace "
+                          "log could not be parsed (line 7 of app.strace).\n")) << t;
+  EXPECT_FALSE(contains(t, "ring buffer")) << t;
+  EXPECT_EQ(t.find("WARNING"), t.rfind("WARNING")) << "one warning line: " << t;
+}
+
+// A process over its own event budget is named on its own row; its
+// dropped events are not the session's losses, so no warning blames them on
+// the ring buffer, and nothing says the session's verdicts are incomplete.
+TEST(OutputTextSink, AProcessOverItsBudgetIsNamedNotCountedAsSessionLoss) {
+  std::ostringstream out;
+  TextSink sink(out, false);
+  Summary s;
+  s.events_lost_by_reason = {{std::string(kProcessBudgetLoss), 5000}};
+  s.over_budget.push_back(OverBudgetProcess{42, "flood\x1b", 5000});
+  sink.on_summary(s);
+  std::string t = out.str();
+  EXPECT_TRUE(contains(t, "over budget       pid 42 (flood\\x1b): 5000 events dropped")) << t;
+  EXPECT_FALSE(contains(t, "WARNING")) << t;
+  EXPECT_EQ(describe_losses(s.events_lost_by_reason), "");
 }
 
 TEST(OutputTextSink, IncompleteFindingSaysSo) {

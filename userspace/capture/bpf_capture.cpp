@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <mutex>
+#include <utility>
 #include <vector>
 
 #include "capture/failure_policy.h"
@@ -32,6 +33,12 @@ namespace {
 // What on_record returns to end a poll() whose event budget is spent; poll()
 // tells it from a real error by the budget being 0.
 constexpr int kBudgetSpent = -EAGAIN;
+// What on_record returns when the sink threw (poll() rethrows it).
+constexpr int kSinkFailed = -ECANCELED;
+// What on_stack_record returns to leave the rest of the stack ring for later
+// when as many stacks wait for their events as we keep: the kernel then
+// drops new stacks (ring full), never events.
+constexpr int kStacksBacklogged = -ENOBUFS;
 
 // libbpf talks a lot (verifier logs, BTF probing); users see it only with
 // --log-level debug.
@@ -159,6 +166,19 @@ std::vector<int32_t> processes_with_comm(const std::set<std::string>& comms) {
 
 }  // namespace
 
+bool BpfCapture::check_options(const CaptureOptions& options, std::string* why) {
+  if (std::string w = check_comms(options.comms); !w.empty()) {
+    *why = w;
+    return false;
+  }
+  if (!options.cgroup_path.empty()) {
+    int fd = open_cgroup_dir(options.cgroup_path, why);
+    if (fd < 0) return false;
+    ::close(fd);
+  }
+  return true;
+}
+
 std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std::string* error_out) {
   auto fail = [&](std::string msg) -> std::unique_ptr<BpfCapture> {
     if (error_out) *error_out = std::move(msg);
@@ -171,7 +191,7 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
     return fail(fmt::format("the ring buffer size {} must be a power of two and a multiple of the page size ({})",
                             options.ringbuf_bytes, sysconf(_SC_PAGESIZE)));
 
-  if (std::string why = check_comms(options.comms); !why.empty()) return fail(why);
+  if (std::string why; !check_options(options, &why)) return fail(why);
   std::unique_ptr<BpfCapture> cap(new BpfCapture());
   if (!options.cgroup_path.empty()) {
     std::string why;
@@ -219,9 +239,28 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
     ro->budget_burst_ns = ro->budget_ns_per_event * std::max<uint64_t>(1, options.budget_burst);
   }
   ro->wakeup_bytes = static_cast<uint32_t>(std::min(options.wakeup_bytes, options.ringbuf_bytes / 4));
+  ro->stacks_enabled = options.stacks;
+  size_t stack_ring = options.stacks ? options.stack_ringbuf_bytes : static_cast<size_t>(sysconf(_SC_PAGESIZE));
+  if (options.stacks) {
+    if (!power_of_two(stack_ring) || stack_ring % sysconf(_SC_PAGESIZE) != 0)
+      return fail(fmt::format("the stack ring buffer size {} must be a power of two and a multiple of the page size",
+                              stack_ring));
+    ro->stack_bytes = static_cast<uint32_t>(std::min<size_t>(options.stack_bytes, DA_STACK_BYTES_MAX));
+    ro->stack_wakeup_bytes = static_cast<uint32_t>(std::min<size_t>(size_t{256} << 10, stack_ring / 4));
+    ro->stack_cost_ns = options.stack_rate ? 1'000'000'000ull / options.stack_rate : 0;
+    ro->stack_burst = options.stack_burst ? options.stack_burst : 1;
+    // close(fd) looks at the fd's file at sys_enter, while it is still there.
+    for (const auto& r : kSyscallTable)
+      if (r.syscall == Syscall::Close)
+        if (int nr = host_syscall_nr(r.nr_x86_64, r.nr_arm64); nr >= 0 && nr < DA_NR_TABLE)
+          ro->enter_action_of_nr[nr] = DA_ENTER_CLOSE;
+  }
 
   int err = bpf_map__set_max_entries(cap->skel_->maps.events, static_cast<uint32_t>(options.ringbuf_bytes));
   if (err) return fail(fmt::format("cannot size the ring buffer to {} bytes: {}", options.ringbuf_bytes, strerror(-err)));
+
+  err = bpf_map__set_max_entries(cap->skel_->maps.stacks, static_cast<uint32_t>(stack_ring));
+  if (err) return fail(fmt::format("cannot size the stack ring buffer to {} bytes: {}", stack_ring, strerror(-err)));
 
   err = duraudit_bpf__load(cap->skel_);
   if (err) return fail(load_failure_sentence(err));
@@ -255,6 +294,12 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
 
   cap->ring_ = ring_buffer__new(bpf_map__fd(cap->skel_->maps.events), &BpfCapture::on_record, cap.get(), nullptr);
   if (!cap->ring_) return fail(fmt::format("cannot open the eBPF ring buffer: {}", strerror(errno)));
+  if (options.stacks) {
+    int stacks_fd = bpf_map__fd(cap->skel_->maps.stacks);
+    cap->stack_ring_ = ring_buffer__new(stacks_fd, &BpfCapture::on_stack_record, cap.get(), nullptr);
+    if (!cap->stack_ring_ || ring_buffer__add(cap->ring_, stacks_fd, &BpfCapture::on_stack_record, cap.get()))
+      return fail(fmt::format("cannot open the eBPF stack ring buffer: {}", strerror(errno)));
+  }
 
   // --comm: processes that exec from now on are caught in the kernel (the
   // programs are attached); those already running are found here. One that
@@ -276,6 +321,7 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
 
 BpfCapture::~BpfCapture() {
   if (ring_) ring_buffer__free(ring_);
+  if (stack_ring_) ring_buffer__free(stack_ring_);
   if (skel_) duraudit_bpf__destroy(skel_);
   if (cgroup_fd_ >= 0) ::close(cgroup_fd_);
 }
@@ -302,32 +348,108 @@ void BpfCapture::remove_target(int32_t tgid) {
 
 int BpfCapture::on_record(void* ctx, void* data, size_t size) {
   auto* self = static_cast<BpfCapture*>(ctx);
-  Event e;
-  auto status = capture::decode_wire_event(data, size, &e);
-  if (status != capture::DecodeStatus::Ok) {
-    if (self->decode_errors_++ == 0)
-      spdlog::warn("capture: dropped an undecodable ring-buffer record ({})", capture::decode_status_name(status));
-    return 0;
+  // libbpf is C: an exception must not unwind through it (its frames have no
+  // unwind tables; the process would abort with the traced command left
+  // running). Whatever the sink throws is kept, the poll stops, and poll()
+  // rethrows it once libbpf has returned.
+  try {
+    Event e;
+    auto status = capture::decode_wire_event(data, size, &e);
+    if (status != capture::DecodeStatus::Ok) {
+      if (self->decode_errors_++ == 0)
+        spdlog::warn("capture: dropped an undecodable ring-buffer record ({})", capture::decode_status_name(status));
+      return 0;
+    }
+    if (capture::wire_event_has_stack(data, size)) e.raw_stack = self->take_stack(e.tid, e.ts_ns);
+    self->last_event_ts_ = e.ts_ns;
+    e.seq = self->next_seq_++;
+    (*self->sink_)(std::move(e));
+  } catch (...) {
+    self->sink_error_ = std::current_exception();
+    return kSinkFailed;
   }
-  e.seq = self->next_seq_++;
-  (*self->sink_)(std::move(e));
   // A negative return makes libbpf stop after this record (it is consumed).
   return --self->budget_ == 0 ? kBudgetSpent : 0;
+}
+
+int BpfCapture::on_stack_record(void* ctx, void* data, size_t size) {
+  auto* self = static_cast<BpfCapture*>(ctx);
+  // As in on_record: nothing may unwind through libbpf.
+  try {
+    return self->keep_stack(data, size);
+  } catch (...) {
+    if (!self->sink_error_) self->sink_error_ = std::current_exception();
+    return kSinkFailed;
+  }
+}
+
+int BpfCapture::keep_stack(void* data, size_t size) {
+  capture::WireStack w;
+  if (capture::decode_wire_stack(data, size, &w) != capture::DecodeStatus::Ok) {
+    ++unmatched_stacks_;
+    return 0;
+  }
+  if (pending_stacks_.size() >= kMaxPendingStacks) {
+    // Stacks whose events never came (lost to a full event ring) are older
+    // than the events delivered since: forget them. If the rest still fill
+    // the table, the events are behind: leave this stack in the ring.
+    size_t before = pending_stacks_.size();
+    uint64_t horizon = last_event_ts_ > 1'000'000'000 ? last_event_ts_ - 1'000'000'000 : 0;
+    std::erase_if(pending_stacks_, [&](const auto& kv) { return kv.first.ts_ns < horizon; });
+    unmatched_stacks_ += before - pending_stacks_.size();
+    if (pending_stacks_.size() >= kMaxPendingStacks) return kStacksBacklogged;
+  }
+  pending_stacks_.insert_or_assign(StackKey{w.tid, w.ts_ns}, std::make_shared<RawStack>(std::move(w.stack)));
+  return 0;
+}
+
+std::shared_ptr<const RawStack> BpfCapture::take_stack(int32_t tid, uint64_t ts_ns) {
+  StackKey key{tid, ts_ns};
+  auto it = pending_stacks_.find(key);
+  if (it == pending_stacks_.end() && stack_ring_) {
+    // Committed before the event was: it is in the ring by now.
+    ring_buffer__consume(stack_ring_);
+    it = pending_stacks_.find(key);
+  }
+  if (it == pending_stacks_.end()) {
+    ++unmatched_stacks_;
+    return nullptr;
+  }
+  auto out = std::move(it->second);
+  pending_stacks_.erase(it);
+  return out;
+}
+
+std::map<std::string, uint64_t> BpfCapture::stack_counters() const {
+  std::map<std::string, uint64_t> out;
+  int ncpus = libbpf_num_possible_cpus();
+  std::vector<uint64_t> per_cpu(ncpus > 0 ? ncpus : 1);
+  int fd = bpf_map__fd(skel_->maps.stack_counts);
+  for (uint32_t what = 0; what < capture::stack_count_count(); ++what) {
+    uint64_t sum = 0;
+    if (bpf_map_lookup_elem(fd, &what, per_cpu.data()) == 0)
+      for (uint64_t v : per_cpu) sum += v;
+    out[std::string(capture::stack_count_name(what))] = sum;
+  }
+  out["unmatched"] = unmatched_stacks_;
+  return out;
 }
 
 bool BpfCapture::poll(const Sink& sink, int timeout_ms) {
   sink_ = &sink;
   budget_ = kMaxEventsPerPoll;
+  sink_error_ = nullptr;
   int n = ring_buffer__poll(ring_, timeout_ms);
   // Records below the wakeup threshold (CaptureOptions::wakeup_bytes) raise
   // no epoll event: take whatever is waiting once the wait is over.
-  if (n >= 0 || n == -EINTR) {
+  if (!sink_error_ && (n >= 0 || n == -EINTR || n == kStacksBacklogged)) {
     int m = ring_buffer__consume(ring_);
     if (m < 0) n = m;
   }
   sink_ = nullptr;
+  if (sink_error_) std::rethrow_exception(std::exchange(sink_error_, nullptr));
   bool budget_spent = budget_ == 0 && n == kBudgetSpent;
-  if (n < 0 && n != -EINTR && !budget_spent && poll_error_.empty()) {
+  if (n < 0 && n != -EINTR && !budget_spent && n != kStacksBacklogged && poll_error_.empty()) {
     poll_error_ = std::string("reading the ring buffer failed: ") + strerror(-n);
     spdlog::error("capture: {}", poll_error_);
   }

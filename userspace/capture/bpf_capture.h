@@ -10,12 +10,17 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
+#include <memory>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "event/event_source.h"
+#include "stack/raw_stack.h"
 
 struct duraudit_bpf;  // the libbpf skeleton (bpf/duraudit.skel.h)
 struct ring_buffer;
@@ -58,6 +63,17 @@ struct CaptureOptions {
   // OverBudget event names it. 0 = no budget.
   uint64_t budget_per_second = 0;
   uint64_t budget_burst = 0;
+
+  // User stacks at the events that can become evidence (docs/stacks.md):
+  // the registers and stack_bytes of user stack per event, in a ring of
+  // their own (stack_ringbuf_bytes, a power of two of pages). Each process
+  // may send stack_burst stacks at once, then stack_rate per second (0: no
+  // limit).
+  bool stacks = false;
+  size_t stack_bytes = 16384;
+  size_t stack_ringbuf_bytes = size_t{8} << 20;
+  uint32_t stack_burst = 256;
+  uint32_t stack_rate = 100;
 };
 
 class BpfCapture final : public EventSource {
@@ -66,6 +82,10 @@ class BpfCapture final : public EventSource {
   // a sentence the user can act on in *error_out (no privilege, no BTF,
   // verifier rejection...). libbpf's own messages go to spdlog at debug level.
   static std::unique_ptr<BpfCapture> open(const CaptureOptions& options, std::string* error_out);
+  // The values in `options` a user gave (comms, cgroup_path): false and a
+  // sentence naming the flag when one can never work. open() checks them
+  // too; callers ask first to tell a bad value (exit 2) from a failure.
+  static bool check_options(const CaptureOptions& options, std::string* why);
   ~BpfCapture() override;
   BpfCapture(const BpfCapture&) = delete;
   BpfCapture& operator=(const BpfCapture&) = delete;
@@ -79,6 +99,8 @@ class BpfCapture final : public EventSource {
   void remove_target(int32_t tgid);
 
   // EventSource: delivers decoded events in ring-buffer order, seq from 1.
+  // If `sink` throws, the poll stops at that event (it counts as delivered)
+  // and poll() rethrows the exception; the capture stays usable.
   // Always returns true (a live source is never exhausted). One call
   // delivers at most kMaxEventsPerPoll events and returns: libbpf keeps
   // consuming for as long as the kernel keeps producing, so under sustained
@@ -111,6 +133,11 @@ class BpfCapture final : public EventSource {
   // 6.0 and later). When not, io_uring requests are not audited, and the
   // session says so (docs/async-io.md).
   bool sees_io_uring() const { return sees_io_uring_; }
+  // With CaptureOptions::stacks: what became of the stacks the events asked
+  // for ("sent", "over_budget", "ringbuf_full", "consumer_behind",
+  // "unreadable", and
+  // "unmatched": sent, but its event was lost or came without it).
+  std::map<std::string, uint64_t> stack_counters() const;
 
   // Why reading the ring buffer failed (epoll on it failed: no event can
   // be read any more), or empty. Logged once when it happens.
@@ -119,10 +146,16 @@ class BpfCapture final : public EventSource {
  private:
   BpfCapture() = default;
   static int on_record(void* ctx, void* data, size_t size);
+  static int on_stack_record(void* ctx, void* data, size_t size);
+  int keep_stack(void* data, size_t size);
+  // The stack sent for the event (tid, ts_ns), read from the ring `stacks`
+  // if it is not waiting yet; null if none arrived.
+  std::shared_ptr<const RawStack> take_stack(int32_t tid, uint64_t ts_ns);
 
   ::duraudit_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
   const Sink* sink_ = nullptr;  // valid during poll()
+  std::exception_ptr sink_error_;  // what the sink threw inside libbpf's callback
   uint64_t budget_ = 0;         // events this poll() may still deliver
   uint64_t next_seq_ = 1;
   uint64_t decode_errors_ = 0;
@@ -130,6 +163,23 @@ class BpfCapture final : public EventSource {
   int cgroup_fd_ = -1;  // the --cgroup directory, kept open while its slot is in use
   bool sees_io_uring_ = false;
   std::string poll_error_;
+
+  // Stacks: the ring `stacks` is in ring_ (so its wakeups end a poll) and in
+  // stack_ring_, consumed on demand by an event whose stack has not been
+  // read yet (both share the ring's consumer position; one thread uses them).
+  ring_buffer* stack_ring_ = nullptr;
+  struct StackKey {
+    int32_t tid;
+    uint64_t ts_ns;
+    bool operator==(const StackKey&) const = default;
+  };
+  struct StackKeyHash {
+    size_t operator()(const StackKey& k) const noexcept { return std::hash<uint64_t>{}(k.ts_ns * 31 + k.tid); }
+  };
+  static constexpr size_t kMaxPendingStacks = 2048;  // at 16 KiB each, 32 MiB at most
+  std::unordered_map<StackKey, std::shared_ptr<const RawStack>, StackKeyHash> pending_stacks_;
+  uint64_t last_event_ts_ = 0;  // of the latest event delivered: older pending stacks are orphans
+  uint64_t unmatched_stacks_ = 0;
 };
 
 }  // namespace duraudit

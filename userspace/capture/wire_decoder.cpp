@@ -1,6 +1,7 @@
 #include "capture/wire_decoder.h"
 
 #include <cstring>
+#include <tuple>
 
 #include "events.h"
 
@@ -16,6 +17,8 @@ namespace duraudit::capture {
 #undef DA_SYSCALL_ENTER
 static_assert(DA_SC_COUNT_ == static_cast<int>(Syscall::Count_));
 static_assert(sizeof(da_event) == DA_EVENT_FIXED_SIZE);
+static_assert(sizeof(da_stack) == DA_STACK_FIXED_SIZE);
+static_assert(std::tuple_size_v<decltype(RawStack::regs)> == DA_STACK_NREGS);
 
 namespace {
 
@@ -28,6 +31,10 @@ constexpr std::string_view kLossNames[] = {
     kProcessBudgetLoss,
 };
 static_assert(std::size(kLossNames) == DA_LOSS_COUNT_, "name every da_loss_reason");
+
+constexpr std::string_view kStackCountNames[] = {"sent", "over_budget", "ringbuf_full", "unreadable",
+                                                 "consumer_behind"};
+static_assert(std::size(kStackCountNames) == DA_STACK_COUNT_, "name every da_stack_count");
 
 // A string of `len` bytes (NUL included) at `p`; false if the NUL is missing.
 bool take_string(const char* p, uint16_t len, std::string* out) {
@@ -55,6 +62,38 @@ std::string_view loss_reason_name(uint32_t reason) {
 }
 
 uint32_t loss_reason_count() { return DA_LOSS_COUNT_; }
+
+std::string_view stack_count_name(uint32_t what) {
+  return what < std::size(kStackCountNames) ? kStackCountNames[what] : "unknown";
+}
+
+uint32_t stack_count_count() { return DA_STACK_COUNT_; }
+
+bool wire_event_has_stack(const void* data, size_t size) {
+  if (size < sizeof(da_event_head)) return false;
+  da_event_head h;
+  std::memcpy(&h, data, sizeof h);
+  return h.flags & DA_F_STACK;
+}
+
+DecodeStatus decode_wire_stack(const void* data, size_t size, WireStack* out) {
+  if (size < sizeof(da_stack)) return DecodeStatus::TooShort;
+  da_stack w;
+  std::memcpy(&w, data, sizeof w);
+  if (w.head.type != DA_EV_STACK) return DecodeStatus::BadType;
+  if (w.head.size > size || w.stack_len > DA_STACK_BYTES_MAX || sizeof(da_stack) + size_t{w.stack_len} != w.head.size)
+    return DecodeStatus::TooShort;
+  if (w.nregs > DA_STACK_NREGS || (w.arch != DA_ARCH_X86_64 && w.arch != DA_ARCH_ARM64)) return DecodeStatus::BadType;
+  out->pid = w.pid;
+  out->tid = w.tid;
+  out->ts_ns = w.head.ts_ns;
+  out->stack.arch = static_cast<StackArch>(w.arch);
+  out->stack.nregs = w.nregs;
+  out->stack.sp = w.sp;
+  for (size_t i = 0; i < DA_STACK_NREGS; ++i) out->stack.regs[i] = w.regs[i];
+  out->stack.bytes.assign(static_cast<const char*>(data) + sizeof(da_stack), w.stack_len);
+  return DecodeStatus::Ok;
+}
 
 DecodeStatus decode_wire_event(const void* data, size_t size, Event* out) {
   if (size < sizeof(da_event)) return DecodeStatus::TooShort;

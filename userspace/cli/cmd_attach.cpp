@@ -20,6 +20,7 @@
 #include "cli/audit_options.h"
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "cli/stack_options.h"
 #include "cli/traced_command.h"
 #include "engine/rule_catalogue.h"
 #include "metrics/metrics_exporter.h"
@@ -90,6 +91,7 @@ class EventTally {
 int cmd_attach(const Args& args, const Args& command) {
   AuditOptions opts;
   AttachOptions a;
+  StackCliOptions stack_opts;
   po::options_description desc("duraudit attach (--pid N... | --comm NAME... | --cgroup PATH | --all) [OPTIONS]");
   desc.add_options()
       ("help,h", "this help")
@@ -112,6 +114,7 @@ int cmd_attach(const Args& args, const Args& command) {
        "events a second one process may send (bursts of one second's worth); over it its events are dropped "
        "in the kernel and its findings marked incomplete (default 50000; 0: no budget)");
   add_audit_options(desc, opts);
+  add_stack_options(desc, stack_opts, /*on_by_default=*/false);
   auto vm = parse_options(desc, args);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -121,6 +124,7 @@ int cmd_attach(const Args& args, const Args& command) {
   bool selects = !a.pids.empty() || !a.comms.empty() || !a.cgroup.empty();
   if (a.all && selects) throw UsageError("--all already selects every process: drop --pid/--comm/--cgroup");
   if (!a.all && !selects) throw UsageError("attach needs --pid N, --comm NAME, --cgroup PATH or --all");
+  check_pid_values(a.pids);
   uint64_t duration_ns = a.duration.empty() ? 0 : parse_duration_or_throw("--duration", a.duration);
   if (!a.duration.empty() && duration_ns == 0)
     throw UsageError("--duration must be longer than 0 (e.g. 10m; leave it out to run until SIGINT/SIGTERM)");
@@ -136,13 +140,23 @@ int cmd_attach(const Args& args, const Args& command) {
     throw UsageError("--ringbuf-mib must be a power of two from 1 to 1024 (got '" + a.ringbuf_mib + "')");
   const uint64_t process_budget = parse_count("--process-budget", a.process_budget, 0, 100'000'000);
   uint64_t fold_ns = parse_duration_or_throw("--fold-window", a.fold_window);
+  std::string error;
+  if (!a.metrics_listen.empty() && !MetricsExporter::check_listen_address(a.metrics_listen, &error))
+    throw UsageError("--metrics-listen: " + error);
+  {
+    // --comm names the kernel can never match, a --cgroup that is no cgroup
+    // v2 directory: bad values too, before anything starts.
+    CaptureOptions wanted;
+    wanted.comms.insert(a.comms.begin(), a.comms.end());
+    wanted.cgroup_path = a.cgroup;
+    if (!BpfCapture::check_options(wanted, &error)) throw UsageError(error);
+  }
   for (int32_t pid : a.pids)
-    if (pid <= 0 || !process_alive(pid)) throw RuntimeError("no running process with pid " + std::to_string(pid));
+    if (!process_alive(pid)) throw RuntimeError("no running process with pid " + std::to_string(pid));
 
   // Metrics first: a port in use is a start-up error, before any BPF work.
   std::unique_ptr<MetricsExporter> metrics;
   std::unique_ptr<MetricsSink> metrics_sink;
-  std::string error;
   if (!a.metrics_listen.empty()) {
     metrics = MetricsExporter::start(a.metrics_listen, a.metrics_comm_label, comm_cap, &error);
     if (!metrics) throw RuntimeError(error);
@@ -171,6 +185,7 @@ int cmd_attach(const Args& args, const Args& command) {
   copts.ringbuf_bytes = ringbuf_mib << 20;
   copts.budget_per_second = process_budget;
   copts.budget_burst = process_budget;
+  const bool stacks = apply_stack_options(stack_opts, /*on_by_default=*/false, copts);
   auto capture = BpfCapture::open(copts, &error);
   if (!capture) throw RuntimeError(error);
 
@@ -187,6 +202,7 @@ int cmd_attach(const Args& args, const Args& command) {
     for (int32_t p : process_tree(pid)) {
       if (!capture->add_target(p, &error)) throw RuntimeError(error);
       pipeline.resolver().seed_from_proc(p);
+      if (stacks) pipeline.stacks().seed_from_proc(p);
     }
   }
   // Processes that already carried a --comm name when we started: their
@@ -287,6 +303,7 @@ int cmd_attach(const Args& args, const Args& command) {
     }
   }
   drain_capture(*capture, feed, /*producers_alive=*/true);
+  if (stacks) setup.reporter->summary().stacks = capture->stack_counters();
   pipeline.finish(capture->losses());
   if (metrics) tally.flush(*metrics);
   setup.finish_outputs();

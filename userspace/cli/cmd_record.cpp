@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "cli/errors.h"
 #include "cli/option_parsing.h"
+#include "cli/stack_options.h"
 #include "cli/traced_command.h"
 #include "util/proc_tree.h"
 #include "record/recording_writer.h"
@@ -22,11 +23,13 @@ namespace duraudit {
 int cmd_record(const Args& args, const Args& command) {
   std::string output;
   std::vector<int32_t> pids;
+  StackCliOptions stack_opts;
   po::options_description desc("duraudit record -o FILE [--pid N]... | duraudit record -o FILE -- CMD ARGS...");
   desc.add_options()
       ("help,h", "this help")
       ("output,o", po::value(&output), "the recording to write (required)")
       ("pid,p", po::value(&pids)->composing(), "record a running process and its descendants (repeatable)");
+  add_stack_options(desc, stack_opts, /*on_by_default=*/true);
   auto vm = parse_options(desc, args);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -34,17 +37,17 @@ int cmd_record(const Args& args, const Args& command) {
   }
   if (output.empty()) throw UsageError("record needs -o FILE");
   if (command.empty() == pids.empty()) throw UsageError("record needs either a command (-- CMD ARGS...) or --pid N");
+  check_pid_values(pids);
+
+  CaptureOptions copts = capture_options_for(Config::defaults());
+  apply_stack_options(stack_opts, /*on_by_default=*/true, copts);
 
   RecordingWriter writer;
   std::string error;
-  bool refused = false;
-  // A refused path is a bad value (exit 2); a header that cannot be written, a runtime error.
-  if (!writer.open(output, &error, &refused)) {
-    if (refused) throw UsageError(error);
-    throw RuntimeError(error);
-  }
+  // A path that is refused or cannot be opened is a bad value (exit 2), as
+  // run's and trace's -o; a header that cannot be written is a write error (exit 1).
+  if (!writer.open(output, &error)) throw UsageError(error);
   if (!writer.write_local_header(&error)) throw RuntimeError(error);
-  CaptureOptions copts = capture_options_for(Config::defaults());
 
   // A write error is reported once, when it happens; the session goes on
   // (the command is not left untraced) and record exits 1. Nothing is

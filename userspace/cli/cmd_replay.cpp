@@ -32,6 +32,25 @@ std::string async_blind_summary(const std::vector<BlindProcess>& blind, bool for
   return s;
 }
 
+// Where an strace log's unparsed lines are: "line 2 of app.strace",
+// "lines 2, 4 and 5 of app.strace", "app.strace line 2, app.strace.43 line 9
+// and 3 more" (the first StraceSource::kKeptErrors are known).
+std::string unparsed_where(const StraceSource& src) {
+  const auto& errors = src.parse_errors();
+  if (errors.empty()) return {};
+  bool one_file = true;
+  for (const auto& e : errors) one_file &= e.file == errors.front().file;
+  std::vector<std::string> items;
+  for (const auto& e : errors)
+    items.push_back(one_file ? std::to_string(e.line) : escape_text(e.file) + " line " + std::to_string(e.line));
+  uint64_t more = src.unparsed_lines() - errors.size();
+  if (more) items.push_back(std::to_string(more) + " more");
+  std::string list;
+  for (size_t i = 0; i < items.size(); ++i) list += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+  if (!one_file) return list;
+  return (src.unparsed_lines() == 1 ? "line " : "lines ") + list + " of " + escape_text(errors.front().file);
+}
+
 }  // namespace
 
 int cmd_replay(const Args& args, const Args& command) {
@@ -54,6 +73,10 @@ int cmd_replay(const Args& args, const Args& command) {
   if (!command.empty()) throw UsageError("replay takes a trace file, not a command");
   if (files.size() != 1) throw UsageError("replay needs exactly one trace FILE (or --strace FILE)");
   const std::string& file = files.front();
+  // Relative paths in the trace are made absolute against it.
+  if (!cwd.empty() && cwd.front() != '/')
+    throw UsageError("--cwd must be an absolute directory, the traced command's working directory (got '" + cwd +
+                     "')");
 
   AuditSetup setup = prepare_audit(opts);
   ResolverOptions ro;
@@ -110,9 +133,11 @@ int cmd_replay(const Args& args, const Args& command) {
   Summary& sum = setup.reporter->summary();
   if (strace_source) {
     for (const auto& e : strace_source->parse_errors())
-      spdlog::warn("{}:{}: unparsed line ({}): {}", e.file, e.line, e.reason, e.text);
+      spdlog::warn("{}:{}: unparsed line ({}): {}", escape_text(e.file), e.line, e.reason, escape_text(e.text));
     if (strace_source->unparsed_lines() > strace_source->parse_errors().size())
       spdlog::warn("{} unparsed lines in all", strace_source->unparsed_lines());
+    // The summary names them too, and says the findings may be incomplete.
+    pipeline.set_loss_details({{"strace_unparsed_lines", unparsed_where(*strace_source)}});
     if (strace_source->assumed_writes()) {
       spdlog::warn("the log has no write calls (strace -e filtered them?): files opened for writing are assumed "
                    "written");

@@ -13,10 +13,12 @@ namespace duraudit {
 
 int cmd_rules(const Args& args, const Args&) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
-    std::cout << "usage: duraudit rules list [--rules FILE]... [--format text|json]\n"
-                 "       duraudit rules check FILE...\n"
-                 "  list    the rule catalogue with effective severities (duraudit rules list --help)\n"
-                 "  check   validate rules files: FILE:LINE: message for each error, exit 2 if any\n";
+    // Asked for: on stdout. Missing the verb: a usage error, on stderr.
+    (args.empty() ? std::cerr : std::cout)
+        << "usage: duraudit rules list [--rules FILE]... [--format text|json]\n"
+           "       duraudit rules check FILE...\n"
+           "  list    the rule catalogue with effective severities (duraudit rules list --help)\n"
+           "  check   validate rules files: FILE:LINE: message for each error, exit 2 if any\n";
     return args.empty() ? kExitUsage : kExitOk;
   }
   const std::string verb = args[0];

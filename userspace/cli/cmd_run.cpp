@@ -11,6 +11,7 @@
 #include "cli/audit_options.h"
 #include "cli/commands.h"
 #include "cli/errors.h"
+#include "cli/stack_options.h"
 #include "cli/traced_command.h"
 #include "session/audit_pipeline.h"
 
@@ -21,6 +22,7 @@ int cmd_run(const Args& args, const Args& command) {
   // The command's stdout is its own: findings go to stderr unless -o says otherwise.
   opts.findings_to_stderr = true;
   std::string user, findings_exit_text;
+  StackCliOptions stack_opts;
   po::options_description desc("duraudit run [OPTIONS] -- CMD ARGS...");
   desc.add_options()("help,h", "this help")(
       "user,u", po::value(&user)->value_name("USER"),
@@ -28,6 +30,7 @@ int cmd_run(const Args& args, const Args& command) {
       "findings-exit-code", po::value(&findings_exit_text)->value_name("N"),
       "exit N (1-255, default 3) when CMD succeeded and a finding at or above --fail-on exists");
   add_audit_options(desc, opts);
+  add_stack_options(desc, stack_opts, /*on_by_default=*/true);
   auto vm = parse_options(desc, args);
   if (vm.count("help")) {
     std::cout << desc << "\n";
@@ -48,6 +51,8 @@ int cmd_run(const Args& args, const Args& command) {
   }
 
   AuditSetup setup = prepare_audit(opts);
+  CaptureOptions copts = capture_options_for(setup.config);
+  bool stacks = apply_stack_options(stack_opts, /*on_by_default=*/true, copts);
   ResolverOptions ro;
   AuditPipeline pipeline(setup.config, ro, *setup.reporter);
 
@@ -68,8 +73,8 @@ int cmd_run(const Args& args, const Args& command) {
   };
 
   std::unique_ptr<BpfCapture> capture;
-  TracedCommandResult r = run_traced_command(command, capture_options_for(setup.config), hooks, &capture,
-                                             run_as ? &*run_as : nullptr);
+  TracedCommandResult r = run_traced_command(command, copts, hooks, &capture, run_as ? &*run_as : nullptr);
+  if (stacks) setup.reporter->summary().stacks = capture->stack_counters();
   pipeline.finish(capture->losses());
   setup.finish_outputs();
   if (r.interrupted) spdlog::warn("interrupted: verdicts settled on what was seen so far");

@@ -46,6 +46,7 @@ int cmd_trace(const Args& args, const Args& command) {
   else throw UsageError("--format must be text or json (got '" + format + "')");
   if (command.empty() == pids.empty())
     throw UsageError("trace needs either a command (-- CMD ARGS...) or --pid N");
+  check_pid_values(pids);
 
   std::unique_ptr<OutputFile> file;
   if (!output.empty()) {

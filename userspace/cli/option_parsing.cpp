@@ -39,4 +39,11 @@ uint64_t parse_count(const std::string& flag, const std::string& text, uint64_t 
   return v;
 }
 
+void check_pid_values(const std::vector<int32_t>& pids) {
+  for (int32_t pid : pids)
+    if (pid < 1 || pid > kMaxPid)
+      throw UsageError("--pid must be a process id from 1 to " + std::to_string(kMaxPid) + " (got '" +
+                       std::to_string(pid) + "')");
+}
+
 }  // namespace duraudit

@@ -19,4 +19,11 @@ po::variables_map parse_options(const po::options_description& desc, const std::
 // and the accepted range.
 uint64_t parse_count(const std::string& flag, const std::string& text, uint64_t lo, uint64_t hi);
 
+// The largest process id Linux hands out (PID_MAX_LIMIT on 64-bit).
+inline constexpr int32_t kMaxPid = 4'194'304;
+// Every --pid value is a process id from 1 to kMaxPid, or a UsageError
+// naming the flag and the range. (0 and negative ids mean process groups
+// to kill(2): never a target.) Whether the process exists is checked later.
+void check_pid_values(const std::vector<int32_t>& pids);
+
 }  // namespace duraudit

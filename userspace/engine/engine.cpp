@@ -62,7 +62,9 @@ struct Engine::Impl {
     if (events_lost > 0) {
       f.incomplete = true;
       if (f.incomplete_reason.empty())
-        f.incomplete_reason = std::to_string(events_lost) + " events were lost before this verdict";
+        f.incomplete_reason = (loss_text.empty() ? std::to_string(events_lost) + (events_lost == 1 ? " event was lost" : " events were lost")
+                                                 : loss_text) +
+                              " before this verdict";
     }
     if (const BlindProcess* p = blind_toucher(f)) {
       f.incomplete = true;
@@ -119,6 +121,7 @@ struct Engine::Impl {
   std::array<std::vector<Rule*>, static_cast<size_t>(Syscall::Count_)> failed_by_syscall;
   EngineStats stats;
   uint64_t events_lost = 0;
+  std::string loss_text;  // what was lost, in words (note_loss)
   uint64_t last_ts = 0;
 };
 
@@ -141,7 +144,10 @@ void Engine::advance_time(uint64_t now_ns) {
 
 void Engine::finish() { impl_->settle(impl_->last_ts, true); }
 
-void Engine::note_loss(uint64_t count) { impl_->events_lost += count; }
+void Engine::note_loss(uint64_t count, std::string what) {
+  impl_->events_lost += count;
+  impl_->loss_text = std::move(what);
+}
 
 void Engine::reconfigure(const Config& cfg) { impl_->reconfigure(cfg); }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "config/config.h"
@@ -73,8 +74,10 @@ class Engine {
   void finish();
 
   // Events were lost at this point of the stream: verdicts that depend on
-  // what happened since are marked incomplete.
-  void note_loss(uint64_t count);
+  // what happened since are marked incomplete. `what` describes every loss
+  // so far (event/loss_text.h), for the verdicts' reason; empty says "N
+  // events were lost".
+  void note_loss(uint64_t count, std::string what = {});
 
   // A new configuration (attach: SIGHUP). Rules that stay enabled keep
   // their state; newly enabled ones start fresh.

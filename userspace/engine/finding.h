@@ -17,6 +17,15 @@ struct RelatedFile {
   std::string state;  // "data-not-durable" | "entry-not-durable" | "durable"
 };
 
+// One frame of the user stack at an evidence call (docs/stacks.md).
+struct StackFrame {
+  std::string function;  // demangled; "" when no symbol covers the address
+  std::string module;    // path of the binary; "" when the address is in none (JIT code)
+  std::string file;      // source file, from debug info; "" without
+  uint32_t line = 0;     // 0 without debug info
+  uint64_t offset = 0;   // the address in the module (its ELF virtual address), or the raw address
+};
+
 // One syscall that proves the finding, as shown in the evidence timeline.
 struct EvidenceEvent {
   uint64_t seq = 0;
@@ -33,6 +42,7 @@ struct EvidenceEvent {
   std::string op;
   std::string file;
   std::string file2;
+  std::vector<StackFrame> stack;  // the user stack at the call, innermost first; empty when not captured
 };
 
 struct Finding {
@@ -66,6 +76,11 @@ struct Finding {
   // was evicted); sinks say so.
   bool incomplete = false;
   std::string incomplete_reason;
+  // Where in the program the deciding call was made: the innermost frame
+  // outside the C runtime with a file:line (else with a function) of the
+  // last evidence call that has a stack (output/stack_format.h). Set by the
+  // FindingReporter.
+  std::optional<StackFrame> source;
   uint64_t ts_ns = 0;     // when the verdict was settled (the evidence's clock); JSON settled_ns
   // attach folds a finding that recurs (same fingerprint) within a window:
   // the next time it is reported, `repeats` says how many were folded.

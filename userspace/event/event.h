@@ -12,12 +12,16 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "event/syscall_table.h"
 
 namespace duraudit {
+
+struct RawStack;      // stack/raw_stack.h
+struct UnwoundStack;  // stack/unwound_stack.h
 
 // The syscalls (and kernel lifecycle points) duraudit understands: enum
 // Syscall, one enumerator per row of the syscall table (syscall_table.def).
@@ -111,6 +115,12 @@ struct Event {
   // capture without the page-fault tracepoints): the mapping counts as
   // written from the mmap on, until synced.
   bool stores_unseen = false;
+
+  // The user stack at the call (live capture with stacks on, recordings of
+  // it; docs/stacks.md): as the kernel copied it, then unwound by the
+  // pipeline's StackTracker, which drops the raw copy.
+  std::shared_ptr<const RawStack> raw_stack;
+  std::shared_ptr<const UnwoundStack> stack;
 
   // Process lifecycle (Fork / Exec / Exit)
   int32_t child_pid = 0;    // Fork: new tgid (== pid for a thread)

@@ -7,6 +7,8 @@
 
 #include <cstdio>
 
+#include "stack/symbolizer.h"
+
 namespace duraudit {
 
 namespace {
@@ -194,6 +196,7 @@ EvidenceEvent make_evidence(const Event& ev) {
   e.file = !ev.file.path.empty() ? ev.file.path : !ev.abs_path.empty() ? ev.abs_path : ev.path;
   if (syscall_info(ev.syscall).args.path2 >= 0 || !ev.abs_path2.empty())
     e.file2 = !ev.abs_path2.empty() ? ev.abs_path2 : ev.path2;
+  if (ev.stack) e.stack = symbolize_stack(*ev.stack);
   return e;
 }
 

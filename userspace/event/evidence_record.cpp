@@ -42,6 +42,7 @@ EvidenceRef keep_evidence(const Event& ev) {
   r->path = symlink || ev.abs_path.empty() ? ev.path : ev.abs_path;
   r->path2 = ev.abs_path2.empty() ? ev.path2 : ev.abs_path2;
   r->file_path = ev.file.path;
+  r->stack = ev.stack;
   return r;
 }
 
@@ -78,6 +79,7 @@ EvidenceEvent format_evidence(const EvidenceRecord& r) {
   ev.abs_path2 = r.path2;
   ev.file.path = r.file_path;
   if (r.file_known) ev.file.id.ino = 1;
+  ev.stack = r.stack;
   return make_evidence(ev);
 }
 

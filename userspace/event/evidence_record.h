@@ -40,6 +40,7 @@ struct EvidenceRecord {
   std::string path;       // the first path as shown (resolved when known); symlink: its target
   std::string path2;      // the second path as shown
   std::string file_path;  // the fd's file, for fd-based calls
+  std::shared_ptr<const UnwoundStack> stack;  // symbolized only when formatted
 };
 
 using EvidenceRef = std::shared_ptr<const EvidenceRecord>;

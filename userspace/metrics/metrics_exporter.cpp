@@ -10,6 +10,10 @@
 #include <prometheus/text_serializer.h>
 #include <spdlog/spdlog.h>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+
 #include <cctype>
 #include <charconv>
 #include <cstring>
@@ -46,11 +50,16 @@ constexpr std::size_t kSyscallCap = 128;
 // go to the debug log.
 thread_local std::vector<std::string>* t_startup_messages = nullptr;
 
-int log_civetweb_message(const mg_connection*, const char* message) {
-  if (t_startup_messages) {
-    t_startup_messages->emplace_back(message);
-  } else {
-    spdlog::debug("metrics http server: {}", message);
+// civetweb is C: its callbacks must not let an exception (an allocation
+// failure) unwind through it.
+int log_civetweb_message(const mg_connection*, const char* message) noexcept {
+  try {
+    if (t_startup_messages) {
+      t_startup_messages->emplace_back(message);
+    } else {
+      spdlog::debug("metrics http server: {}", message);
+    }
+  } catch (...) {
   }
   return 1;  // handled: civetweb must not print to stderr itself
 }
@@ -90,7 +99,7 @@ const std::string& landing_page() {
 // Exposer's /metrics handler). Answering "/" (and HEAD /metrics) here is how the landing page is
 // served without a second HTTP server: prometheus-cpp 1.0's Exposer has no
 // API for other handlers, but it forwards CivetCallbacks to civetweb.
-int serve_landing_page(mg_connection* conn) {
+int serve_landing_page_or_throw(mg_connection* conn) {
   const mg_request_info* req = mg_get_request_info(conn);
   if (!req || !req->local_uri) return 0;
   const bool head = req->request_method && std::strcmp(req->request_method, "HEAD") == 0;
@@ -113,6 +122,14 @@ int serve_landing_page(mg_connection* conn) {
   mg_send_http_ok(conn, "text/html; charset=utf-8", static_cast<long long>(page.size()));
   if (get) mg_write(conn, page.data(), page.size());
   return 200;
+}
+
+int serve_landing_page(mg_connection* conn) noexcept {
+  try {
+    return serve_landing_page_or_throw(conn);
+  } catch (...) {
+    return 0;  // not handled here: civetweb's own dispatch answers
+  }
 }
 
 // ---- server options --------------------------------------------------------
@@ -154,6 +171,26 @@ bool parse_port(std::string_view s, unsigned* port) {
   return true;
 }
 
+// The first IPv4 address of `host` (a name or an address), in dotted form.
+bool resolve_ipv4(const std::string& host, std::string* ip, std::string* error) {
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* res = nullptr;
+  int rc = getaddrinfo(host.c_str(), nullptr, &hints, &res);
+  if (rc != 0 || !res) {
+    *error = "cannot resolve the host name '" + host + "' to an IPv4 address (" +
+             (rc == EAI_SYSTEM ? std::string(std::strerror(errno)) : std::string(gai_strerror(rc))) + ")";
+    if (res) freeaddrinfo(res);
+    return false;
+  }
+  char buf[INET_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(res->ai_addr)->sin_addr, buf, sizeof buf);
+  freeaddrinfo(res);
+  *ip = buf;
+  return true;
+}
+
 // Accepts HOST:PORT, :PORT, PORT and [IPV6]:PORT; civetweb's own suffixes
 // (s for TLS, r for redirect) and lists are not part of the contract.
 bool parse_listen_address(std::string_view addr, ListenSpec* out, std::string* error) {
@@ -190,7 +227,16 @@ bool parse_listen_address(std::string_view addr, ListenSpec* out, std::string* e
   if (!parse_port(addr.substr(colon + 1), &port)) return bad();
   if (host.find(':') != std::string_view::npos) return bad();  // bare IPv6 needs brackets
   if (host.empty()) host = "0.0.0.0";
-  out->civetweb_ports = std::string(host) + ":" + std::to_string(port);
+  // civetweb takes an IPv4 address; a name it cannot resolve comes back as
+  // its own "invalid port spec" syntax. Resolve it here and hand it the
+  // address.
+  std::string ip;
+  if (!resolve_ipv4(std::string(host), &ip, error)) {
+    *error = "invalid metrics listen address '" + shown + "': " + *error + "; give an IP address such as 127.0.0.1:" +
+             std::to_string(port);
+    return false;
+  }
+  out->civetweb_ports = ip + ":" + std::to_string(port);
   out->host = std::string(host);
   return true;
 }
@@ -272,6 +318,11 @@ MetricsExporter::MetricsExporter(bool comm_label, std::size_t comm_cap)
 }
 
 MetricsExporter::~MetricsExporter() = default;
+
+bool MetricsExporter::check_listen_address(std::string_view listen_address, std::string* error) {
+  ListenSpec spec;
+  return parse_listen_address(listen_address, &spec, error);
+}
 
 std::unique_ptr<MetricsExporter> MetricsExporter::start(std::string_view listen_address,
                                                         bool comm_label, std::size_t comm_cap,

@@ -54,12 +54,18 @@ class MetricsExporter {
   // reasons); set_losses() accepts other reasons too.
   static const std::vector<std::string_view>& known_loss_reasons();
 
+  // Whether `listen_address` is one start() accepts (its syntax, and a host
+  // name that resolves); if not, false and a sentence "invalid metrics listen
+  // address 'ADDR': ..." in *error. A bad value, not a failure to bind.
+  static bool check_listen_address(std::string_view listen_address, std::string* error);
+
   // Starts serving on `listen_address`: "127.0.0.1:9464", "localhost:9464",
   // ":9464" (all IPv4 interfaces), "[::1]:9464" (only when the HTTP server was
   // built with IPv6 support; Debian's civetweb is not). Port 0 picks a free
   // port (see port()). Returns nullptr and sets *error to a sentence such as
   // "cannot listen on 127.0.0.1:9464: address already in use" when the address
-  // is malformed or cannot be bound, so the caller can exit 1 at start-up.
+  // cannot be bound (or, unless check_listen_address() was asked first, is
+  // malformed), so the caller can exit at start-up.
   // `comm_label` adds a `comm` label to duraudit_findings_total, with at most
   // `comm_cap` distinct values.
   static std::unique_ptr<MetricsExporter> start(std::string_view listen_address, bool comm_label,

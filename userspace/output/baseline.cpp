@@ -1,9 +1,6 @@
 #include "output/baseline.h"
 
 #include <algorithm>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
 #include <sstream>
 #include <tuple>
 #include <vector>
@@ -12,7 +9,6 @@
 
 #include "output/fingerprint.h"
 #include "output/json_line.h"
-#include "output/output_file.h"
 #include "util/bounded_read.h"
 #include "util/text_escape.h"
 
@@ -33,7 +29,11 @@ bool Baseline::load(const std::string& path, Baseline& out, std::string& error) 
     error = path + ": " + why;
     return false;
   }
-  std::istringstream in(text);
+  return parse(text, path, out, error);
+}
+
+bool Baseline::parse(std::string_view text, const std::string& path, Baseline& out, std::string& error) {
+  std::istringstream in{std::string(text)};
   Baseline b;
   std::string line;
   int lineno = 0;
@@ -57,9 +57,10 @@ bool Baseline::load(const std::string& path, Baseline& out, std::string& error) 
       auto it = j.find(key);
       return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
     };
-    // comm and path in the JSON encoding of docs/output.md: back to bytes.
+    // rule, comm and path in the JSON encoding of docs/output.md: back to
+    // bytes (what write() escaped, read back as it was).
     b.add(fp->get<std::string>(),
-          Entry{str("rule"), unescape_json_bytes(str("comm")), unescape_json_bytes(str("path"))});
+          Entry{unescape_json_bytes(str("rule")), unescape_json_bytes(str("comm")), unescape_json_bytes(str("path"))});
   }
   out = std::move(b);
   return true;
@@ -83,22 +84,6 @@ void Baseline::write(std::ostream& out) const {
     nlohmann::ordered_json j{{"fingerprint", *fp}, {"rule", e->rule}, {"comm", e->comm}, {"path", e->path}};
     out << json_line(std::move(j)) << '\n';
   }
-}
-
-bool Baseline::save(const std::string& path, std::string& error) const {
-  std::string open_error;
-  auto out = OutputFile::open(path, /*append=*/false, &open_error);
-  if (!out) {
-    error = path + ": cannot write baseline: " + std::strerror(errno);
-    return false;
-  }
-  out->set_report_failures(false);
-  write(out->stream());
-  if (!out->finish()) {
-    error = out->first_error();
-    return false;
-  }
-  return true;
 }
 
 }  // namespace duraudit

@@ -33,17 +33,21 @@ class Baseline {
   // what is wrong (or that the file cannot be read, is not a regular file or
   // is over the limit).
   static bool load(const std::string& path, Baseline& out, std::string& error);
+  // The same for a baseline's text in memory; `name` stands for the file in
+  // messages.
+  static bool parse(std::string_view text, const std::string& name, Baseline& out, std::string& error);
 
   // Records a finding (its fingerprint, computed if empty). Duplicates fold.
   void add(const Finding& f);
   void add(const std::string& fingerprint, Entry entry);
   bool contains(std::string_view fingerprint) const;
   size_t size() const { return entries_.size(); }
+  // By fingerprint.
+  const std::map<std::string, Entry, std::less<>>& entries() const { return entries_; }
 
-  // Writes the file (sorted by rule, path, fingerprint, so re-recording an
-  // unchanged baseline is a no-op diff). Returns false with `error` set when
-  // the file cannot be written.
-  bool save(const std::string& path, std::string& error) const;
+  // Writes the file's contents (sorted by rule, path, fingerprint, so
+  // re-recording an unchanged baseline is a no-op diff). --write-baseline
+  // writes them to an OutputFile opened at start-up (cli/audit_options.h).
   void write(std::ostream& out) const;
 
  private:

@@ -1,5 +1,7 @@
 #include "output/finding_reporter.h"
 
+#include "output/stack_format.h"
+
 namespace duraudit {
 
 FindingReporter::FindingReporter(const Config& cfg, const Baseline* baseline, std::vector<FindingSink*> sinks,
@@ -14,6 +16,7 @@ bool FindingReporter::report(Finding f) {
     record_->add(f);
   if (verdict != FindingFilter::Verdict::Report) return false;
   if (f.severity == Severity::None) return false;
+  if (!f.source) f.source = finding_source(f);
   summary_.count(f);
   if (f.severity > max_) max_ = f.severity;
   for (auto* s : sinks_) s->on_finding(f);

@@ -36,6 +36,9 @@ struct Summary {
   // Processes whose own events were dropped over their budget: their
   // findings, and those about files they touched, are marked incomplete.
   std::vector<OverBudgetProcess> over_budget;
+  // With stacks on: what became of the stacks (docs/stacks.md), e.g.
+  // {"sent": 12, "over_budget": 0, "unwound": 12, ...}; empty when off.
+  std::map<std::string, uint64_t> stacks;
   // The session's verdicts rest on incomplete data (lost events, evictions,
   // the trace ended early...).
   bool incomplete = false;

@@ -1,11 +1,25 @@
 #include "output/json_sink.h"
 
+#include <cstdio>
+
 #include "output/fingerprint.h"
 #include "output/json_line.h"
 
 namespace duraudit {
 
 using nlohmann::ordered_json;
+
+ordered_json stack_frame_json(const StackFrame& f) {
+  char off[32];
+  std::snprintf(off, sizeof off, "0x%llx", static_cast<unsigned long long>(f.offset));
+  ordered_json j;
+  j["function"] = f.function.empty() ? ordered_json(nullptr) : ordered_json(f.function);
+  j["module"] = f.module.empty() ? ordered_json(nullptr) : ordered_json(f.module);
+  j["file"] = f.file.empty() ? ordered_json(nullptr) : ordered_json(f.file);
+  j["line"] = f.line ? ordered_json(f.line) : ordered_json(nullptr);
+  j["offset"] = off;
+  return j;
+}
 
 ordered_json finding_to_json(const Finding& f) {
   ordered_json j;
@@ -29,6 +43,11 @@ ordered_json finding_to_json(const Finding& f) {
     if (!e.op.empty()) j["op"] = e.op;
     if (!e.file.empty()) j["file"] = e.file;
     if (!e.file2.empty()) j["file2"] = e.file2;
+    if (!e.stack.empty()) {
+      ordered_json stack = ordered_json::array();
+      for (const auto& fr : e.stack) stack.push_back(stack_frame_json(fr));
+      j["stack"] = std::move(stack);
+    }
     return j;
   };
   ordered_json evidence = ordered_json::array();
@@ -73,6 +92,11 @@ ordered_json summary_to_json(const Summary& s) {
     for (const OverBudgetProcess& p : s.over_budget)
       over.push_back(ordered_json{{"pid", p.pid}, {"comm", p.comm}, {"events_dropped", p.events_dropped}});
     j["over_budget"] = std::move(over);
+  }
+  if (!s.stacks.empty()) {
+    ordered_json st = ordered_json::object();
+    for (const auto& [what, n] : s.stacks) st[what] = n;
+    j["stacks"] = std::move(st);
   }
   j["incomplete"] = s.incomplete;
   if (s.incomplete) j["incomplete_reason"] = s.incomplete_reason;

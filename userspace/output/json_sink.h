@@ -15,6 +15,9 @@ namespace duraudit {
 // The objects the sink writes, exposed for tests and for other writers.
 nlohmann::ordered_json finding_to_json(const Finding& f);
 nlohmann::ordered_json summary_to_json(const Summary& s);
+// One frame of an evidence stack: {"function", "module", "file", "line",
+// "offset"}; unknown values are null, offset is a hex string.
+nlohmann::ordered_json stack_frame_json(const StackFrame& f);
 
 class JsonSink : public FindingSink {
  public:

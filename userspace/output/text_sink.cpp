@@ -8,6 +8,8 @@
 #include <iomanip>
 #include <sstream>
 
+#include "event/loss_text.h"
+#include "output/stack_format.h"
 #include "util/text_escape.h"
 
 namespace duraudit {
@@ -98,12 +100,15 @@ void TextSink::on_finding(const Finding& f) {
   if (!f.evidence.empty()) {
     o << "  evidence:\n";
     uint64_t base = f.evidence.front().ts_ns;
+    // Where the program made the deciding call (docs/stacks.md).
+    const EvidenceEvent* deciding = deciding_evidence(f);
     for (const auto& e : f.evidence) {
       std::string t = relative_ms(e.ts_ns, base);
       o << "    " << paint(t, kDim) << std::string(t.size() < 12 ? 12 - t.size() : 1, ' ')
         << escape_text(format_evidence_call(e));
       if (e.pid != f.pid) o << "  " << paint("[pid " + std::to_string(e.pid) + "]", kDim);
       o << '\n';
+      if (&e == deciding) o << "                at " << escape_text(format_stack_line(e.stack)) << '\n';
     }
   }
   if (!f.related.empty()) {
@@ -161,20 +166,25 @@ void TextSink::on_summary(const Summary& s) {
   for (const OverBudgetProcess& p : s.over_budget)
     row("over budget", "pid " + std::to_string(p.pid) + " (" + escape_text(p.comm) + "): " +
                            std::to_string(p.events_dropped) + " events dropped");
+  if (!s.stacks.empty()) {
+    std::string st;
+    for (const auto& [what, n] : s.stacks) st += (st.empty() ? "" : ", ") + escape_text(what) + ": " + std::to_string(n);
+    row("stacks", st);
+  }
   // Losses to a process's own budget are named above and in its findings.
   lost = s.session_events_lost();
-  if (lost)
-    o << paint("WARNING: " + std::to_string(lost) +
-                   " events were lost; these verdicts rest on incomplete data (findings may be missing or wrong). "
-                   "Trace fewer processes or raise the ring buffer size.",
-               kRed)
+  // One warning line says what is incomplete and why (losses first: the
+  // pipeline puts them there), and what to do about a full ring buffer.
+  if (lost || s.incomplete) {
+    std::string why = !s.incomplete_reason.empty() ? escape_text(s.incomplete_reason)
+                      : lost                       ? escape_text(describe_losses(s.events_lost_by_reason))
+                                                   : std::string("state was lost during the session");
+    std::string advice = ring_buffer_losses(s.events_lost_by_reason)
+                             ? " Trace fewer processes or raise the ring buffer size (attach --ringbuf-mib)."
+                             : "";
+    o << paint("WARNING: results are incomplete (findings may be missing or wrong): " + why + "." + advice, kRed)
       << '\n';
-  if (s.incomplete && (!lost || !s.incomplete_reason.empty()))
-    o << paint("WARNING: results are incomplete: " +
-                   (s.incomplete_reason.empty() ? std::string("state was lost during the session")
-                                                : escape_text(s.incomplete_reason)),
-               kRed)
-      << '\n';
+  }
   out_ << o.str();
   out_.flush();
 }

@@ -62,6 +62,13 @@ class ByteReader {
     pos_ += n;
     return true;
   }
+  // `n` raw bytes.
+  bool bytes(std::string& s, size_t n) {
+    if (in_.size() - pos_ < n) return false;
+    s.assign(in_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
   size_t remaining() const { return in_.size() - pos_; }
 
  private:

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "record/byte_codec.h"
+#include "stack/raw_stack.h"
 
 namespace duraudit {
 
@@ -39,6 +40,18 @@ void encode_event_payload(const Event& ev, std::string& out) {
   w.str(ev.path);
   w.str(ev.path2);
   w.u64(ev.duration_ns);  // appended after version 1's fields: old readers ignore it
+  // Version 2: the raw user stack, when the event has one.
+  if (const RawStack* st = ev.raw_stack.get()) {
+    w.u8(1);
+    w.u16(static_cast<uint16_t>(st->arch));
+    w.u16(st->nregs);
+    w.u64(st->sp);
+    for (uint16_t i = 0; i < st->nregs && i < st->regs.size(); ++i) w.u64(st->regs[i]);
+    w.u32(static_cast<uint32_t>(st->bytes.size()));
+    out.append(st->bytes);
+  } else {
+    w.u8(0);
+  }
 }
 
 bool decode_event_payload(std::string_view payload, Event* ev) {
@@ -55,6 +68,18 @@ bool decode_event_payload(std::string_view payload, Event* ev) {
   if (!ok) return false;
   // Fields appended later: absent from older recordings, which read 0.
   if (r.remaining() >= sizeof(uint64_t)) r.u64(e.duration_ns);
+  uint8_t has_stack = 0;
+  if (r.remaining() >= 1 && r.u8(has_stack) && has_stack == 1) {
+    auto st = std::make_shared<RawStack>();
+    uint16_t arch = 0;
+    uint32_t len = 0;
+    if (!(r.u16(arch) && r.u16(st->nregs) && r.u64(st->sp)) || st->nregs > st->regs.size()) return false;
+    for (uint16_t i = 0; i < st->nregs; ++i)
+      if (!r.u64(st->regs[i])) return false;
+    if (!r.u32(len) || !r.bytes(st->bytes, len)) return false;
+    st->arch = static_cast<StackArch>(arch);
+    e.raw_stack = std::move(st);
+  }
   // A syscall number from a newer duraudit reads as Unknown.
   e.syscall = sc < static_cast<uint16_t>(Syscall::Count_) ? static_cast<Syscall>(sc) : Syscall::Unknown;
   e.ret = static_cast<int64_t>(ret);

@@ -27,6 +27,11 @@
 //   u8 bits (1 created, 2 sync_write, 4 is_thread, 8 shares_files, 16 group_dead),
 //   str comm, str path, str path2,
 //   u64 duration_ns (appended later; a payload without it reads 0)
+//   u8 has_stack (version 2; absent reads 0), and when 1 the raw user stack
+//   (stack/raw_stack.h): u16 arch, u16 nregs, u64 sp, nregs * u64 regs
+//   (DWARF numbering), u32 len, len bytes of stack from sp. With it, the Exec and PROT_EXEC Mmap
+//   events (bpf/events.h) say where each binary was loaded, so replay unwinds
+//   and symbolizes from the binaries on the replaying machine.
 // seq is not stored: a reader numbers events from 1 as every source does.
 //
 // Process seed payload (resolve/proc_seed.h's ProcSnapshot of one process):
@@ -53,7 +58,11 @@
 namespace duraudit {
 
 inline constexpr char kRecordingMagic[8] = {'D', 'U', 'R', 'A', 'U', 'D', 'I', 'T'};
-inline constexpr uint16_t kRecordingVersion = 1;
+// Version 2 added the raw stacks; a reader reads every version from
+// kRecordingOldestVersion on (version 1 files are version 2 files without
+// stacks).
+inline constexpr uint16_t kRecordingVersion = 2;
+inline constexpr uint16_t kRecordingOldestVersion = 1;
 inline constexpr uint8_t kRecordEvent = 1;
 inline constexpr uint8_t kRecordTrailer = 2;
 inline constexpr uint8_t kRecordProcessSeed = 3;

@@ -1,5 +1,7 @@
 #include "record/recording_source.h"
 
+#include <sys/stat.h>
+
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -23,6 +25,13 @@ bool read_exact(std::istream& in, char* p, size_t n) {
 RecordingSource::~RecordingSource() = default;
 
 std::unique_ptr<RecordingSource> RecordingSource::open(const std::string& path, std::string* error) {
+  // A directory opens, and then reads as nothing: say what it is rather
+  // than "not a duraudit recording". Pipes and devices are read as streams.
+  struct stat st {};
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (error) *error = path + " is a directory, not a recording";
+    return nullptr;
+  }
   std::unique_ptr<RecordingSource> s(new RecordingSource());
   auto f = std::make_unique<std::ifstream>();
   s->read_buf_.reset(new char[kReadBuffer]);
@@ -59,9 +68,10 @@ bool RecordingSource::read_header(const std::string& name, std::string* error) {
   uint32_t body_len = 0;
   r.u16(version_);
   r.u32(body_len);
-  if (version_ != kRecordingVersion)
+  if (version_ < kRecordingOldestVersion || version_ > kRecordingVersion)
     return foreign(" this build can read (format version " + std::to_string(version_) + ", expected " +
-                   std::to_string(kRecordingVersion) + "; replay it with the duraudit that wrote it)");
+                   std::to_string(kRecordingOldestVersion) + " to " + std::to_string(kRecordingVersion) +
+                   "; replay it with the duraudit that wrote it)");
   if (body_len > kMaxRecordLen) return foreign(" (corrupt header)");
   std::string body(body_len, '\0');
   if (!read_exact(*in_, body.data(), body_len)) return foreign(" (header cut short)");

@@ -6,6 +6,7 @@ AuditPipeline::AuditPipeline(const Config& config, ResolverOptions resolver_opti
                              EngineOptions engine_options)
     : reporter_(reporter),
       resolver_(std::move(resolver_options)),
+      stacks_(/*seed_missing_from_proc=*/engine_options.source == SourceKind::Live),
       engine_(config, [this](Finding&& f) { reporter_.report(std::move(f)); }, std::move(engine_options)) {}
 
 void AuditPipeline::feed(Event&& raw) {
@@ -20,14 +21,17 @@ void AuditPipeline::feed(Event&& raw) {
   }
   resolved_.clear();
   resolver_.resolve(std::move(raw), resolved_);
-  for (const Event& ev : resolved_) engine_.on_event(ev);
+  for (Event& ev : resolved_) {
+    stacks_.observe(ev);
+    engine_.on_event(ev);
+  }
 }
 
 void AuditPipeline::update_losses(const LossCounters& losses) {
   // A process's own budget losses mark its findings (OverBudget events), not all.
   uint64_t total = session_lost(losses);
   if (total > lost_seen_) {
-    engine_.note_loss(total - lost_seen_);
+    engine_.note_loss(total - lost_seen_, describe_losses(losses, loss_details_));
     lost_seen_ = total;
   }
 }
@@ -40,6 +44,10 @@ const Summary& AuditPipeline::finish(const LossCounters& losses) {
   sum.events_lost_by_reason = losses;
   sum.processes = seen_.size();
   sum.evictions = engine_.stats().evictions + resolver_.stats().evictions;
+  if (stacks_.stats().unwound) {
+    sum.stacks["unwound"] = stacks_.stats().unwound;
+    sum.stacks["frames"] = stacks_.stats().frames;
+  }
   // Ahead of what the caller already said (a replay's filtered or strace
   // log), which stays.
   auto incomplete = [&](const std::string& why) {
@@ -59,8 +67,7 @@ const Summary& AuditPipeline::finish(const LossCounters& losses) {
                " over the per-process event budget; findings about the files " +
                (sum.over_budget.size() == 1 ? "it" : "they") + " touched are marked incomplete");
   }
-  if (session_lost(losses) > 0)
-    incomplete(std::to_string(session_lost(losses)) + " events were lost");
+  if (session_lost(losses) > 0) incomplete(describe_losses(losses, loss_details_));
   else if (sum.evictions > 0)
     incomplete(std::to_string(sum.evictions) + " tracked objects were evicted by the memory caps");
   reporter_.finish();

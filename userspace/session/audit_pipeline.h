@@ -1,5 +1,5 @@
 // The audit pipeline every mode shares:
-//   raw Event -> Resolver -> Engine -> FindingReporter (filter, baseline,
+//   raw Event -> Resolver -> StackTracker -> Engine -> FindingReporter (filter, baseline,
 //   counts) -> sinks
 // `run`, `attach` and `replay` differ only in where events come from and
 // when the session ends.
@@ -12,8 +12,10 @@
 #include "config/config.h"
 #include "engine/engine.h"
 #include "event/event_source.h"
+#include "event/loss_text.h"
 #include "output/finding_reporter.h"
 #include "resolve/resolver.h"
+#include "stack/stack_tracker.h"
 
 namespace duraudit {
 
@@ -24,6 +26,8 @@ class AuditPipeline {
                 EngineOptions engine_options = {});
 
   Resolver& resolver() { return resolver_; }
+  // Unwinds the events' stacks while their processes' mappings are known.
+  StackTracker& stacks() { return stacks_; }
   const Engine& engine() const { return engine_; }
 
   // One raw event from a source.
@@ -34,6 +38,9 @@ class AuditPipeline {
   void advance_time(uint64_t now_ns) { engine_.advance_time(now_ns); }
   // The source's loss counters now; new losses mark later verdicts incomplete.
   void update_losses(const LossCounters& losses);
+  // Where the source's losses happened (an strace log's unparsed line
+  // numbers), for the verdicts' and the summary's reason.
+  void set_loss_details(LossDetails details) { loss_details_ = std::move(details); }
   // End of the session: settles everything, completes the summary and hands
   // it to the sinks.
   const Summary& finish(const LossCounters& losses);
@@ -45,10 +52,12 @@ class AuditPipeline {
  private:
   FindingReporter& reporter_;
   Resolver resolver_;
+  StackTracker stacks_;
   Engine engine_;
   std::vector<Event> resolved_;  // scratch, reused for every event
   uint64_t events_ = 0;
   uint64_t lost_seen_ = 0;
+  LossDetails loss_details_;
   std::unordered_set<int32_t> live_;
   std::unordered_set<int32_t> seen_;
 };
