@@ -19,10 +19,11 @@ import sys
 import help_text
 
 # The shared sections a subcommand's section points to ("and the audit
-# options and outputs below").
+# options, stack options and outputs below").
 SHARED = {
-    "run": ["Audit options", "Outputs", "Common options"],
-    "attach": ["Audit options", "Outputs", "Common options"],
+    "run": ["Audit options", "Stack options", "Outputs", "Common options"],
+    "attach": ["Audit options", "Stack options", "Outputs", "Common options"],
+    "record": ["Stack options", "Common options"],
     "replay": ["Audit options", "Outputs", "Common options"],
 }
 DEFAULT_SHARED = ["Common options"]
