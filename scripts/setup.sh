@@ -36,6 +36,10 @@ packages=(
   # (tools/package.json, below) and jsonschema for the SARIF schema it ships,
   # and a real browser for the HTML report's headless test
   libxml2-utils nodejs chromium python3-jsonschema
+  # packaging (docs/install.md): dpkg-shlibdeps computes the .deb's Depends
+  # (cpack, CPACK_DEBIAN_PACKAGE_SHLIBDEPS); groff checks the man page and
+  # man-db reads it (tests/package/); gzip compresses it
+  dpkg-dev groff-base man-db gzip
 )
 
 missing=()

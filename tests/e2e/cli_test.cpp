@@ -1,5 +1,7 @@
 // The duraudit command line as scripts and CI jobs rely on it: exit codes,
 // error messages, baselines, rules files.
+#include <unistd.h>
+
 #include <fstream>
 
 #include "e2e/e2e_util.h"
@@ -18,11 +20,29 @@ std::vector<std::string> buggy_writer(const ScratchDir& dir) {
 TEST(Cli, VersionAndHelp) {
   auto v = run_command({duraudit_bin(), "--version"});
   EXPECT_EQ(v.status, 0);
-  EXPECT_THAT(v.out, HasSubstr("duraudit"));
+  // The first line is what scripts read: version and git revision.
+  EXPECT_THAT(v.out, ::testing::MatchesRegex("duraudit [0-9]+\\.[0-9]+\\.[0-9]+ \\(git [^)]+\\)\n(.|\n)*"));
+  // Then what a bug report needs: libbpf, the kernel and what it offers.
+  EXPECT_THAT(v.out, ::testing::ContainsRegex("\nlibbpf [0-9]+\\.[0-9]+\n"));
+  EXPECT_THAT(v.out, HasSubstr("\nkernel "));
+  EXPECT_THAT(v.out, HasSubstr("BTF (/sys/kernel/btf/vmlinux):"));
+  EXPECT_THAT(v.out, HasSubstr("BPF ring buffer:"));
   auto h = run_command({duraudit_bin(), "--help"});
   EXPECT_EQ(h.status, 0);
   EXPECT_THAT(h.out, HasSubstr("run"));
   EXPECT_THAT(h.out, HasSubstr("trace"));
+}
+
+// --version is the first thing a bug report asks for: it needs no root and
+// loads no BPF, so it works as any user.
+TEST(Cli, VersionWorksWithoutRoot) {
+  if (geteuid() != 0) {
+    EXPECT_EQ(run_command({duraudit_bin(), "--version"}).status, 0);
+    return;
+  }
+  auto v = run_command({"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", duraudit_bin(), "--version"});
+  EXPECT_EQ(v.status, 0) << v.err;
+  EXPECT_THAT(v.out, HasSubstr("BTF (/sys/kernel/btf/vmlinux):"));
 }
 
 // Usage errors exit 2, except under run, whose own failures are 125

@@ -1,7 +1,6 @@
 #include "capture/bpf_capture.h"
 
 #include <bpf/bpf.h>
-#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <spdlog/spdlog.h>
 #include <dirent.h>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "capture/failure_policy.h"
+#include "capture/kernel_features.h"
 #include "capture/wire_decoder.h"
 #include "duraudit.skel.h"
 #include "events.h"
@@ -95,31 +95,6 @@ void fill_enter_table(volatile uint8_t* table) {
   for (const auto& h : kEnterHooks) set(host_syscall_nr(h.nr_x86_64, h.nr_arm64), h.action);
   for (const auto& r : kSyscallTable)
     if (r.has(kScTimed) && syscall_on_wire(r.syscall)) set(host_syscall_nr(r.nr_x86_64, r.nr_arm64), DA_ENTER_TIME);
-}
-
-// sched_process_exit gained a `bool group_dead` argument in 6.16: look at the
-// tracepoint's prototype (typedef btf_trace_sched_process_exit = void (*)(void *, task, [bool])).
-bool exit_tracepoint_has_group_dead(const struct btf* vmlinux) {
-  int id = btf__find_by_name_kind(vmlinux, "btf_trace_sched_process_exit", BTF_KIND_TYPEDEF);
-  if (id < 0) return false;
-  const struct btf_type* t = btf__type_by_id(vmlinux, id);
-  t = btf__type_by_id(vmlinux, t->type);  // pointer
-  if (!t || !btf_is_ptr(t)) return false;
-  t = btf__type_by_id(vmlinux, t->type);  // function prototype
-  return t && btf_is_func_proto(t) && btf_vlen(t) >= 3;
-}
-
-// Does the tracepoint `name` exist with `args` arguments (after the
-// leading void *)? Optional programs load only where it does.
-bool tracepoint_has_args(const struct btf* vmlinux, const char* name, unsigned args) {
-  std::string tname = std::string("btf_trace_") + name;
-  int id = btf__find_by_name_kind(vmlinux, tname.c_str(), BTF_KIND_TYPEDEF);
-  if (id < 0) return false;
-  const struct btf_type* t = btf__type_by_id(vmlinux, id);
-  t = btf__type_by_id(vmlinux, t->type);
-  if (!t || !btf_is_ptr(t)) return false;
-  t = btf__type_by_id(vmlinux, t->type);
-  return t && btf_is_func_proto(t) && btf_vlen(t) == args + 1;
 }
 
 bool power_of_two(size_t v) { return v && !(v & (v - 1)); }
@@ -224,21 +199,17 @@ std::unique_ptr<BpfCapture> BpfCapture::open(const CaptureOptions& options, std:
     if (cap->cgroup_fd_ < 0) return fail(why);
   }
 
-  struct btf* vmlinux = btf__load_vmlinux_btf();
-  if (!vmlinux)
+  const KernelFeatures kernel = probe_kernel_features();
+  if (!kernel.btf)
     return fail(
         "this kernel exposes no BTF type information (/sys/kernel/btf/vmlinux is missing); duraudit's eBPF "
         "programs need a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-  bool exit_has_group_dead = exit_tracepoint_has_group_dead(vmlinux);
-  bool uring_tracepoints = tracepoint_has_args(vmlinux, "io_uring_submit_req", 1) &&
-                           tracepoint_has_args(vmlinux, "io_uring_complete", 3) &&
-                           btf__find_by_name_kind(vmlinux, "io_rw", BTF_KIND_STRUCT) > 0;
+  const bool exit_has_group_dead = kernel.exit_has_group_dead;
+  const bool uring_tracepoints = kernel.uring_tracepoints;
   // exceptions:page_fault_user/kernel (x86 only) report the stores into
   // shared file mappings; without them (arm64) mmap records say stores are
   // not seen.
-  bool stores_visible = tracepoint_has_args(vmlinux, "page_fault_user", 3) &&
-                        tracepoint_has_args(vmlinux, "page_fault_kernel", 3);
-  btf__free(vmlinux);
+  const bool stores_visible = kernel.stores_visible;
 
   cap->skel_ = duraudit_bpf__open();
   if (!cap->skel_) return fail(load_failure_sentence(errno));

@@ -14,8 +14,11 @@ namespace duraudit {
 int cmd_rules(const Args& args, const Args&) {
   if (args.empty() || args[0] == "-h" || args[0] == "--help") {
     // Asked for: on stdout. Missing the verb: a usage error, on stderr.
-    (args.empty() ? std::cerr : std::cout) << "usage: duraudit rules list [--rules FILE]... [--format text|json]\n"
-                                              "       duraudit rules check FILE...\n";
+    (args.empty() ? std::cerr : std::cout)
+        << "usage: duraudit rules list [--rules FILE]... [--format text|json]\n"
+           "       duraudit rules check FILE...\n"
+           "  list    the rule catalogue with effective severities (duraudit rules list --help)\n"
+           "  check   validate rules files: FILE:LINE: message for each error, exit 2 if any\n";
     return args.empty() ? kExitUsage : kExitOk;
   }
   const std::string verb = args[0];
@@ -23,10 +26,14 @@ int cmd_rules(const Args& args, const Args&) {
   if (verb == "list") {
     std::vector<std::string> files;
     std::string format = "text";
-    po::options_description desc("duraudit rules list");
-    desc.add_options()("rules", po::value(&files)->composing(), "apply these rules files")(
+    po::options_description desc("duraudit rules list [OPTIONS]");
+    desc.add_options()("help,h", "this help")("rules", po::value(&files)->composing(), "apply these rules files")(
         "format", po::value(&format)->default_value("text"), "text | json");
-    parse_options(desc, rest);
+    auto vm = parse_options(desc, rest);
+    if (vm.count("help")) {
+      std::cout << desc << "\n";
+      return kExitOk;
+    }
     Config cfg = Config::defaults();
     load_rules_or_throw(files, cfg);
     if (format == "json") print_rule_catalogue_json(std::cout, cfg);
