@@ -25,6 +25,7 @@ class AuditPipeline {
                 EngineOptions engine_options = {});
 
   Resolver& resolver() { return resolver_; }
+  const Resolver& resolver() const { return resolver_; }
   const Engine& engine() const { return engine_; }
 
   // One raw event from a source.
