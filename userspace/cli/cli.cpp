@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -105,6 +106,11 @@ int cli_main(int argc, char** argv) {
       --i;
     }
   }
+
+  // Like every option, --log-level may come from the environment; the
+  // command line wins (docs/configuration.md).
+  if (!level)
+    if (const char* env = std::getenv("DURAUDIT_LOG_LEVEL"); env && *env) level = env;
 
   // The subcommand decides how duraudit's own failures exit (run: 125, so
   // that they never look like the command's status), so it is found before
