@@ -43,6 +43,8 @@ common options:
   -h, --help              help for a command (duraudit run --help)
   --version               print the version
   --log-level LEVEL       diagnostics on stderr: trace|debug|info|warn|error|off (default warn)
+  every option may also come from DURAUDIT_<OPTION> (--metrics-listen: DURAUDIT_METRICS_LISTEN);
+  the command line wins (docs/configuration.md)
 
 exit status of run, for CI (the command's stdout is its own: findings go to
 stderr, or -o FILE, or -o - for stdout):
