@@ -16,6 +16,9 @@ packages=(
   libgtest-dev libgmock-dev prometheus-cpp-dev libyaml-cpp-dev nlohmann-json3-dev
   # the allocator the duraudit binary links (see CMakeLists.txt)
   libjemalloc-dev
+  # sd_notify(3): attach's readiness and watchdog under systemd (Type=notify);
+  # systemd itself for `systemd-analyze verify` of deploy/duraudit.service
+  libsystemd-dev systemd
   # real programs the tests and the demo run under duraudit; the real-program
   # corpus (tests/e2e/real_corpus_test.cpp) adds gzip, vim, git, PostgreSQL
   # (initdb/postgres/psql/pg_ctl in /usr/lib/postgresql/15/bin) and

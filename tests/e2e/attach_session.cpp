@@ -37,6 +37,11 @@ AttachSession::AttachSession(const ScratchDir& dir, const std::vector<std::strin
           [&] {
             std::vector<std::string> argv{duraudit_bin(), "--log-level", "info", "attach",
                                           "--format", "json", "-o", output_};
+            // Hermetic: the machine's /etc/duraudit/rules.d (an installed
+            // package's) must not change what a test sees.
+            bool rules_dir_given = false;
+            for (const auto& a : args) rules_dir_given |= a == "--rules-dir" || a == "--no-default-rules";
+            if (!rules_dir_given) argv.insert(argv.end(), {"--rules-dir", dir / "no-rules.d"});
             argv.insert(argv.end(), args.begin(), args.end());
             return argv;
           }(),

@@ -41,8 +41,8 @@ TEST(Messages, AnUnresolvableMetricsHostIsABadValueInDuraauditsOwnWords) {
     std::string addr, says;
   };
   for (const Case& c : std::vector<Case>{
-           {"nosuchhost.invalid:9464",
-            "--metrics-listen: invalid metrics listen address 'nosuchhost.invalid:9464': cannot resolve the host name "
+           {"nosuchhost.invalid:10464",
+            "--metrics-listen: invalid metrics listen address 'nosuchhost.invalid:10464': cannot resolve the host name "
             "'nosuchhost.invalid' to an IPv4 address"},
            {"nonsense", "--metrics-listen: invalid metrics listen address 'nonsense': expected HOST:PORT"},
            {"127.0.0.1:99999", "--metrics-listen: invalid metrics listen address '127.0.0.1:99999'"},

@@ -174,7 +174,10 @@ TEST(Prometheus, RealServerScrapesAttachAndEveryDashboardAndAlertExpressionEvalu
   for (const std::string name :
        {"duraudit_events_total", "duraudit_events_lost_total", "duraudit_sync_duration_seconds_count",
         "duraudit_dirty_to_durable_seconds_count", "duraudit_tracked_processes", "duraudit_tracked_files",
-        "duraudit_state_evictions_total", "duraudit_build_info"}) {
+        "duraudit_state_evictions_total", "duraudit_build_info", "duraudit_state_entries",
+        "duraudit_state_capacity", "duraudit_event_loop_last_iteration_timestamp_seconds",
+        "process_resident_memory_bytes", "process_virtual_memory_bytes", "process_cpu_seconds_total",
+        "process_open_fds", "process_max_fds", "process_start_time_seconds"}) {
     nlohmann::json j = prom.query(name + "{job=\"duraudit\"}");
     ASSERT_FALSE(j.is_discarded()) << name;
     EXPECT_FALSE(j["data"]["result"].empty()) << name << " never reached Prometheus";
@@ -182,6 +185,17 @@ TEST(Prometheus, RealServerScrapesAttachAndEveryDashboardAndAlertExpressionEvalu
   // held.txt and gamma.txt went from dirty to durable by fsync.
   EXPECT_GE(prom.by_label("duraudit_dirty_to_durable_seconds_count", "job")["duraudit"], 2);
   EXPECT_EQ(prom.by_label("duraudit_events_lost_total", "job")["duraudit"], 0);
+  // Every cap's series, by kind, with the capacities attach was given
+  // (the defaults here); the agent's own memory is real.
+  auto capacity = prom.by_label("duraudit_state_capacity{job=\"duraudit\"}", "kind");
+  EXPECT_EQ(capacity["processes"], 65536);
+  EXPECT_EQ(capacity["files"], 200000);
+  EXPECT_EQ(capacity["directories"], 200000);
+  EXPECT_EQ(capacity["dir_entries"], 200000);
+  EXPECT_GE(prom.by_label("duraudit_state_entries{job=\"duraudit\",kind=\"processes\"}", "job")["duraudit"], 1);
+  EXPECT_GT(prom.by_label("process_resident_memory_bytes{job=\"duraudit\"}", "job")["duraudit"], 1 << 20);
+  EXPECT_LT(prom.by_label("time() - duraudit_event_loop_last_iteration_timestamp_seconds{job=\"duraudit\"}", "job")["duraudit"], 10)
+      << "the loop's timestamp keeps up with time";
 
   // Let rate()/increase() over [1m] windows see several samples.
   std::this_thread::sleep_for(3s);
@@ -224,8 +238,11 @@ TEST(Prometheus, RealServerScrapesAttachAndEveryDashboardAndAlertExpressionEvalu
         a["labels"].value("rule", "") == "rename-without-fsync")
       error_alert = true;
   EXPECT_TRUE(error_alert) << alerts.dump(1);
-  for (const auto& a : alerts["data"]["alerts"])
+  for (const auto& a : alerts["data"]["alerts"]) {
     EXPECT_NE(a["labels"].value("alertname", ""), "DurauditDown") << a.dump();
+    EXPECT_NE(a["labels"].value("alertname", ""), "DurauditEventLoopStalled") << a.dump();
+    EXPECT_NE(a["labels"].value("alertname", ""), "DurauditStateNearCap") << a.dump();
+  }
 
   // The exporter's own page, and its text format through promtool's linter.
   HttpResponse landing = http_get(metrics_port, "/");

@@ -6,6 +6,9 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include "build_info.h"  // DURAUDIT_HOMEPAGE
+
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -119,12 +122,17 @@ TEST(Dashboard, ShowsEveryMetricOfTheContract) {
        {"duraudit_findings_total", "duraudit_events_total", "duraudit_events_lost_total",
         "duraudit_sync_duration_seconds_bucket", "duraudit_dirty_to_durable_seconds_bucket",
         "duraudit_tracked_processes", "duraudit_tracked_files", "duraudit_state_evictions_total",
-        "duraudit_build_info"})
+        "duraudit_build_info", "duraudit_state_entries", "duraudit_state_capacity",
+        "duraudit_event_loop_last_iteration_timestamp_seconds", "process_resident_memory_bytes",
+        "process_virtual_memory_bytes", "process_cpu_seconds_total", "process_open_fds", "process_max_fds",
+        "process_start_time_seconds"})
     EXPECT_NE(all.find(metric), std::string::npos) << metric;
   EXPECT_NE(all.find("sum by (rule)"), std::string::npos) << "findings by rule";
   EXPECT_NE(all.find("sum by (severity)"), std::string::npos) << "findings by severity";
   EXPECT_NE(all.find("sum by (syscall)"), std::string::npos) << "events by syscall";
   EXPECT_NE(all.find("sum by (reason)"), std::string::npos) << "losses by reason";
+  EXPECT_NE(all.find("sum by (instance, kind) (rate(duraudit_state_evictions_total"), std::string::npos)
+      << "evictions by kind";
 }
 
 TEST(Dashboard, SyncLatencyIsAHeatmapOfHistogramBuckets) {
@@ -159,6 +167,9 @@ TEST(Dashboard, PanelsHaveUniqueIdsAndFitTheGrid) {
 
 TEST(AlertRules, EveryAlertHasSeveritySummaryAndDescription) {
   YAML::Node doc = YAML::LoadFile(source_dir() + "/dashboards/alerts.yml");
+  std::ifstream prod(source_dir() + "/docs/production.md");
+  const std::string production((std::istreambuf_iterator<char>(prod)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(production.empty());
   std::set<std::string> alerts;
   for (const YAML::Node& group : doc["groups"]) {
     for (const YAML::Node& rule : group["rules"]) {
@@ -168,9 +179,19 @@ TEST(AlertRules, EveryAlertHasSeveritySummaryAndDescription) {
       EXPECT_TRUE(rule["labels"]["severity"]) << name;
       EXPECT_FALSE(rule["annotations"]["summary"].as<std::string>("").empty()) << name;
       EXPECT_FALSE(rule["annotations"]["description"].as<std::string>("").empty()) << name;
+      // The runbook: a heading of docs/production.md "Runbooks" named after
+      // the alert, on the project's home page (GitHub's anchor: lower case).
+      std::string anchor = name;
+      for (char& c : anchor) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      EXPECT_EQ(rule["annotations"]["runbook_url"].as<std::string>(""),
+                std::string(DURAUDIT_HOMEPAGE) + "/blob/main/docs/production.md#" + anchor)
+          << name;
+      EXPECT_NE(production.find("\n### " + name + "\n"), std::string::npos)
+          << name << " has no runbook heading in docs/production.md";
     }
   }
-  for (const char* required : {"DurauditErrorFindings", "DurauditEventsLost", "DurauditDown"})
+  for (const char* required : {"DurauditErrorFindings", "DurauditEventsLost", "DurauditDown", "DurauditStateEvictions",
+                               "DurauditStateNearCap", "DurauditEventLoopStalled"})
     EXPECT_TRUE(alerts.count(required)) << required;
 
   // Each alert has promtool unit tests (run by the promtool_test_rules ctest).

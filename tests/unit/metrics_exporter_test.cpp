@@ -8,16 +8,20 @@
 #include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
 
 #include "engine/rule_catalogue.h"
+#include "metrics/process_collector.h"
+#include "session/state_caps.h"
 
 namespace duraudit {
 namespace {
@@ -109,7 +113,14 @@ TEST(MetricsExporter, ZeroSeriesExistFromStartUp) {
   }
   EXPECT_EQ(s["duraudit_tracked_processes"], 0);
   EXPECT_EQ(s["duraudit_tracked_files"], 0);
-  EXPECT_EQ(s["duraudit_state_evictions_total"], 0);
+  for (const StateCapInfo& cap : state_caps()) {
+    const std::string kind = "{kind=\"" + std::string(cap.name) + "\"}";
+    for (const char* family : {"duraudit_state_entries", "duraudit_state_capacity", "duraudit_state_evictions_total"}) {
+      ASSERT_TRUE(s.count(family + kind)) << family << kind;
+      EXPECT_EQ(s[family + kind], 0);
+    }
+  }
+  EXPECT_EQ(s["duraudit_event_loop_last_iteration_timestamp_seconds"], 0);
   EXPECT_EQ(s["duraudit_dirty_to_durable_seconds_count"], 0);
   std::string build = std::string("duraudit_build_info{revision=\"") + DURAUDIT_REVISION +
                       "\",version=\"" + DURAUDIT_VERSION + "\"}";
@@ -139,8 +150,9 @@ TEST(MetricsExporter, ScrapeOverHttpShowsRecordedValues) {
   e->observe_dirty_to_durable(0.05);
   e->observe_dirty_to_durable(40);
   e->set_tracked(7, 123);
-  e->set_evictions(10);
-  e->set_evictions(25);
+  e->set_state("files", 150, 200, 10);
+  e->set_state("files", 180, 200, 25);
+  e->set_state("processes", 7, 65536, 0);
 
   HttpResponse r = http_get(e->port(), "/metrics");
   ASSERT_EQ(r.status, 200) << r.headers;
@@ -167,7 +179,21 @@ TEST(MetricsExporter, ScrapeOverHttpShowsRecordedValues) {
   EXPECT_EQ(s["duraudit_dirty_to_durable_seconds_bucket{le=\"60\"}"], 2);
   EXPECT_EQ(s["duraudit_tracked_processes"], 7);
   EXPECT_EQ(s["duraudit_tracked_files"], 123);
-  EXPECT_EQ(s["duraudit_state_evictions_total"], 25);
+  EXPECT_EQ(s["duraudit_state_evictions_total{kind=\"files\"}"], 25);
+  EXPECT_EQ(s["duraudit_state_entries{kind=\"files\"}"], 180);
+  EXPECT_EQ(s["duraudit_state_capacity{kind=\"files\"}"], 200);
+  EXPECT_EQ(s["duraudit_state_capacity{kind=\"processes\"}"], 65536);
+  EXPECT_EQ(s["duraudit_state_evictions_total{kind=\"processes\"}"], 0);
+  // The agent's own process metrics, read from /proc/self.
+  EXPECT_GT(s["process_resident_memory_bytes"], 1 << 20);
+  EXPECT_GE(s["process_virtual_memory_bytes"], s["process_resident_memory_bytes"]);
+  EXPECT_GT(s["process_open_fds"], 2);
+  EXPECT_GE(s["process_max_fds"], s["process_open_fds"]);
+  EXPECT_GE(s["process_cpu_seconds_total"], 0);
+  EXPECT_TRUE(s.count("process_cpu_seconds_total"));
+  const double now = static_cast<double>(std::time(nullptr));
+  EXPECT_LE(s["process_start_time_seconds"], now + 1);
+  EXPECT_GT(s["process_start_time_seconds"], now - 24 * 3600) << "a test process started today";
 
   // Only bounded labels: pid, path and inode never become label values.
   EXPECT_EQ(r.body.find("pid="), std::string::npos);
@@ -248,14 +274,14 @@ TEST(MetricsExporter, BindFailureIsAClearErrorAtStart) {
 TEST(MetricsExporter, UnassignedLocalAddressIsAClearError) {
   std::string error;
   // TEST-NET-1 (RFC 5737): never a local address.
-  auto e = MetricsExporter::start("192.0.2.1:9464", false, 10, &error);
+  auto e = MetricsExporter::start("192.0.2.1:10464", false, 10, &error);
   EXPECT_EQ(e, nullptr);
-  EXPECT_NE(error.find("cannot listen on 192.0.2.1:9464: "), std::string::npos) << error;
+  EXPECT_NE(error.find("cannot listen on 192.0.2.1:10464: "), std::string::npos) << error;
 }
 
 TEST(MetricsExporter, MalformedAddressesAreRejected) {
-  for (const char* addr : {"", "nonsense", "127.0.0.1:", "127.0.0.1:99999", "127.0.0.1:9464s",
-                           "127.0.0.1:80,127.0.0.1:81", "::1:9464", "[::1]", "[::1]9464"}) {
+  for (const char* addr : {"", "nonsense", "127.0.0.1:", "127.0.0.1:99999", "127.0.0.1:10464s",
+                           "127.0.0.1:80,127.0.0.1:81", "::1:10464", "[::1]", "[::1]10464"}) {
     std::string error;
     auto e = MetricsExporter::start(addr, false, 10, &error);
     EXPECT_EQ(e, nullptr) << addr;
@@ -284,6 +310,69 @@ TEST(MetricsExporter, Ipv6AddressWorksOrSaysWhyNot) {
   }
 }
 
+// /healthz answers from the event loop's liveness: 503 before it has gone
+// round, 200 while it goes round, 503 once it is older than kLoopStaleNs.
+TEST(MetricsExporter, HealthzFollowsTheEventLoop) {
+  auto e = start_ok("127.0.0.1:0");
+  ASSERT_TRUE(e);
+  std::string why;
+  HttpResponse r = http_get(e->port(), "/healthz");
+  EXPECT_EQ(r.status, 503) << r.headers;
+  EXPECT_NE(r.body.find("has not run yet"), std::string::npos) << r.body;
+
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  const uint64_t now = uint64_t(ts.tv_sec) * 1'000'000'000ull + uint64_t(ts.tv_nsec);
+  e->note_loop_iteration(now);
+  r = http_get(e->port(), "/healthz");
+  EXPECT_EQ(r.status, 200) << r.headers << r.body;
+  EXPECT_NE(r.body.find("ok: the event loop last went round"), std::string::npos) << r.body;
+  EXPECT_NE(r.headers.find("text/plain"), std::string::npos) << r.headers;
+  HttpResponse head = http_get(e->port(), "/healthz", "HEAD");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  HttpResponse post = http_get(e->port(), "/healthz", "POST");
+  EXPECT_EQ(post.status, 405);
+
+  EXPECT_TRUE(e->loop_healthy(now + MetricsExporter::kLoopStaleNs, &why)) << why;
+  EXPECT_FALSE(e->loop_healthy(now + MetricsExporter::kLoopStaleNs + 1, &why));
+  EXPECT_NE(why.find("unhealthy after 5s"), std::string::npos) << why;
+  // A stale loop, as the HTTP threads see it.
+  e->note_loop_iteration(now > MetricsExporter::kLoopStaleNs * 2 ? now - MetricsExporter::kLoopStaleNs * 2 : 1);
+  r = http_get(e->port(), "/healthz");
+  EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_NE(r.body.find("unhealthy: the event loop last went round"), std::string::npos) << r.body;
+  // The wall-clock gauge moved with it.
+  EXPECT_GT(samples(http_get(e->port(), "/metrics").body)["duraudit_event_loop_last_iteration_timestamp_seconds"],
+            1e9);
+}
+
+TEST(MetricsExporter, HeadMetricsHasTheScrapeHeadersAndNoBody) {
+  auto e = start_ok("127.0.0.1:0");
+  ASSERT_TRUE(e);
+  HttpResponse head = http_get(e->port(), "/metrics", "HEAD");
+  EXPECT_EQ(head.status, 200) << head.headers;
+  EXPECT_NE(head.headers.find("text/plain; version=0.0.4"), std::string::npos) << head.headers;
+  EXPECT_EQ(head.body, "");
+}
+
+TEST(ProcessCollector, ParsesProcStatWithSpacesAndParensInComm) {
+  // pid (comm) state ppid ... : fields 14/15 utime/stime, 22 starttime, 23 vsize, 24 rss.
+  std::string stat = "4242 (a (b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 1000 "
+                     "104857600 2560 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0";
+  ProcessSample s;
+  ASSERT_TRUE(parse_proc_stat(stat, 1'700'000'000, 100, 4096, &s));
+  EXPECT_DOUBLE_EQ(s.cpu_seconds, 3.0);
+  EXPECT_DOUBLE_EQ(s.start_time_seconds, 1'700'000'010.0);
+  EXPECT_DOUBLE_EQ(s.virtual_bytes, 104857600.0);
+  EXPECT_DOUBLE_EQ(s.resident_bytes, 2560.0 * 4096);
+  EXPECT_FALSE(parse_proc_stat("4242 (x) S 1 2", 0, 100, 4096, &s));
+  EXPECT_FALSE(parse_proc_stat("no parens", 0, 100, 4096, &s));
+  auto self = sample_self();
+  ASSERT_TRUE(self);
+  EXPECT_GT(self->open_fds, 0);
+}
+
 // The exposition passes Prometheus's own linter (issue 5 acceptance).
 TEST(MetricsExporter, PromtoolCheckMetricsPasses) {
   auto e = start_ok("127.0.0.1:0", /*comm=*/true, 5);
@@ -291,6 +380,8 @@ TEST(MetricsExporter, PromtoolCheckMetricsPasses) {
   e->on_finding(finding("rename-without-fsync", Severity::Error));
   e->on_event("write");
   e->observe_sync("fsync", 0.01);
+  e->set_state("dir_entries", 3, 200000, 1);
+  e->note_loop_iteration(1);
   HttpResponse r = http_get(e->port(), "/metrics");
   ASSERT_EQ(r.status, 200);
   char dir[] = "/tmp/duraudit-metrics-XXXXXX";

@@ -76,6 +76,7 @@ void load_rules_or_throw(const std::vector<std::string>& files, Config& config) 
 
 AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session) {
   AuditSetup s;
+  s.host = session.host;
   s.config = Config::defaults();
   load_rules_or_throw(o.rules_files, s.config);
 

@@ -45,6 +45,9 @@ void add_audit_options(po::options_description& desc, AuditOptions& o);
 
 struct AuditSetup {
   Config config;
+  // The host findings are attributed to (attach: --host, default the host
+  // name; empty for run and replay), for the findings' `host` field.
+  std::string host;
   Severity fail_on = Severity::None;
   bool grace_given = false;
   std::unique_ptr<OutputFile> output;       // -o FILE, stdout or stderr, every write checked
@@ -84,6 +87,7 @@ struct SessionOutput {
   bool append_output = false;         // -o FILE is appended to, not truncated
   uint64_t fold_window_ns = 0;        // show a recurring finding once per window (RepeatFoldingSink)
   std::vector<FindingSink*> extra_sinks;  // get every reported finding, unfolded (metrics)
+  std::string host;                   // where the findings come from (attach --host)
 };
 
 AuditSetup prepare_audit(const AuditOptions& o, const SessionOutput& session = {});

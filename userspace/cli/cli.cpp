@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -41,6 +42,8 @@ common options:
   -h, --help              help for a command (duraudit run --help)
   --version               the version, git revision, libbpf version and kernel features
   --log-level LEVEL       diagnostics on stderr: trace|debug|info|warn|error|off (default warn)
+  every option may also come from DURAUDIT_<OPTION> (--metrics-listen: DURAUDIT_METRICS_LISTEN);
+  the command line wins (docs/configuration.md)
 
 exit status of run, for CI (the command's stdout is its own: findings go to
 stderr, or -o FILE, or -o - for stdout):
@@ -104,6 +107,11 @@ int cli_main(int argc, char** argv) {
       --i;
     }
   }
+
+  // Like every option, --log-level may come from the environment; the
+  // command line wins (docs/configuration.md).
+  if (!level)
+    if (const char* env = std::getenv("DURAUDIT_LOG_LEVEL"); env && *env) level = env;
 
   // The subcommand decides how duraudit's own failures exit (run: 125, so
   // that they never look like the command's status), so it is found before

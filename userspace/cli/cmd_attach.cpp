@@ -2,8 +2,11 @@
 // The production agent: audits running processes until SIGINT/SIGTERM,
 // --duration, or (with --pid) until every target has exited. Verdicts that
 // depend on "later" settle after the grace period. SIGHUP reloads the rules
-// files (keeping the old ones if the new ones are invalid) and reopens -o
-// FILE for log rotation.
+// files, the rules directory's included (keeping the old ones if the new
+// ones are invalid), and reopens -o FILE for log rotation. Under systemd
+// (Type=notify) it says READY=1 once attached and feeds the watchdog from
+// the event loop (util/service_notify.h); /healthz answers from the same
+// loop (metrics/metrics_exporter.h).
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -22,11 +25,14 @@
 #include "cli/errors.h"
 #include "cli/stack_options.h"
 #include "cli/traced_command.h"
+#include "config/rules_dir.h"
 #include "engine/rule_catalogue.h"
 #include "metrics/metrics_exporter.h"
 #include "metrics/metrics_sink.h"
 #include "session/audit_pipeline.h"
+#include "session/state_caps.h"
 #include "util/duration.h"
+#include "util/service_notify.h"
 #include "util/proc_tree.h"
 #include "util/text_escape.h"
 
@@ -61,7 +67,38 @@ struct AttachOptions {
   // tenth of what the engine consumes on one core; a one-second burst of
   // them (~9 MB) fits the default ring buffer.
   std::string process_budget = "50000";
+  std::string rules_dir = kDefaultRulesDir;
+  bool no_default_rules = false;
+  std::string host;  // default: the host name
 };
+
+// The rules files attach loads, in order: the rules directory's (unless
+// --no-default-rules), then --rules FILE... (later files override earlier
+// ones, so the command line has the last word). A directory that cannot be
+// listed is a UsageError, like a bad --rules.
+std::vector<std::string> attach_rules_files(const AttachOptions& a, const std::vector<std::string>& given) {
+  std::vector<std::string> files;
+  if (!a.no_default_rules) {
+    std::string error;
+    if (!list_rules_dir(a.rules_dir, &files, &error)) throw UsageError(error + " (--rules-dir DIR, or --no-default-rules)");
+  }
+  files.insert(files.end(), given.begin(), given.end());
+  return files;
+}
+
+// The finding's `host`: --host, else the kernel's host name (uname -n).
+std::string host_or_hostname(const std::string& given) {
+  if (!given.empty()) {
+    for (char c : given)
+      if (static_cast<unsigned char>(c) < 0x21 || c == 0x7f)
+        throw UsageError("--host must be a name without spaces or control characters (got '" + escape_text(given) +
+                         "')");
+    return given;
+  }
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0 || !name[0]) return "localhost";
+  return name;
+}
 
 uint64_t parse_duration_or_throw(const std::string& flag, const std::string& text) {
   std::string err;
@@ -101,7 +138,8 @@ int cmd_attach(const Args& args, const Args& command) {
       ("cgroup", po::value(&a.cgroup), "audit processes in this cgroup v2 directory and the cgroups below it")
       ("all", po::bool_switch(&a.all), "audit every process on the host (narrow with paths: in a rules file)")
       ("duration", po::value(&a.duration), "stop after this long (e.g. 10m); default: until SIGINT/SIGTERM")
-      ("metrics-listen", po::value(&a.metrics_listen), "serve Prometheus metrics on ADDR (127.0.0.1:9464, :9464)")
+      ("metrics-listen", po::value(&a.metrics_listen),
+       "serve Prometheus metrics (/metrics) and /healthz on ADDR (127.0.0.1:10464, :10464)")
       ("metrics-comm-label", po::bool_switch(&a.metrics_comm_label), "add a comm label to duraudit_findings_total")
       ("metrics-comm-cap", po::value(&a.metrics_comm_cap), "distinct comm values before comm=\"other\" (default 50)")
       ("fold-window", po::value(&a.fold_window)->default_value("10m"),
@@ -112,7 +150,12 @@ int cmd_attach(const Args& args, const Args& command) {
       ("ringbuf-mib", po::value(&a.ringbuf_mib), "kernel ring buffer size in MiB, a power of two (default 16)")
       ("process-budget", po::value(&a.process_budget),
        "events a second one process may send (bursts of one second's worth); over it its events are dropped "
-       "in the kernel and its findings marked incomplete (default 50000; 0: no budget)");
+       "in the kernel and its findings marked incomplete (default 50000; 0: no budget)")
+      ("rules-dir", po::value(&a.rules_dir),
+       "load every *.yaml file of DIR, in name order, before the --rules files (default /etc/duraudit/rules.d; "
+       "a missing directory is no error)")
+      ("no-default-rules", po::bool_switch(&a.no_default_rules), "do not load the rules directory's files")
+      ("host", po::value(&a.host), "the host name findings are attributed to (default: this host's name)");
   add_audit_options(desc, opts);
   add_stack_options(desc, stack_opts, /*on_by_default=*/false);
   auto vm = parse_options(desc, args);
@@ -151,6 +194,9 @@ int cmd_attach(const Args& args, const Args& command) {
     wanted.cgroup_path = a.cgroup;
     if (!BpfCapture::check_options(wanted, &error)) throw UsageError(error);
   }
+  const std::string host = host_or_hostname(a.host);
+  AuditOptions loaded = opts;  // with the rules directory's files
+  loaded.rules_files = attach_rules_files(a, opts.rules_files);
   for (int32_t pid : a.pids)
     if (!process_alive(pid)) throw RuntimeError("no running process with pid " + std::to_string(pid));
 
@@ -169,8 +215,14 @@ int cmd_attach(const Args& args, const Args& command) {
   SessionOutput session;
   session.append_output = true;
   session.fold_window_ns = fold_ns;
+  session.host = host;
   if (metrics_sink) session.extra_sinks.push_back(metrics_sink.get());
-  AuditSetup setup = prepare_audit(opts, session);
+  AuditSetup setup = prepare_audit(loaded, session);
+  if (!loaded.rules_files.empty()) {
+    std::string list;
+    for (const auto& f : loaded.rules_files) list += (list.empty() ? "" : ", ") + f;
+    spdlog::info("rules files: {}", list);
+  }
   // Under attach, "later" verdicts settle a grace period after the fact.
   auto declare_rules = [&] {
     if (!metrics) return;
@@ -196,7 +248,7 @@ int cmd_attach(const Args& args, const Args& command) {
   eo.limits.max_inodes = max_files;
   eo.limits.max_pending_dir_entries = max_dir_entries;
   if (metrics) eo.on_durable = [m = metrics.get()](uint64_t ns) { m->observe_dirty_to_durable(ns / 1e9); };
-  setup.reporter->set_origin({this_host_name(), WallClock::live()});
+  setup.reporter->set_origin({host, WallClock::live()});  // --host, else this host's name
   AuditPipeline pipeline(setup.config, ro, *setup.reporter, std::move(eo));
 
   for (int32_t pid : a.pids) {
@@ -229,6 +281,11 @@ int cmd_attach(const Args& args, const Args& command) {
   if (!a.comms.empty()) what += (what.empty() ? "" : ", ") + std::to_string(a.comms.size()) + " process name(s)";
   if (!a.cgroup.empty()) what += (what.empty() ? "cgroup " : ", cgroup ") + a.cgroup;
   spdlog::info("attached to {}", what);
+  // Only now is the agent doing its job: systemd starts what is ordered
+  // after it (and `systemctl start` returns) from here.
+  ServiceNotifier service;
+  service.ready("attached to " + what);
+  const StateCapacities capacities{max_processes, max_files, max_dir_entries};
 
   struct sigaction sa {};
   sa.sa_handler = on_attach_stop;
@@ -258,6 +315,10 @@ int cmd_attach(const Args& args, const Args& command) {
   while (!g_attach_stop) {
     capture->poll(feed, 100);
     uint64_t now = monotonic_now_ns();
+    // The loop's liveness: what /healthz and the systemd watchdog go by.
+    // Said once per round, so a loop stuck anywhere below stops saying it.
+    service.loop_went_round(now);
+    if (metrics) metrics->note_loop_iteration(now);
     pipeline.advance_time(now);
     LossCounters losses = capture->losses();
     pipeline.update_losses(losses);
@@ -270,15 +331,19 @@ int cmd_attach(const Args& args, const Args& command) {
       tally.flush(*metrics);
       metrics->set_losses(losses);
       metrics->set_tracked(pipeline.resolver().stats().processes, pipeline.engine().stats().tracked_files);
-      metrics->set_evictions(pipeline.engine().stats().evictions + pipeline.resolver().stats().evictions);
+      for (const StateUsage& u : state_usage(pipeline, capacities))
+        metrics->set_state(u.cap->name, u.entries, u.capacity, u.evictions);
     }
     setup.out->flush();
 
     if (g_attach_reload) {
       g_attach_reload = 0;
+      service.reloading();
       Config next = Config::defaults();
       try {
-        load_rules_or_throw(opts.rules_files, next);
+        // The directory is listed again: files added or removed since count.
+        const std::vector<std::string> files = attach_rules_files(a, opts.rules_files);
+        load_rules_or_throw(files, next);
         if (!opts.grace.empty()) next.grace_ns = setup.config.grace_ns;  // --grace still wins
         setup.config = next;  // the filter reads setup.config: suppressions apply at once
         pipeline.reconfigure(setup.config);
@@ -291,6 +356,7 @@ int cmd_attach(const Args& args, const Args& command) {
         spdlog::error("SIGHUP: keeping the previous rules: cannot load the rules files: {}", e.what());
       }
       setup.reopen_outputs();
+      service.reloaded();
     }
     if (duration_ns && now - start >= duration_ns) break;
     // --pid alone ends with its targets; --comm/--cgroup wait for new ones.
@@ -303,6 +369,7 @@ int cmd_attach(const Args& args, const Args& command) {
       }
     }
   }
+  service.stopping();
   drain_capture(*capture, feed, /*producers_alive=*/true);
   if (stacks) setup.reporter->summary().stacks = capture->stack_counters();
   pipeline.finish(capture->losses());

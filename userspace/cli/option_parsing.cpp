@@ -1,10 +1,36 @@
 #include "cli/option_parsing.h"
 
+#include <spdlog/spdlog.h>
+
+#include <cctype>
 #include <charconv>
+#include <set>
 
 #include "cli/errors.h"
 
 namespace duraudit {
+
+std::string environment_name(const std::string& option) {
+  std::string env = kEnvironmentPrefix;
+  for (char c : option) env += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+namespace {
+
+// DURAUDIT_METRICS_LISTEN -> "metrics-listen" when `desc` has that option;
+// "" (ignored) for every other variable, DURAUDIT_ or not.
+std::string option_for_environment(const po::options_description& desc, const std::string& env) {
+  if (env.rfind(kEnvironmentPrefix, 0) != 0) return {};
+  for (const auto& opt : desc.options()) {
+    const std::string& name = opt->long_name();
+    if (name.empty() || name == "help" || name == "positional__") continue;
+    if (environment_name(name) == env) return name;
+  }
+  return {};
+}
+
+}  // namespace
 
 po::variables_map parse_options(const po::options_description& desc, const std::vector<std::string>& args,
                                 std::vector<std::string>* positional) {
@@ -15,7 +41,27 @@ po::variables_map parse_options(const po::options_description& desc, const std::
   p.add("positional__", -1);
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(args).options(all).positional(p).run(), vm);
+    auto cmdline = po::command_line_parser(args).options(all).positional(p).run();
+    std::set<std::string> given;
+    for (const auto& o : cmdline.options) given.insert(o.string_key);
+    po::store(cmdline, vm);
+    // The environment fills in what the command line left out: an option
+    // given on the command line ignores its variable entirely (a repeatable
+    // one too: its values would otherwise be merged).
+    po::parsed_options env(&desc);
+    try {
+      env = po::parse_environment(desc, [&](const std::string& var) { return option_for_environment(desc, var); });
+    } catch (const po::error& e) {
+      throw UsageError(std::string("in the environment: ") + e.what());
+    }
+    std::erase_if(env.options, [&](const po::option& o) { return given.count(o.string_key) != 0; });
+    for (const auto& o : env.options)
+      spdlog::info("--{} from ${}", o.string_key, environment_name(o.string_key));
+    try {
+      po::store(env, vm);
+    } catch (const po::error& e) {
+      throw UsageError(std::string("in the environment: ") + e.what());
+    }
     po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError(e.what());

@@ -9,8 +9,18 @@ namespace duraudit {
 
 namespace po = boost::program_options;
 
+inline constexpr const char* kEnvironmentPrefix = "DURAUDIT_";
+// "metrics-listen" -> "DURAUDIT_METRICS_LISTEN".
+std::string environment_name(const std::string& option);
+
 // Parses a subcommand's arguments; a bad flag becomes a UsageError naming it.
 // Positional arguments land in `positional` when given.
+// Every option (but --help) may also come from the environment, as
+// DURAUDIT_<OPTION>: upper case, dashes as underscores (--metrics-listen:
+// DURAUDIT_METRICS_LISTEN). The command line wins: a variable is ignored
+// for an option the command line gives. A switch's variable holds
+// true/false (1/0, yes/no, on/off; empty is true); a repeatable option's
+// holds one value. docs/configuration.md.
 po::variables_map parse_options(const po::options_description& desc, const std::vector<std::string>& args,
                                 std::vector<std::string>* positional = nullptr);
 

@@ -279,7 +279,7 @@ void DurabilityModel::evict_inodes() {
       inodes_.erase(it);
     }
     dirty_.erase(victim);
-    ++evictions_;
+    ++evictions_.inodes;
   }
 }
 
@@ -506,7 +506,7 @@ DirRecord& DurabilityModel::dir_mut(const std::string& path) {
       for (auto d = dirs_.begin(); d != dirs_.end() && dirs_.size() > limits_.max_inodes;) {
         if (d->first != path && d->second.entries.empty()) {
           d = dirs_.erase(d);
-          ++evictions_;
+          ++evictions_.dir_records;
         } else {
           ++d;
         }
@@ -580,7 +580,7 @@ void DurabilityModel::evict_entries() {
         if (d->second.entries.empty()) pending_dirs_.erase(dirpath);
       }
     }
-    ++evictions_;
+    ++evictions_.dir_entries;
   }
 }
 

@@ -171,6 +171,13 @@ struct ModelLimits {
   size_t max_pending_dir_entries = 1'000'000;
 };
 
+// What the caps above evicted, cumulative.
+struct ModelEvictions {
+  uint64_t inodes = 0;
+  uint64_t dir_records = 0;
+  uint64_t dir_entries = 0;
+};
+
 // What a path is bound to, as far as the model knows.
 struct Binding {
   enum class Kind : uint8_t { Unknown, Absent, File, Other } kind = Kind::Unknown;
@@ -255,7 +262,12 @@ class DurabilityModel {
 
   size_t inode_count() const { return inodes_.size(); }
   size_t pending_entry_count() const { return pending_entries_; }
-  uint64_t evictions() const { return evictions_; }
+  // Directory records (pending entries, device, identity); bounded by
+  // max_inodes like the inodes, records holding nothing pending go first.
+  size_t dir_record_count() const { return dirs_.size(); }
+  // Evicted by the caps, by what was evicted (session/state_caps.h).
+  const ModelEvictions& evictions_by_kind() const { return evictions_; }
+  uint64_t evictions() const { return evictions_.inodes + evictions_.dir_records + evictions_.dir_entries; }
 
  private:
   struct InodeSlot {
@@ -399,7 +411,7 @@ class DurabilityModel {
 
   uint64_t last_sync_ns_ = 0;
   std::unordered_map<DevT, uint64_t> last_syncfs_ns_;
-  uint64_t evictions_ = 0;
+  ModelEvictions evictions_;
 };
 
 template <typename Fn>

@@ -159,7 +159,13 @@ EngineStats Engine::stats() const {
   EngineStats s = impl_->stats;
   s.tracked_files = impl_->model.inode_count();
   s.tracked_dirs = impl_->model.dirs_with_pending().size();
+  s.dir_records = impl_->model.dir_record_count();
+  s.pending_entries = impl_->model.pending_entry_count();
   s.evictions = impl_->model.evictions();
+  const ModelEvictions& ev = impl_->model.evictions_by_kind();
+  s.evicted_inodes = ev.inodes;
+  s.evicted_dir_records = ev.dir_records;
+  s.evicted_dir_entries = ev.dir_entries;
   return s;
 }
 

@@ -22,7 +22,12 @@ struct EngineStats {
   uint64_t events = 0;
   uint64_t tracked_files = 0;      // inodes in the model now
   uint64_t tracked_dirs = 0;       // directories with pending entries now
+  uint64_t dir_records = 0;        // directory records now (bounded by max_inodes)
+  uint64_t pending_entries = 0;    // pending directory entries now (max_pending_dir_entries)
   uint64_t evictions = 0;          // state evicted by the caps, total
+  uint64_t evicted_inodes = 0;     // ... of which inodes
+  uint64_t evicted_dir_records = 0;
+  uint64_t evicted_dir_entries = 0;
   uint64_t findings = 0;
 };
 

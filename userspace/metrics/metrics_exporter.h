@@ -6,9 +6,11 @@
 // per-process label is an optional, capped `comm` on findings.
 //
 // Served by prometheus-cpp's Exposer (civetweb underneath): /metrics in the
-// text exposition format and a small HTML landing page at /.
+// text exposition format, /healthz (the event loop's liveness) and a small
+// HTML landing page at /. GET and HEAD on each.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -35,8 +37,22 @@ class Family;
 
 namespace duraudit {
 
+class ProcessCollector;
+
+// When the agent's event loop last went round: what /healthz answers from.
+// Written by the loop, read by the HTTP server's threads.
+struct LoopHealth {
+  std::atomic<uint64_t> last_iteration_ns{0};  // CLOCK_MONOTONIC; 0: not yet
+};
+
 class MetricsExporter {
  public:
+  // /healthz turns 503 when the event loop has not gone round for this
+  // long. The loop polls the ring buffer for at most 100 ms and then settles
+  // verdicts and flushes outputs; a busy second is normal, five are not (and
+  // the systemd watchdog, fed by the same loop, is set well above this).
+  static constexpr uint64_t kLoopStaleNs = 5'000'000'000;
+
   // Default cap on distinct `comm` label values; findings from further
   // commands are counted under comm="other".
   static constexpr std::size_t kDefaultCommCap = 50;
@@ -59,11 +75,11 @@ class MetricsExporter {
   // address 'ADDR': ..." in *error. A bad value, not a failure to bind.
   static bool check_listen_address(std::string_view listen_address, std::string* error);
 
-  // Starts serving on `listen_address`: "127.0.0.1:9464", "localhost:9464",
-  // ":9464" (all IPv4 interfaces), "[::1]:9464" (only when the HTTP server was
+  // Starts serving on `listen_address`: "127.0.0.1:10464", "localhost:10464",
+  // ":10464" (all IPv4 interfaces), "[::1]:10464" (only when the HTTP server was
   // built with IPv6 support; Debian's civetweb is not). Port 0 picks a free
   // port (see port()). Returns nullptr and sets *error to a sentence such as
-  // "cannot listen on 127.0.0.1:9464: address already in use" when the address
+  // "cannot listen on 127.0.0.1:10464: address already in use" when the address
   // cannot be bound (or, unless check_listen_address() was asked first, is
   // malformed), so the caller can exit at start-up.
   // `comm_label` adds a `comm` label to duraudit_findings_total, with at most
@@ -99,8 +115,18 @@ class MetricsExporter {
   void observe_dirty_to_durable(double seconds);
   // duraudit_tracked_processes / duraudit_tracked_files gauges.
   void set_tracked(uint64_t processes, uint64_t files);
-  // duraudit_state_evictions_total: `total` is cumulative, as for set_losses.
-  void set_evictions(uint64_t total);
+  // duraudit_state_entries{kind}, duraudit_state_capacity{kind} and
+  // duraudit_state_evictions_total{kind} for one cap of session/state_caps.h;
+  // `evictions` is cumulative, as for set_losses. Every kind of the table
+  // has its zero series from start-up.
+  void set_state(std::string_view kind, uint64_t entries, uint64_t capacity, uint64_t evictions);
+
+  // The event loop went round at `monotonic_ns` (CLOCK_MONOTONIC): /healthz
+  // and duraudit_event_loop_last_iteration_timestamp_seconds (wall clock).
+  void note_loop_iteration(uint64_t monotonic_ns);
+  // /healthz's verdict at `now_ns`: true when the loop went round within
+  // kLoopStaleNs; `why` says how long ago, or that it has not started.
+  bool loop_healthy(uint64_t now_ns, std::string* why) const;
 
   // Creates the zero series {rule, severity} (and comm="other" when the comm
   // label is on). Every catalogue rule at its default severity exists from
@@ -134,7 +160,12 @@ class MetricsExporter {
   prometheus::Histogram* dirty_to_durable_ = nullptr;
   prometheus::Gauge* tracked_processes_ = nullptr;
   prometheus::Gauge* tracked_files_ = nullptr;
-  prometheus::Counter* evictions_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* state_entries_ = nullptr;
+  prometheus::Family<prometheus::Gauge>* state_capacity_ = nullptr;
+  prometheus::Family<prometheus::Counter>* evictions_ = nullptr;
+  prometheus::Gauge* loop_last_iteration_ = nullptr;
+  std::shared_ptr<LoopHealth> health_ = std::make_shared<LoopHealth>();
+  std::shared_ptr<ProcessCollector> process_collector_;
 
   // Label lookups are cached: Family::Add hashes a std::map of labels, too
   // slow for once-per-event calls.
@@ -144,7 +175,7 @@ class MetricsExporter {
   std::unordered_map<std::string, prometheus::Histogram*> sync_histograms_;
   std::unordered_map<std::string, uint64_t> last_losses_;
   std::set<std::string, std::less<>> comms_seen_;
-  uint64_t last_evictions_ = 0;
+  std::unordered_map<std::string, uint64_t> last_evictions_;  // by kind
 
   // Declared last: destroyed first, so no scrape runs while the registry and
   // families above are torn down.

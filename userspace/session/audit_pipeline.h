@@ -26,6 +26,7 @@ class AuditPipeline {
                 EngineOptions engine_options = {});
 
   Resolver& resolver() { return resolver_; }
+  const Resolver& resolver() const { return resolver_; }
   // Unwinds the events' stacks while their processes' mappings are known.
   StackTracker& stacks() { return stacks_; }
   const Engine& engine() const { return engine_; }
