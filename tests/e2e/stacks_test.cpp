@@ -235,6 +235,31 @@ TEST(Stacks, RealGzipShowsFramesInItsOwnBinary) {
   EXPECT_GE(frames.size(), 2u) << found.dump(2);
 }
 
+// Debian's sqlite3 with synchronous=OFF (it never fsyncs): the close of the
+// database shows frames inside libsqlite3 and the sqlite3 shell, both
+// stripped (module+offset where no exported symbol covers the address).
+TEST(Stacks, RealSqliteShowsFramesInItsLibraryAndShell) {
+  DURAUDIT_REQUIRE_ROOT();
+  std::string sqlite = find_tool("sqlite3");
+  if (sqlite.empty()) GTEST_SKIP() << "sqlite3 not installed (scripts/setup.sh installs it)";
+  ScratchDir dir;
+  JsonReport rep = audit({sqlite, dir / "db",
+                          "PRAGMA synchronous=OFF; CREATE TABLE t(x); INSERT INTO t VALUES (randomblob(5000));"});
+  json found;
+  for (const auto& f : rep.of_rule("close-without-fsync"))
+    if (f.value("path", "") == dir / "db") found = f;
+  ASSERT_TRUE(found.is_object()) << rep.describe();
+  auto frames = program_frames(evidence_of(found, "close"));
+  ASSERT_GE(frames.size(), 2u) << found.dump(2);
+  bool in_library = false, in_shell = false;
+  for (const auto& fr : frames) {
+    in_library |= base(str(fr["module"])).rfind("libsqlite3", 0) == 0;
+    in_shell |= base(str(fr["module"])) == "sqlite3";
+  }
+  EXPECT_TRUE(in_library) << found.dump(2);
+  EXPECT_TRUE(in_shell) << found.dump(2);
+}
+
 // CPython: the write of a file shows the interpreter's own frames, named
 // from the symbols it exports.
 TEST(Stacks, RealPythonShowsInterpreterFrames) {
