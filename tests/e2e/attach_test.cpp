@@ -143,7 +143,8 @@ TEST(Attach, SigtermEndsGracefullyFlushingPendingVerdictsAndASummary) {
   ASSERT_TRUE(target.ready()) << target.describe();
   // A grace period far longer than the test: the verdict is still pending
   // when SIGTERM arrives, so only the graceful shutdown can settle it.
-  AttachSession attach(dir, {"--pid", std::to_string(target.pid()), "--grace", "10m"});
+  // --host names where the findings come from (the DaemonSet passes the node's name).
+  AttachSession attach(dir, {"--pid", std::to_string(target.pid()), "--grace", "10m", "--host", "node-e2e"});
   ASSERT_TRUE(attach.ready()) << attach.describe();
   ASSERT_TRUE(target.run("write"));
   ASSERT_TRUE(target.run("close"));
@@ -160,6 +161,8 @@ TEST(Attach, SigtermEndsGracefullyFlushingPendingVerdictsAndASummary) {
   ASSERT_EQ(held.size(), 1u) << rep.describe();
   EXPECT_EQ(held[0]["rule"], "close-without-fsync");
   EXPECT_THAT(held[0]["message"].get<std::string>(), HasSubstr("when the session ended"));
+  EXPECT_EQ(held[0]["host"], "node-e2e");
+  EXPECT_TRUE(held[0].contains("time")) << held[0].dump();  // a live clock has a date
   EXPECT_EQ(rep.summary["findings_by_rule"].value("close-without-fsync", 0), 1);
 }
 
