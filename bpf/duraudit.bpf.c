@@ -404,6 +404,21 @@ static __always_inline void finish_budget(__u32 tgid, const char *comm)
 /* Sends the record (fixed part + strings). Returns 0 on success, and when
  * the record is a failed call userspace does not need (dropped on purpose:
  * nothing to retry). */
+/* The flags for bpf_ringbuf_output() of `size` bytes into `ring`. A wakeup
+ * is an irq_work (a self-IPI) for the traced process and a context switch
+ * for the consumer; one per record doubled the cost of a syscall-dense loop
+ * (docs/benchmarks.md). Wake the consumer when the unread data crosses a
+ * multiple of `threshold`: once per batch, and again per batch while it
+ * lags, so a wakeup lost to a race between CPUs is made up by the next
+ * crossing. threshold 0: flags 0, the kernel's own choice. */
+static __always_inline __u64 batched_wakeup(void *ring, __u64 threshold, __u64 size)
+{
+	if (!threshold)
+		return 0;
+	__u64 avail = bpf_ringbuf_query(ring, BPF_RB_AVAIL_DATA);
+	return avail / threshold != (avail + size) / threshold ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline int scratch_submit(struct da_scratch *s, __u32 loss_reason)
 {
 	if (s->e.head.type == DA_EV_SYSCALL && s->e.ret < 0 && !failure_reported(s->e.head.syscall, s->e.ret))
@@ -417,19 +432,7 @@ static __always_inline int scratch_submit(struct da_scratch *s, __u32 loss_reaso
 		l2 = DA_PATH_MAX;
 	__u32 size = DA_EVENT_FIXED_SIZE + l1 + l2;
 	s->e.head.size = size;
-	/* A wakeup is an irq_work (a self-IPI) for the traced process and a
-	 * context switch for the consumer; one per record doubled the cost of
-	 * a syscall-dense loop (docs/benchmarks.md). Wake the consumer when the
-	 * unread data crosses a multiple of wakeup_bytes: once per batch, and
-	 * again per batch while it lags, so a wakeup lost to a race between
-	 * CPUs is made up by the next crossing. */
-	__u64 wake = 0;
-	if (wakeup_bytes) {
-		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-		wake = avail / wakeup_bytes != (avail + size) / wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
-									      BPF_RB_NO_WAKEUP;
-	}
-	if (bpf_ringbuf_output(&events, s, size, wake)) {
+	if (bpf_ringbuf_output(&events, s, size, batched_wakeup(&events, wakeup_bytes, size))) {
 		count_loss(loss_reason);
 		return -1;
 	}
@@ -1878,13 +1881,7 @@ static __noinline int send_stack(__u64 pid_tgid, __u64 ts_ns, __u32 sc)
 	st->s.stack_len = len;
 	__u64 size = DA_STACK_FIXED_SIZE + len;
 	st->s.head.size = size;
-	__u64 wake = 0;
-	if (stack_wakeup_bytes) {
-		__u64 avail = bpf_ringbuf_query(&stacks, BPF_RB_AVAIL_DATA);
-		wake = avail / stack_wakeup_bytes != (avail + size) / stack_wakeup_bytes ? BPF_RB_FORCE_WAKEUP :
-											    BPF_RB_NO_WAKEUP;
-	}
-	if (bpf_ringbuf_output(&stacks, st, size, wake)) {
+	if (bpf_ringbuf_output(&stacks, st, size, batched_wakeup(&stacks, stack_wakeup_bytes, size))) {
 		count_stack(DA_STACK_RINGBUF_FULL);
 		return 0;
 	}

@@ -91,4 +91,17 @@ JsonReport parse_report(const std::string& jsonl);
     }                                                                             \
   } while (0)
 
+// A real program the test needs (find_tool's result in `path`): skip with
+// the reason on a developer machine, fail in CI, where scripts/setup.sh
+// installs it.
+#define DURAUDIT_REQUIRE_TOOL(path, name)                                             \
+  do {                                                                                \
+    if ((path).empty()) {                                                             \
+      const char* ci = std::getenv("CI");                                             \
+      if (ci && std::string(ci) == "true")                                            \
+        FAIL() << name << " is not installed, and CI=true: failing (scripts/setup.sh installs it)"; \
+      GTEST_SKIP() << name << " not installed (scripts/setup.sh installs it)";        \
+    }                                                                                 \
+  } while (0)
+
 }  // namespace duraudit::e2e

@@ -220,7 +220,7 @@ TEST(Stacks, RecordThenReplayKeepsTheStacks) {
 TEST(Stacks, RealGzipShowsFramesInItsOwnBinary) {
   DURAUDIT_REQUIRE_ROOT();
   std::string gzip = find_tool("gzip");
-  if (gzip.empty()) GTEST_SKIP() << "gzip not installed (scripts/setup.sh installs it)";
+  DURAUDIT_REQUIRE_TOOL(gzip, "gzip");
   ScratchDir dir;
   std::ofstream(dir / "f") << std::string(10000, 'x');
   sync();
@@ -241,7 +241,7 @@ TEST(Stacks, RealGzipShowsFramesInItsOwnBinary) {
 TEST(Stacks, RealSqliteShowsFramesInItsLibraryAndShell) {
   DURAUDIT_REQUIRE_ROOT();
   std::string sqlite = find_tool("sqlite3");
-  if (sqlite.empty()) GTEST_SKIP() << "sqlite3 not installed (scripts/setup.sh installs it)";
+  DURAUDIT_REQUIRE_TOOL(sqlite, "sqlite3");
   ScratchDir dir;
   JsonReport rep = audit({sqlite, dir / "db",
                           "PRAGMA synchronous=OFF; CREATE TABLE t(x); INSERT INTO t VALUES (randomblob(5000));"});

@@ -50,7 +50,8 @@ bool parse_proc_stat(const std::string& stat, double boot_time, long ticks, long
   if (close == std::string::npos || ticks <= 0) return false;
   // Fields after comm, numbered as in proc(5): 3 is state.
   std::istringstream in(stat.substr(close + 1));
-  std::vector<std::string> f(3);  // f[0..2] unused: pid, comm, (placeholder)
+  // Three empty slots first (index 0, pid, comm), so f[i] is proc(5)'s field i.
+  std::vector<std::string> f(3);
   for (std::string w; in >> w;) f.push_back(w);
   // f[3] is state, ... utime 14, stime 15, starttime 22, vsize 23, rss 24.
   if (f.size() < 25) return false;
