@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* File-churning workload for bench/soak.sh: WORKERS processes, each cycling
  * through its own DIRS directories under ROOT, creating, writing, renaming
  * and deleting files; a fraction of writes are fsynced (and the directory

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Writes a synthetic duraudit recording for the engine benchmarks: the events
 // a live capture of a busy multi-process writer would produce, with raw fields
 // only (as the ring buffer delivers them) so replay exercises the whole

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # duraudit benchmarks: overhead on the traced process and on everyone else,
 # engine throughput and memory, loss at high event rates. Prints a Markdown
 # report and writes it to bench/results/<date>-<host>.md.

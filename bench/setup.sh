@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs the tools the benchmarks compare against or measure with (Debian
 # packages). Separate from scripts/setup.sh: building and testing duraudit
 # needs none of them.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Soak benchmark for `duraudit attach --all` (not run in CI; needs root).
 #
 # Runs attach --all with metrics for DURATION seconds while bench/churn.c

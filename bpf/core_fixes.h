@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Kernel constants the BPF side needs that are NOT in BTF (preprocessor
  * #defines in kernel or uapi headers, which vmlinux.h cannot carry), plus the
  * per-architecture way to read syscall arguments at sys_exit.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The one wire contract between duraudit's BPF programs and userspace.
  *
  * Included by bpf/duraudit.bpf.c (with vmlinux.h types) and by the userspace

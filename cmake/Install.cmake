@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # `cmake --install` (and the .deb, which packages what this installs): an
 # FHS layout under CMAKE_INSTALL_PREFIX, GNUInstallDirs names.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # CPack: `cpack -G DEB` in the build directory (or the `package` target)
 # builds duraudit_VERSION_ARCH.deb from what cmake/Install.cmake installs.
 # docs/install.md describes it for users; tests/package/check_deb.sh

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A miniature of Apache Flink's checkpoint commit, with the mistake behind
 // FLINK-36421 and its fix.
 //

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Configures and builds duraudit, its BPF programs and its tests into build/.
 # Usage: scripts/build.sh [extra cmake args]
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Quick start, part 1: installs what duraudit needs, builds it, and audits the
 # bundled demo workload -- a checkpoint commit with the FLINK-36421 mistake --
 # and then its corrected twin.

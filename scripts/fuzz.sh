@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Builds the libFuzzer targets (tests/fuzz, a standalone CMake project that
 # compiles only the parsers: strace logs, recordings, rules files,
 # baselines) with clang in a separate build directory and runs each for a

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Writes deploy/kubernetes/prometheusrule.yaml from dashboards/alerts.yml.
 
 The Prometheus Operator's PrometheusRule carries the same rule groups as the

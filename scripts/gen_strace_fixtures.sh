@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-only
 # Regenerates the real strace fixtures in tests/data/strace/real_*.log by
 # tracing real programs (sqlite3, python3, coreutils) under the strace flag
 # sets users actually run. The workloads run in a fixed scratch directory

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Print every PromQL expression in the Grafana dashboard and the alert rules.
 
 Grafana variables are replaced by concrete values so each line is a query a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Installs every build and test dependency of duraudit from Debian's packages.
 # Idempotent: a machine that already has them pays one dpkg query.
 set -euo pipefail

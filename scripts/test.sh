@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # Quick start, part 2: installs what duraudit needs, builds it, and runs the
 # whole test suite (unit, live eBPF, end-to-end) under ctest. Live tests load
 # BPF programs and need root; under CI=true they fail rather than skip.

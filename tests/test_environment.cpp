@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Linked into every test binary: the paths tests need (the duraudit binary,
 // the test programs, the source tree) default to where this build put them,
 // so a test binary runs the same under ctest and by hand. Variables already

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // File-churn loop: the syscall-dense pattern of a program that writes many
 // small files the "atomic" way. Each iteration:
 //   openat(tmp, O_CREAT|O_WRONLY|O_TRUNC)  write(64 B)  [fsync]  close

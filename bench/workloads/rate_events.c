@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Generates file events at a controlled rate, for the loss test: each step of
 // the loop is dup(fd) + close(dup) (2 events duraudit captures, cheap for the
 // kernel, so the generator itself can reach high rates), paced in 1 ms slices

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // N small writes (16 bytes each) to one file: the append-log pattern.
 // usage: small_writes FILE N
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Runs a command and appends its wall time (seconds, from fork to its exit) to
 // a file. The benchmark runs this under each tracer, so the number is the
 // traced process's own run time: tracer start-up (loading BPF programs,

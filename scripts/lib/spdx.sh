@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 # Sourced by scripts/check_spdx.sh and scripts/add_spdx.sh: which files are
 # duraudit's own source (and so carry an SPDX-License-Identifier line), and
 # how each kind of file writes a comment. LICENSE says which licence covers

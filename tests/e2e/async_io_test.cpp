@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // io_uring and Linux AIO under `duraudit run`: verdicts both ways, for the
 // project's own programs (tests/programs/uring_ops.c, aio_ops.c) and for a
 // real program nobody here wrote (Debian's fio, io_uring and libaio engines).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `duraudit attach --comm NAME` and `--cgroup PATH` (issue 5 acceptance):
 // processes selected by name, including ones started after attach, and by
 // cgroup (a cgroup the test creates on the cgroup v2 hierarchy). Put in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "e2e/attach_session.h"
 
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The two sides of an attach test: a running target process driven over
 // stdin (tests/programs/attach_target.c) and a `duraudit attach` session
 // writing JSON Lines to a file in the test's scratch directory.

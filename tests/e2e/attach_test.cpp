@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `duraudit attach` as an SRE runs it: against processes that were already
 // running, for as long as it is told to, reacting to signals. The target is
 // tests/programs/attach_target.c, driven line by line over stdin, so each

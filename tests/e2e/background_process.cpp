@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "e2e/background_process.h"
 
 #include <arpa/inet.h>

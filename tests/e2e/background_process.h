@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Long-running processes for the attach and Prometheus tests: started in the
 // background, talked to while they run, and always reaped. Every wait here
 // has a timeout so a hung process fails a test instead of hanging ctest.

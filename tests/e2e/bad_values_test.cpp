@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Values and inputs duraudit refuses, cleanly and at once: nonsense flag
 // values exit 2 naming the flag and what it accepts; rules files and
 // baselines that are devices, directories or too large are refused, at

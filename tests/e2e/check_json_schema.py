@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Validates JSON Lines against duraudit's published output schema.
 
     check_json_schema.py --schema docs/schema/duraudit-output.v1.json [--strict] PATH...

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """Checks duraudit's machine-readable outputs with the tools that consume
 them, on a real run of the bundled demo (README quick start):
 

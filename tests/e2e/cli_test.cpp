@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The duraudit command line as scripts and CI jobs rely on it: exit codes,
 // error messages, baselines, rules files.
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `run`, `trace -- CMD` and `record -- CMD` never orphan the command: signals
 // are passed on to it, and when duraudit must stop early (a second SIGINT)
 // it says so and ends the command -- SIGTERM, then SIGKILL after a grace --

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "e2e/e2e_util.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Runs the real duraudit binary the way a user does and reads what it says.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The exit status of `duraudit run`, as a CI script reads it (README
 // "Exit status"): the command's own status passes through; 3 (or
 // --findings-exit-code N) when the command succeeded and a finding reaches

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // An unprivileged process that floods the kernel side with cheap calls
 // must not blind `attach --all` to everyone else (docs/production.md, "Event
 // budgets"): failed calls that change nothing never leave the kernel, and a

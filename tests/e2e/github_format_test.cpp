@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `--format github`: every line is a GitHub workflow command of the
 // documented syntax, even for file names built to break it (newlines, `%`,
 // `:`, `,`, `|`, a forged `::error::`), and with $GITHUB_STEP_SUMMARY set a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // duraudit next to hostile or broken surroundings (issue 12): output that
 // cannot be written, names that are not text, a traced process that tries
 // to forge findings, clients that try to blind the metrics endpoint.

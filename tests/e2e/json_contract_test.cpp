@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The JSON output contract (docs/output.md "JSON output contract (v1)"):
 // every line has schema_version 1; findings say where (host) and when
 // (`time`, RFC 3339 UTC) when the source knows, and never a wrong time when

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What duraudit says when something is wrong (issue 12, item 14): the
 // message names what was wrong in duraudit's own words (not a library's,
 // not a guess at a cause it did not see), bad values exit 2 naming the flag

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Offline audits give the live verdicts (issue 4, docs/offline.md).
 //
 // strace equivalence: each workload runs once, as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Configuration as an operator gives it (docs/configuration.md): the rules
 // directory attach loads by default (--rules-dir, --no-default-rules,
 // SIGHUP re-reading it) and options from DURAUDIT_* environment variables.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The files duraudit writes (-o, trace -o, --write-baseline, record -o),
 // next to other local users (issue 12, items 8 and 11): created 0600; a
 // symlink or someone else's file planted in a sticky world-writable

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `trace --pid N` and `record --pid N` follow N's whole tree, children
 // forked before duraudit started included, as `attach --pid` does (issue
 // 12, item 10; `record --help` promises "and its descendants").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The metrics path as an SRE runs it: a real Prometheus server (Debian's
 // `prometheus` package, on loopback, started here) scrapes `duraudit attach
 // --metrics-listen` every second while a workload with known findings runs.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The real-program corpus of issue 10: Debian's own programs (gzip, mv, vim,
 // git, PostgreSQL, SQLite, coreutils, CPython) run under `duraudit run` on a
 // disk filesystem, each verdict asserted both ways. The expected verdicts are

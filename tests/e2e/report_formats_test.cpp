@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Several outputs in one run (--json, --sarif, --junit, --html beside the
 // main one), --format with every name of the format table, and `duraudit
 // report` rendering a saved JSON run: each describes the same findings.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `run -u USER`: the command runs as that user while duraudit keeps the
 // privileges it needs for the capture; an unknown user is a usage error.
 #include <pwd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `duraudit run` (and `replay --strace`) against real programs that write
 // files through shared mappings: CPython's mmap module and LMDB with
 // writemap (Debian's python3-lmdb). What they do, read under strace -f -yy:

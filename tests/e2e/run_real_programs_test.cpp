@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `duraudit run` against real programs nobody here wrote (CPython, SQLite,
 // coreutils) and the bundled demo: verdicts a storage engineer would sign,
 // both ways.

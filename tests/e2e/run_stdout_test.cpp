@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Under `duraudit run`, standard output belongs to the command: findings go
 // to stderr (or -o FILE; -o - asks for stdout), so `duraudit run -- CMD >
 // out` leaves in `out` exactly what CMD alone would have written.

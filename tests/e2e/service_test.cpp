@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // attach as a systemd service and behind probes (docs/production.md
 // "Running under systemd", "Health endpoint"): READY=1 on $NOTIFY_SOCKET
 // only once attached, WATCHDOG=1 from the event loop while it goes round

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Source attribution (docs/stacks.md): a finding names the function, and
 // with debug info the file:line, that made the deciding call, for programs
 // built the way release code is (-O2 -fomit-frame-pointer, with and without

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `duraudit trace`: the normalized event stream a user debugs with.
 #include <fcntl.h>
 #include <signal.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Fuzzes the baseline reader (output/baseline.cpp: JSON Lines of
 // fingerprints, names in duraudit's reversible JSON encoding) with
 // arbitrary bytes as a file's text, as --baseline reads it. An accepted

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Fuzzes the recording reader: arbitrary bytes as a recording, both raw
 // (mostly rejected by the magic) and behind a valid header so the record
 // layer is exercised.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Fuzzes the rules-file loader (config/rules_file.cpp: yaml-cpp, then the
 // schema checks) with arbitrary bytes as a file's text, the way --rules,
 // `rules check` and a SIGHUP reload read it. A file either loads or gives

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Fuzzes the strace log parser end to end: arbitrary bytes as a log (line
 // parser, call parser, decoder, unfinished/resumed joining, ordering), plus
 // each line through the low-level helpers.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: io_uring requests and Linux AIO iocbs (tests/programs/uring_ops.c,
 // aio_ops.c) arrive as the operations they are, with the submitter's pid,
 // the file's identity and the request's result.

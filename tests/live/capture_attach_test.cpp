@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: the attach target selections decided in the kernel: --comm (a
 // process started after the capture opened, and one already running),
 // --cgroup (a cgroup v2 subtree), --all.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: write deduplication restarts after the points where the rules need
 // to see the next write again, not only after successful syncs.
 #include <gmock/gmock.h>

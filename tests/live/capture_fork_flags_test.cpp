@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: Fork events carry the clone flags the parent passed (clone, clone3
 // read from user memory, fork, vfork, pthread_create).
 #include <gtest/gtest.h>

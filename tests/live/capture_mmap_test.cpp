@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: shared writable file mappings. The kernel side sends the mmap with
 // the file's identity, the first store into it per write epoch (a write
 // fault, user or kernel mode), msync with the file mapped in its range, and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: known syscall sequences (tests/programs) produce exactly the expected
 // event sequences, with raw arguments, results and kernel inode identities.
 #include <gmock/gmock.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: an exception thrown by the sink while libbpf's C ring-buffer callback
 // is on the stack must not unwind through libbpf (that aborts the process
 // and leaves the traced command running untraced). poll() stops at that

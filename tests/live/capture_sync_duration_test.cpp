@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: sync calls carry their duration (sys_enter to sys_exit), the input of
 // duraudit_sync_duration_seconds; other events carry none.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: write deduplication under a storm, zero loss at volume with the
 // default ring buffer, counted loss with a tiny one, and silence from
 // processes nobody asked to trace.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live: duraudit's capture agrees with strace about programs nobody here
 // wrote. The target is `strace -f -o LOG PROGRAM ...`, traced by a capture:
 // strace sees PROGRAM through ptrace, the capture through eBPF, in the same

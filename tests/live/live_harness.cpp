@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "live/live_harness.h"
 
 #include <string.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Shared by the live capture tests: load the BPF programs, run a test program
 // (tests/programs) as a traced target, collect its events, and print them in
 // a compact, stable form the tests compare against.

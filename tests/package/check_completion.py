@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """The bash completion offers exactly what duraudit's --help lists.
 
 Runs the completion function in bash, as readline would, for each

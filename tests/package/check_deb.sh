@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-only
 # The .deb as a user gets it: built by cpack from the build tree, installed
 # with apt on this machine, the installed binary run (--version, and
 # `run -- true`, which loads the BPF programs), its man page read, then

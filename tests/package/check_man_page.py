@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
 """duraudit(1) is valid roff and documents what the binary offers.
 
 - groff -man -ww reports no warning, and man(1) renders it;

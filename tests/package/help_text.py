@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
 """What `duraudit ... --help` says: the subcommands and each one's options.
 
 The man page and the bash completion are checked against this, so neither

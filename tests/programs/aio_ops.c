@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Linux AIO through the raw syscalls (no libaio), one iocb at a time.
  * Usage: aio_ops MODE DIR
  *   write-nosync   open(2) f, IOCB_CMD_PWRITE, reaped, close(2): never synced

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A long-running process for `duraudit attach` tests, driven line by line on
  * stdin so a test decides when each step happens relative to the attach.
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Waits (up to 30 s) until DIR/go exists, then writes DIR/late.txt: a
  * process that is already running when a capture opens (attach --comm finds
  * it in /proc). Waiting uses faccessat and nanosleep, which are not traced. */

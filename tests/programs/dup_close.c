@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* fd-table operations: dup2 then close of the original, fcntl dups, dup3,
  * close_range. */
 #define _GNU_SOURCE

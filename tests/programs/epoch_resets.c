@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Points after which the next write must be reported again although no
  * successful sync made the data durable: a failed fsync, ftruncate,
  * truncate, and an O_TRUNC open of an existing file.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A process that tries to blind an auditor: `event_flood MODE SECONDS`
  * loops for SECONDS on the cheapest call it can make, as fast as it can.
  *   fail     close(-1): fails with EBADF, changes nothing

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Opens one fd to keep and one O_CLOEXEC, writes both, then execs
  * exec_target (argv[2]) which writes to the kept fd and exits without
  * closing it. */

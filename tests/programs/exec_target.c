@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Second half of exec_cloexec: writes to an inherited fd (argv[2]) after an
  * fsync of it, and exits without closing it. */
 #include "prog_common.h"

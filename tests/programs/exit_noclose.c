@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Writes a file and exits through exit_group without closing it. */
 #include "prog_common.h"
 

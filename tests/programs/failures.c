@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Calls that fail: ENOENT, EEXIST and EBADF. */
 #include "prog_common.h"
 

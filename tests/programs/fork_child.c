@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A forked child writes a file and exits without closing it; the parent
  * waits for it. */
 #include "prog_common.h"

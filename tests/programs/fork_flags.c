@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Every way to make a process or thread, so the live test can check the
  * clone flags each Fork event carries:
  *   1. fork()            glibc: clone(CLONE_CHILD_SETTID|CLONE_CHILD_CLEARTID|SIGCHLD)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* argv[2] iterations (default 50000) of four reported file operations:
  * openat(O_CREAT), close, renameat, unlinkat -> 4 * N events. */
 #include "prog_common.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* The rest of the traced syscalls, once each, in a known order. */
 #include "prog_common.h"
 #include <linux/openat2.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Stores into a shared writable file mapping, then msync or not.
  *
  *   mmap_store DIR MODE [close-first]

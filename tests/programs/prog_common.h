@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Shared by the test programs in this directory. Each program performs a
  * known syscall sequence inside the directory given as argv[1].
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Relative paths: through a directory fd, and after chdir. */
 #include "prog_common.h"
 

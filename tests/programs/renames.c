@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* renameat2 RENAME_EXCHANGE (succeeds) and RENAME_NOREPLACE (EEXIST), plus
  * plain rename. */
 #include "prog_common.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Four threads write the same fd 100 times each. */
 #include "prog_common.h"
 #include <pthread.h>

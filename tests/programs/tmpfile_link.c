@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* O_TMPFILE written, fsynced, then published with linkat(AT_EMPTY_PATH). */
 #include "prog_common.h"
 

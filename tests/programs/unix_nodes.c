@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* Names that are not regular files: a unix socket bound at a path, a fifo
  * (mkfifo: mknodat), a fifo by mknod(2) itself; then all are unlinked. An
  * abstract socket, an unnamed one and an inet bind name nothing: not

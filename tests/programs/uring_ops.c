@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* File operations through io_uring (liburing), one request at a time so the
  * event order is fixed. Usage: uring_ops MODE DIR
  *   write-nosync   open(2) f, io_uring WRITE, close(2): data never synced

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* writev, pwrite64, pwritev, pwritev2 on three files; one fsync in between
  * makes the next write to that file reportable again. */
 #include "prog_common.h"

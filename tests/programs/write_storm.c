@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* 100k one-byte writes, an fsync, 100k more: two write events in all. */
 #include "prog_common.h"
 

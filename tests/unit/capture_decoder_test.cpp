@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Wire record -> Event decoding, without a kernel.
 #include <gtest/gtest.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Which failed calls leave the kernel (capture/failure_policy.h): exactly
 // those a rule judges or that change the fd table anyway.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The wire contract (bpf/events.h) has one layout for clang -target bpf and
 // the host compiler: every offset is pinned here, and checked against the
 // BTF that clang wrote into the compiled BPF object (the layout the kernel

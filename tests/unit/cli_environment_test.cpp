@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Options from DURAUDIT_<OPTION> environment variables (cli/option_parsing.h):
 // the name mapping, the command line winning, switches and bad values.
 #include <gtest/gtest.h>

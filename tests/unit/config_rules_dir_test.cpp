@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The operators' rules directory (config/rules_dir.h): *.yaml only, name
 // order, a missing directory is no error, an unreadable one is.
 #include "config/rules_dir.h"

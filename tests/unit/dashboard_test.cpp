@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The Grafana dashboard and the alert rules in dashboards/ hold the contract
 // SREs import: a stable uid, datasource/job/instance variables, every query
 // scoped to them, every documented metric (docs/production.md) shown, every alert documented.

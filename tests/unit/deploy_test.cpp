@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // deploy/: the systemd unit and the Kubernetes DaemonSet keep the properties
 // docs/production.md promises (hardening, the capability set, metrics port).
 #include <gtest/gtest.h>

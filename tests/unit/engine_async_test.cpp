@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // io_uring and Linux AIO in a source that cannot see their operations (an
 // strace log): the processes that use them are async-blind, and findings
 // about the files they touched are incomplete, with the reason (issue 11,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A fluent builder of RESOLVED events for engine tests: a tiny simulated
 // filesystem (paths -> inode numbers) and processes with fd tables, so a
 // test reads like the syscall sequence it models:

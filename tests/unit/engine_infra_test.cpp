@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Engine plumbing: loss, eviction under tiny caps, configuration (disabled
 // rules, severity overrides, ignored filesystems), evidence formatting.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The durability model and close-without-fsync for shared file mappings:
 // stores are writes, msync(MS_SYNC) is an fdatasync of the mapped file,
 // MS_ASYNC/MS_INVALIDATE make nothing durable, and the last handle on the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Names that are not regular files (a unix socket's bind, mkfifo/mknod): the
 // model binds them as "not a file", so unlinking one deletes no durable data
 // (issue 10, "Learn what is not a regular file").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A process over its event budget (Syscall::OverBudget): the kernel dropped
 // some of its events, so its own findings and those about the files it was
 // writing or touched afterwards are incomplete, with the reason; everyone

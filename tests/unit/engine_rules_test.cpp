@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Every rule of the catalogue, both ways: sequences that must fire (with
 // related files and roles) and correct sequences that must stay silent.
 #include <gtest/gtest.h>

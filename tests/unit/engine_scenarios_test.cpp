@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The real-world sequences the product exists for (docs/rules.md): FLINK-36421,
 // fluent-bit's $INDEX, SQLite's rollback journal.
 #include <gtest/gtest.h>

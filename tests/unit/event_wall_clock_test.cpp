@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Wall-clock time for JSON `time` (event/wall_clock.h): RFC 3339 in UTC
 // with nanoseconds, read back exactly; a live clock maps CLOCK_MONOTONIC
 // stamps to now.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A kept EvidenceRecord must read, once formatted, exactly like the evidence
 // formatted from the live event: findings quote kept records (the open, the
 // first write, an entry change) next to immediate ones.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // MetricsExporter against a real listening socket: the exposition text a
 // Prometheus server would scrape, the landing page, and start-up failures.
 #include "metrics/metrics_exporter.h"

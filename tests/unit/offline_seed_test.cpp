@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What replay needs to resolve paths as the live run did: process seeds in
 // recordings (cwd and fds of each initial target) and the cwd strace -y
 // prints for AT_FDCWD.

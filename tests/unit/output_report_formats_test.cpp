@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The document formats (SARIF, JUnit, HTML), their escaping of hostile
 // names, the timeline the HTML report draws, and reading a saved JSON run
 // back (duraudit report).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Sample findings shared by the output tests.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The recording format: round trip of every raw Event field, a recorder
 // killed mid-write, foreign files, and write/read throughput (measured and
 // printed, not asserted).

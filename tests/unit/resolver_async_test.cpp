@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // io_uring requests and AIO iocbs in the Resolver: a request the kernel names
 // by file identity (no fd) is named from the process's fds; opens and closes
 // of registered-file slots leave the fd table alone; requests that take

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A quick throughput measurement of the Resolver's hot path (reported, not
 // asserted: timing on a shared 2-core VM is not a test verdict).
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // fd tables: paths of opens (cwd, dirfd, `..`), file identity on fd-based
 // calls, dup/fcntl/CLOEXEC, close bookkeeping and implicit closes.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Shared writable file mappings: the mapping table (ranges, splits, moves)
 // and what the Resolver makes of mmap/munmap/mremap, stores and msync: a
 // mapping holds its file like an fd, and the last handle going (fd or

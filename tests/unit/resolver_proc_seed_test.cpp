@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Seeding from /proc with a real child process: it chdirs into a temp
 // directory, opens files there (one O_CLOEXEC) and waits. No root needed:
 // a process may read its own children's /proc entries.

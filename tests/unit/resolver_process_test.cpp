@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Processes: fork (copy vs CLONE_FILES), threads, exec from a thread, exit
 // with implicit closes, cwd inheritance, the process cap.
 #include <gtest/gtest.h>

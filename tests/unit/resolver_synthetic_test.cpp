@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Synthetic identities for sources without inode numbers (strace logs).
 #include <gtest/gtest.h>
 #include <sys/stat.h>

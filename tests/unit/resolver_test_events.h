@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Builders for raw events fed to the Resolver in unit tests: each sets the
 // fields a source would fill for that syscall, nothing more.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // User stacks without a kernel: the wire record, the recording field, the
 // process image built from maps text and symbolizing against this very
 // test binary, and how stacks read in text and JSON (docs/stacks.md).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Each strace format item, from the hand-written logs in tests/data/strace/hand_*.log
 // and from single lines, parsed to the exact Event fields (event/event.h).
 #include <errno.h>

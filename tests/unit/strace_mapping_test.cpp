@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // strace lines of the mapping calls decode to what the Resolver needs to
 // follow a shared writable mapping: prot, flags, fd, length and the address
 // mmap returned; msync's address and length; mremap's new length.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The syscall table (userspace/event/syscall_table.def) is consistent: ids
 // dense and in order, names and aliases unique, every family / operation
 // predicate agrees with the rows, argument roles well formed, and the syscall

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Live capture: loads bpf/duraudit.bpf.c, follows target processes in the
 // kernel, and delivers their file operations as raw duraudit::Events.
 //

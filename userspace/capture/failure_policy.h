@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Which failed calls the kernel side sends (bpf/events.h, enum
 // da_failure_policy): a failed call changes no state, so only the failures
 // a rule judges, or that change the fd table anyway, are worth a record.

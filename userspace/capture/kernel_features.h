@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // What the running kernel offers duraudit's eBPF programs, read from its BTF
 // (/sys/kernel/btf/vmlinux, world-readable): the capture layer decides from
 // it which programs to load, and `duraudit --version` prints it. Reading it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "capture/suspended_child.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Starting a traced command without a race: the child is forked, waits on a
 // pipe until the parent has registered it as a target (BpfCapture::add_target),
 // and only then execs. From the exec on, every syscall it makes is seen.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Wire records (bpf/events.h) -> duraudit::Event. Pure functions, no kernel:
 // unit-tested in tests/unit/capture_decoder_test.cpp.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Options shared by the commands that produce findings (run, replay,
 // attach): output format and file, rules files, --fail-on, --grace,
 // baselines. prepare_audit() turns them into a ready configuration, filter

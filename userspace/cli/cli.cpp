@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "cli/cli.h"
 
 #include <spdlog/sinks/stdout_color_sinks.h>

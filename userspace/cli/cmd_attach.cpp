@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // duraudit attach --pid N... | --all  [audit options] [--metrics-listen ADDR]
 // The production agent: audits running processes until SIGINT/SIGTERM,
 // --duration, or (with --pid) until every target has exited. Verdicts that

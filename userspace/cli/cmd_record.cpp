@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // duraudit record -o FILE -- CMD ARGS...   |   duraudit record -o FILE --pid N
 // Writes the captured raw event stream to a recording that `duraudit replay`
 // audits later, anywhere, with any rules.

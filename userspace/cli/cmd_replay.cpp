@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // duraudit replay [audit options] FILE            a recording (duraudit record)
 // duraudit replay [audit options] --strace FILE   an `strace -f` log ("-" = stdin)
 // The same engine and the same verdicts as a live run, on a trace.

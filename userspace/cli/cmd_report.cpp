@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // duraudit report [--format FMT] [-o FILE] FINDINGS.jsonl|-
 // Renders a saved JSON Lines run (--format json, --json FILE) in any output
 // format, by default the HTML report: the page a run with --html would have

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // duraudit rules list [--rules FILE]... [--format text|json]
 // duraudit rules check FILE...
 #include <iostream>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // duraudit run [opts] -- CMD ARGS...: trace CMD and all its descendants,
 // settle every verdict when the tree has exited, print findings, exit.
 #include <spdlog/spdlog.h>

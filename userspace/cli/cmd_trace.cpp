@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // duraudit trace [--format text|json] [-o FILE] -- CMD ARGS... | --pid N:
 // print the normalized, resolved event stream (a durability-focused strace).
 #include <errno.h>

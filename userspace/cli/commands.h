@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // One function per subcommand; each gets the arguments after its name and
 // the command to run (after `--`), and returns the exit status.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // How commands fail. Recoverable errors are returned; these are thrown once
 // and caught in cli_main, which turns them into the exit codes README.md
 // documents ("Exit status").

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "cli/option_parsing.h"
 
 #include <spdlog/spdlog.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // --stacks, --stack-size, --stack-rate: user stacks at the evidence calls
 // (docs/stacks.md). On by default for `run` and `record`, opt-in for
 // `attach` (a system-wide agent pays for every stack of every process).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Runs a command under live capture until it and every descendant have
 // exited: the shared core of `run`, `trace` and `record -- CMD`.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "cli/version_text.h"
 
 #include <bpf/libbpf.h>

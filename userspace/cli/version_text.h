@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `duraudit --version`: what a bug report needs to say which duraudit ran
 // where. Works without root and without loading BPF (everything it reads is
 // world-readable), so it can be the first thing asked for.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Effective configuration: built-in defaults, then each --rules FILE merged in
 // order, then command-line overrides (--grace). The engine and the capture
 // layer only read it. Loading and validation live in config/rules_file.h.

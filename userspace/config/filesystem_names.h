@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Filesystem names <-> superblock magics, for rules files
 // (`filesystems: { ignore: [tmpfs], track: [tmpfs] }`) and for showing the
 // filesystem of an event. Several names can share one magic (devtmpfs and

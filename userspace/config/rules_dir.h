@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The operators' rules directory (attach: /etc/duraudit/rules.d by default,
 // --rules-dir DIR): every *.yaml file in it, in name order, loaded after the
 // built-in defaults and before --rules FILE... (docs/rules-files.md

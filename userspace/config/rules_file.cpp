@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Loader for rules files; the schema is documented in rules_file.h.
 #include "config/rules_file.h"
 

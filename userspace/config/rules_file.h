@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Rules files: YAML that tunes the rule catalogue and what duraudit watches.
 // `--rules FILE` may be given several times; files merge in order into the
 // defaults, later files overriding earlier ones. The schema (also in

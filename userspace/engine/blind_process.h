@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A process some of whose operations the engine did not see, so verdicts
 // about the files it touched (and its own) are incomplete:
 //   - io_uring or Linux AIO in an strace log: strace shows io_uring_setup,

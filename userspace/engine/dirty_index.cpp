@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "engine/dirty_index.h"
 
 #include "engine/durability_model.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Dirty inodes by the directories that name them: the index behind "what in
 // this scope still has data that is not durable?" (unlink-before-durable
 // asks it on every unlink and replacing rename).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The durability model: what the engine knows about inodes (is their data
 // durable, who dirtied it, which names they have) and about directory entries
 // (which creates, renames, links and unlinks are not yet durable). It is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The durability engine: a model of inodes and directory entries (changed in
 // one place, engine/durability_model.*) and the rules that read it. It takes
 // resolved events (see resolve/resolver.h) and emits Findings.

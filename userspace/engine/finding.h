@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A verdict: what every rule produces and every sink (text, JSON, metrics,
 // baseline) consumes. Field meanings: docs/output.md.
 #pragma once

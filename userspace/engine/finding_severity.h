@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The severity a finding is reported at: its rule's (the rules file's
 // override or the catalogue default), except that an ordering finding whose
 // window the program closed itself (Finding::closed_by) is at most a

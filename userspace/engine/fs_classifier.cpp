@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "engine/fs_classifier.h"
 
 #include <sys/stat.h>

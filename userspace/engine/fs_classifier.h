@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Which filesystem a directory lives on, by superblock magic. Namespace
 // events (rename, unlink, mkdir...) carry no struct file, so the engine asks
 // this when neither the event nor the model knows the filesystem. Pluggable:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Small helpers on normalized absolute paths (the Resolver folds `.`/`..`
 // and never leaves a trailing slash except on "/").
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The rule catalogue: ids, default severities, one-line descriptions and fix
 // lines. Ids are user-facing and stable (docs/rules.md).
 #pragma once

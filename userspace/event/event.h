@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The normalized event: the one type every event source produces (ring buffer,
 // recording, strace log) and every later stage consumes (resolver, durability
 // model, rules, `trace` output).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Human-readable argument summaries of resolved events, shared by evidence
 // timelines (engine findings) and the `trace` command.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Event sources behind one interface: the live ring buffer, a recording, an
 // strace log, or a test's vector are interchangeable to everything downstream.
 #pragma once

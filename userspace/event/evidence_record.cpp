@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "event/evidence_record.h"
 
 #include "event/event_format.h"

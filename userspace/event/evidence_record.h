@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A syscall kept as possible proof for a verdict that may never come.
 //
 // The model and the rules keep the events a later finding would quote (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "event/loss_text.h"
 
 #include <string_view>

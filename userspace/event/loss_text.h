@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Losses in words, for the summary and for incomplete verdicts. The
 // LossCounters keys (event_source.h) are metric labels; people need to know
 // what was lost and what to do about it, and the advice differs: a full

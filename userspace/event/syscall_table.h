@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The syscall table (syscall_table.def) as C++: one SyscallInfo per
 // operation, built at compile time, and the family / operation predicates
 // every stage dispatches on. See syscall_table.def for the columns and the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "event/wall_clock.h"
 
 #include <time.h>

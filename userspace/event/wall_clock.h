@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Wall-clock time for events and findings (JSON `time`, docs/output.md).
 //
 // An event's ts_ns is the source's own clock: CLOCK_MONOTONIC live (the BPF

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Prometheus exporter for `duraudit attach --metrics-listen ADDR`.
 //
 // Metric names and labels are a user-facing contract (docs/production.md "Prometheus

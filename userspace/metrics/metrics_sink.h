@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Findings into Prometheus counters: a FindingSink in front of the exporter.
 #pragma once
 

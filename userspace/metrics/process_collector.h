@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The standard process_* metrics of the Prometheus client libraries
 // (https://prometheus.io/docs/instrumenting/writing_clientlibs/#process-metrics)
 // for duraudit itself, read from /proc/self at each scrape. prometheus-cpp

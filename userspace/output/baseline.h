@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Baselines: the fingerprints of findings a team has accepted for now.
 // `--write-baseline FILE` records them, `--baseline FILE` suppresses them.
 //

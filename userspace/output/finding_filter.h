@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The last step between the engine and the sinks: fills each finding's
 // fingerprint and effective severity, then drops what the user asked not to
 // see — paths outside the include/exclude globs, suppressions of rules files

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Glue the CLI uses between the engine and the sinks: each engine finding is
 // filtered (finding_filter.h), recorded for --write-baseline, counted in the
 // Summary and fanned out to every sink; finish() completes the summary and

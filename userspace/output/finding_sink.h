@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Where findings go: text for people, JSON Lines for machines, a baseline
 // writer, metrics. The CLI fans each filtered finding out to its sinks and
 // ends the session with one Summary.

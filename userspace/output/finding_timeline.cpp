@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "output/finding_timeline.h"
 
 #include <algorithm>

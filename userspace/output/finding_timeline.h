@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A finding's crash window, as the HTML report draws it: for each file
 // involved (the finding's own, then its related files), when its data (or,
 // for a directory, its entries) stopped being durable, and when, if ever,

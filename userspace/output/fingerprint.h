@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Stable finding identities for baselines (docs/output.md: fingerprint).
 //
 // A fingerprint is rule + comm + path with the parts that change from run to

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // GitHub Actions output (`--format github`): each finding as a workflow
 // command the runner turns into an annotation,
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The HTML report (`--html FILE`, `--format html`, `duraudit report`): one
 // self-contained page, no network and no external assets (a
 // Content-Security-Policy forbids both, and scripts), with the summary and,

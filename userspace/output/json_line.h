@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The one way duraudit turns a JSON object into a line of output: every
 // string in it (values and keys, at any depth) is first passed through
 // escape_json_bytes() (util/text_escape.h), so bytes that are not UTF-8 are

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // JSON Lines output (`--format json`), exactly the schema of docs/output.md
 // "Output": one `{"type":"finding",...}` object per finding, then one
 // `{"type":"summary",...}`. Each line is flushed as it is written so a soak

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // JUnit XML (`--junit FILE`, `--format junit`), for CI test reports (GitLab,
 // Jenkins): one <testsuite> per rule of the catalogue, one <testcase> per
 // finding fingerprint in it. A test case fails (<failure>) when one of its

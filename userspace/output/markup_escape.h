@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Untrusted names (paths, comm) in XML (JUnit) and HTML (the report).
 //
 // A name is first escaped as text output escapes it (util/text_escape.h:

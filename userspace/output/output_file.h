@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Where a command's output goes (-o FILE, or standard output), with every
 // write checked. A failed write(2), fsync(2) or close(2) is reported at
 // once, as one line on stderr ("cannot write FILE: REASON"), and remembered:

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // For long-running sessions (attach): a bug in a loop would otherwise print
 // the same finding every few seconds for weeks. Each fingerprint is shown
 // once per window; repeats inside the window are counted, and the next

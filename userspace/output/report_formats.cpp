@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "output/report_formats.h"
 
 #include "output/github_sink.h"

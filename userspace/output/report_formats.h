@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The output formats of findings, as one table: each row names a format
 // (`--format NAME` for the main output, and `--NAME FILE` beside it when
 // it offers a side file), says how it is delivered, and makes its sink.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "output/rules_listing.h"
 
 #include "output/json_line.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `duraudit rules list`: the rule catalogue as the effective config sees it.
 #pragma once
 

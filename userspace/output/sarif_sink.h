@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // SARIF 2.1.0 (`--sarif FILE`, `--format sarif`): one run whose tool.driver
 // lists every rule of the catalogue (descriptions, help URI into
 // docs/rules.md, the effective level), and one result per finding: the file

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Reading back a saved JSON Lines run (`--format json`, `--json FILE`) for
 // `duraudit report`: the findings and the summary, exactly as the sinks
 // had them (names decoded from docs/output.md's encoding), so a report

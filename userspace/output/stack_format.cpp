@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "output/stack_format.h"
 
 #include <cstdio>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // How stacks read in findings (docs/stacks.md): the text line under the
 // deciding call, and the finding's source location.
 #pragma once

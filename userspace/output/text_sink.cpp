@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "output/text_sink.h"
 
 #include <unistd.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Text output for people (`--format text`, the default): per finding a
 // headline, the message, the evidence timeline with times relative to the
 // first evidence event, related files, and a fix line; then a summary table.

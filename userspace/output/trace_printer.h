@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `duraudit trace`: the normalized, resolved event stream itself, as text
 // (a durability-focused strace) or JSON Lines (docs/output.md).
 #pragma once

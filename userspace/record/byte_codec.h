@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Little-endian fixed-width encoding for the recording format, independent
 // of the host's byte order.
 #pragma once

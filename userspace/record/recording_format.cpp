@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "record/recording_format.h"
 
 #include <bit>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The duraudit recording format (`duraudit record -o FILE`, read back by
 // `duraudit replay FILE`). Binary, little-endian, versioned:
 //

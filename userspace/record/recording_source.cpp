@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "record/recording_source.h"
 
 #include <sys/stat.h>

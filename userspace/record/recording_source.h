@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A recording (recording_format.h) as an EventSource: `duraudit replay FILE`.
 // Reads lazily, a batch per poll(); numbers events from 1.
 #pragma once

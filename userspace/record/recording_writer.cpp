@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "record/recording_writer.h"
 
 #include <fcntl.h>

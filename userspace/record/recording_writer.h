@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Writes the event stream to a recording file (format: recording_format.h).
 // Buffered: events are encoded into a 1 MiB buffer written with write(2)
 // when full, on flush() and on close(). A recorder that dies loses at most

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A process's fd table: fd -> (open file description, CLOEXEC). Shared by
 // the threads of a process and by CLONE_FILES children; copied by fork.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "resolve/mapping_table.h"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A process's shared writable file mappings: address range -> the open file
 // description mapped there (a mapping holds the file like an fd: vma->vm_file
 // is a reference on the struct file). Kept by the Resolver per process (per

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // An open file description: what open() created and dup()/fork share. The
 // fd table entries of a process (and of its forked children) point at these;
 // the per-fd bit (CLOEXEC) lives in the entry, not here.

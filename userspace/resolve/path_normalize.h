@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Lexical path handling for the Resolver: making a syscall's path argument
 // absolute and folding `.`, `..` and repeated slashes, without touching the
 // filesystem (the files may not exist any more, or exist on another host when

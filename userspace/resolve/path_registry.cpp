@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "resolve/path_registry.h"
 
 #include <vector>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Keeps the paths the Resolver hands out (open fds, cwds) current when the
 // namespace changes under them. The kernel follows inodes, so an fd opened as
 // /d/tmp still refers to its file after `rename /d /e`; evidence should then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Subtree operations on ordered containers keyed by normalized absolute path
 // (std::map / std::multimap with std::less<>). A rename of a directory must
 // move every key under it; in lexicographic order the keys "/d/..." are

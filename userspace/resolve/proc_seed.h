@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Reading a live process's state from /proc, for processes that were already
 // running when tracing began (attach) or whose early events we missed: cwd,
 // every open fd (path, inode identity, filesystem magic, open flags, CLOEXEC)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Tracked processes: tgid -> fd table, cwd, known threads. Bounded by a cap
 // with least-recently-active eviction (an `attach --all` on a busy host sees
 // processes come and go without ever seeing their exit).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The Resolver: one parser that changes per-process state (processes, fd
 // tables, cwds, synthetic identities); everything downstream only reads the
 // events it produces.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The Resolver keeps the per-process view the kernel has and the event stream
 // lacks: thread -> process, fd tables (shared by threads and CLONE_FILES
 // children, copied on fork), cwd, and which fds are CLOEXEC. It is the only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "resolve/synthetic_inodes.h"
 
 #include "resolve/path_tree.h"

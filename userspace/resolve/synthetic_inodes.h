@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Synthetic file identities for sources that have no inode numbers (strace
 // logs). The durability model works on inodes, so the Resolver invents one
 // per distinct file, FileId{FileId::kSyntheticDev, n}, bound to the names the

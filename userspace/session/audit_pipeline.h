@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The audit pipeline every mode shares:
 //   raw Event -> Resolver -> StackTracker -> Engine -> FindingReporter (filter, baseline,
 //   counts) -> sinks

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "session/state_caps.h"
 
 #include "session/audit_pipeline.h"

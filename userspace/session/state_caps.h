@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The caps on the state a long-running session keeps, one row each: what
 // duraudit_state_entries{kind}, duraudit_state_capacity{kind} and
 // duraudit_state_evictions_total{kind} report (docs/production.md

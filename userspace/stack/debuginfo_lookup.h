@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Where the debug info of a binary is, without a network: the standard
 // Debian places (/usr/lib/debug/.build-id/xx/rest.debug, and the
 // .gnu_debuglink name next to the file, in .debug/ beside it, or under

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // One binary on disk (an executable, a shared library, the dynamic loader)
 // as the unwinder and the symbolizer need it: where its segments go, its
 // build-id, its ELF interpreter. Read once per file (cached by path and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "stack/process_image.h"
 
 #include <elfutils/libdw.h>

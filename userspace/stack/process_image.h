@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The code mappings of one traced process, and the unwinder that turns its
 // raw stacks (stack/raw_stack.h) into frames with them.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A user stack as the kernel captured it at an event (bpf/events.h, struct
 // da_stack): the registers and a copy of the stack from the stack pointer
 // up. Raw: turning it into frames needs the process's code mappings and the

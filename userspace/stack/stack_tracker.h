@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The pipeline stage that gives events their stacks: it follows the code
 // mappings of every traced process through the event stream (exec, PROT_EXEC
 // mmaps, fork, exit; stack/process_image.h) and unwinds each event's raw

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Frames to names: function (demangled), module, and file:line when the
 // binary has debug info (in itself, next to it through .gnu_debuglink, or
 // under /usr/lib/debug/.build-id/); otherwise the function from the symbol

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // A user stack after unwinding: the return addresses, each in the module
 // (binary) it falls in. Symbolizing it (function, file:line) is left to
 // when a finding quotes it (stack/symbolizer.h): most kept stacks never are.

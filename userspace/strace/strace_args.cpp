@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "strace/strace_args.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // strace's spelling of values, turned back into what the program passed.
 //
 //   "a\"b\n\x2f\057"...   -> C string (escapes decoded; `...` = truncated by -s)

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // One complete strace call -> the raw Event fields it stands for (see the
 // field comments in event/event.h). The source adds what needs context:
 // seq, ts_ns, pid (tgid), tid, comm, and Fork's child_pid.

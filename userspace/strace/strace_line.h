@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Parsing one line of strace output, in two steps:
 //
 //   parse_strace_line()  splits the line into its prefix (pid, timestamp) and

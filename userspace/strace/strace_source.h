@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // An strace log as an EventSource: `duraudit replay --strace FILE`.
 //
 // Input: one file (strace -f -o FILE, or a terminal capture), stdin ("-"),

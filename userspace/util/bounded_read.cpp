@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "util/bounded_read.h"
 
 #include <fcntl.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Reading a configuration-sized input file (rules files, baselines) whole,
 // with a size limit: a path naming /dev/zero, a FIFO, a directory or a huge
 // file must fail with a sentence, not hang or exhaust memory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Durations as users write them on the command line (--grace) and in rules
 // files (grace:, state_min_age:): "5s", "500ms", "2m", "1h", "250us", "10ns",
 // "1.5s", or plain seconds "5".

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Ending a traced command that duraudit can no longer trace: `run`, `trace
 // -- CMD` and `record -- CMD` stopping early (a second SIGINT, an exception,
 // a capture that failed) must not leave the command running untraced.

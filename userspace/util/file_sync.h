@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Making duraudit's own output files durable: fsync the file, then the
 // directory that holds its name (the rules duraudit applies to others).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "util/glob.h"
 
 #include <fnmatch.h>

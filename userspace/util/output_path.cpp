@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "util/output_path.h"
 
 #include <fcntl.h>

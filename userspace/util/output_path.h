@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Opening a file duraudit writes (findings, traces, baselines, recordings)
 // so that another local user can neither choose what root overwrites nor
 // read what it writes (docs/production.md "Threat model"):

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // `run -u USER`: the identity a traced command runs as, resolved in the
 // parent (the child may only make async-signal-safe calls between fork and
 // exec), so the child just switches groups, gid and uid and execs with the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Run-specific parts of names: what changes from one run (or generation) of
 // a program to the next. Fingerprints fold them so a baseline matches the
 // next run; unlink-before-durable folds them to recognise the next

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 #include "util/service_notify.h"
 
 #include <systemd/sd-daemon.h>

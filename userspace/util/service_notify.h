@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // systemd's service protocol for attach (deploy/duraudit.service,
 // Type=notify, WatchdogSec=): READY=1 once the BPF programs are attached and
 // running processes seeded, WATCHDOG=1 from the event loop while it goes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Escaping of untrusted bytes (file names, process names) for output.
 //
 // Paths and comm come from traced processes, which may be hostile: a file

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* A shared library whose functions make the calls that lose data, so the
  * stacks test (tests/e2e/stacks_test.cpp) can check that each finding names
  * the function and the line that made the deciding call. The lines marked

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 /* stack_main MODE DIR [thread]: makes one durability mistake through
  * stack_lib.c, from main or from a second thread.
  *   close   DIR/state written and closed without fsync

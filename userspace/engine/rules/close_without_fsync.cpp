@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // close-without-fsync: a process wrote an inode and closed its last fd on it
 // (close, close_range, exec with CLOEXEC, exit) while the data was dirty.
 // The verdict waits for the grace period: a reopen+fsync, sync() or syncfs()

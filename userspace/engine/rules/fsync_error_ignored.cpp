@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // fsync-error-ignored: fsync/fdatasync failed with an error that means data
 // may be lost (EIO, ENOSPC, EDQUOT), and the process then wrote to or
 // fsynced the same inode again. Since Linux 4.13 the failed writeback's dirty

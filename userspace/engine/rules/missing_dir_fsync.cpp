@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // missing-dir-fsync: a directory entry change (create, mkdir, rename in/out,
 // link, symlink, unlink, rmdir) is still not durable when its grace period
 // ends or the session ends: no fsync of the directory, sync() or syncfs()

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The window of an ordering finding. rename-without-fsync and unlink-before-
 // durable are decided at the call (a rename published data that was not
 // durable; a durable file was deleted while its successor was not), but how

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // rename-without-fsync: rename/renameat/renameat2 or link/linkat publishes a
 // file whose data is not durable at that moment. On ext4 (delalloc), xfs and
 // btrfs the new name can reach the journal before the data blocks, so a crash

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // The interface every rule implements. Rules read the durability model and
 // never change it; the Engine calls them around DurabilityModel::apply():
 //

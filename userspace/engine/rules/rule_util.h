@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Helpers shared by rules: syscall groups, scope of a deleted file, bounded
 // bookkeeping sets, finding construction.
 #pragma once

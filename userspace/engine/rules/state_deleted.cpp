@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // state-deleted: a long-lived file (it existed before the session, or lived
 // at least Config::state_min_age_ns) loses its last name, and by the end of
 // the grace period (or session) nothing replaces it: no successor

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // Succession: which files took the place of a deleted one. unlink-before-
 // durable fires only for a deleted file with an identified successor whose
 // data is not durable; state-deleted stays silent when a successor exists.

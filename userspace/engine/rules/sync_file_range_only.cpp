@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // sync-file-range-only: a file written during the session got
 // sync_file_range but never fsync, fdatasync, an O_SYNC write, sync() or
 // syncfs(). sync_file_range starts (or waits for) writeback of data pages

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // truncate-in-place: durable state (a file that existed before the session,
 // or one made durable during it and older than Config::state_min_age_ns) is
 // truncated to zero (O_TRUNC open, ftruncate/truncate to 0) and then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-only
 // unlink-before-durable: a durable file (it existed before the session, or
 // its session data was made durable) is deleted while the file that takes
 // its place, its successor, still has data that is not durable. After a
