@@ -35,8 +35,8 @@ spdx_source_files() {
 # file type that has none (then it is not checked).
 spdx_comment_prefix() {
   case $1 in
-    *.c | *.h | *.cpp | *.hpp | *.h.in | *.def) echo '//' ;;
-    *.py | *.sh | *.bt | *.cmake | *.cmake.in | */CMakeLists.txt | CMakeLists.txt | *.yaml | *.yml) echo '#' ;;
+    *.c | *.h | *.cpp | *.hpp | *.h.in | *.def | *.bt) echo '//' ;;
+    *.py | *.sh | *.cmake | *.cmake.in | */CMakeLists.txt | CMakeLists.txt | *.yaml | *.yml) echo '#' ;;
     docs/man/*.[1-9]) echo '.\"' ;;
     *)
       # Extension-less scripts (.ci/run, maintainer scripts, the bash
