@@ -2198,6 +2198,20 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	return 0;
 }
 
+/* Who the new image runs as and what it sees ("Process identity" in
+ * events.h): userspace keys paths by it, so two containers writing the same
+ * path are two files, and says where a finding comes from. */
+static __always_inline void exec_identity(struct da_event *e, struct task_struct *p)
+{
+	struct dentry *root = BPF_CORE_READ(p, fs, root.dentry);
+	e->dev = BPF_CORE_READ(root, d_sb, s_dev);
+	e->ino = BPF_CORE_READ(root, d_inode, i_ino);
+	e->fs_magic = BPF_CORE_READ(p, nsproxy, mnt_ns, ns.inum);
+	e->exit_code = (__s32)BPF_CORE_READ(p, real_cred, uid.val);
+	e->duration_ns = bpf_get_current_cgroup_id();
+	e->head.flags |= DA_F_IDENTITY;
+}
+
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
@@ -2232,6 +2246,7 @@ int BPF_PROG(handle_exec, struct task_struct *p, pid_t old_pid, struct linux_bin
 		n = 1;
 	}
 	e->path_len = n > DA_PATH_MAX ? DA_PATH_MAX : n;
+	exec_identity(e, p);
 	if (stacks_enabled)
 		exec_image(s, bprm);
 	scratch_submit(s, DA_LOSS_RINGBUF_FULL_EXEC);

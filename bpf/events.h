@@ -118,6 +118,8 @@ enum da_event_flags {
 	                                * page-fault tracepoint): it counts as written from now on */
 	DA_F_STACK = 1 << 12,          /* a struct da_stack for this record (same tid and ts_ns) was
 	                                * committed to the ring `stacks` before this record */
+	DA_F_IDENTITY = 1 << 13,       /* exec: who the new image runs as and where (see "Process
+	                                * identity" below) */
 };
 
 struct da_event_head {
@@ -159,6 +161,19 @@ struct da_event {
 };
 
 #define DA_EVENT_FIXED_SIZE 152
+
+/* Process identity. A DA_EV_EXEC record with DA_F_IDENTITY says, in fields
+ * an exec record has no other use for, what the new image sees and runs as:
+ *   dev, ino     the root directory (task->fs->root): its superblock's s_dev
+ *                (kernel encoding) and inode number; differs from the agent's
+ *                in a chroot or a container
+ *   fs_magic     the mount namespace's inode number (task->nsproxy->mnt_ns->ns.inum,
+ *                as in `readlink /proc/PID/ns/mnt`)
+ *   exit_code    the real uid (as __u32)
+ *   duration_ns  the cgroup v2 id (bpf_get_current_cgroup_id(): the cgroup
+ *                directory's inode number on the cgroup2 mount)
+ * A process that chroots or unshares its mount namespace without exec'ing
+ * is not seen changing: the next exec tells. */
 #define DA_EVENT_MAX_SIZE (DA_EVENT_FIXED_SIZE + 2 * DA_PATH_MAX)
 
 /* With stacks on (rodata stacks_enabled), two records carry what userspace

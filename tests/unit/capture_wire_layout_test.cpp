@@ -55,7 +55,8 @@ static_assert(sizeof(da_inode_key) == 16);
 TEST(CaptureWireLayout, FlagsAreDistinctBits) {
   const unsigned flags[] = {DA_F_FILE_VALID,    DA_F_CREATED,         DA_F_SYNC_WRITE, DA_F_DEDUP,
                             DA_F_IS_THREAD,     DA_F_SHARES_FILES,    DA_F_GROUP_DEAD, DA_F_PATH_TRUNCATED,
-                            DA_F_PATH2_TRUNCATED, DA_F_PATH_UNREADABLE};
+                            DA_F_PATH2_TRUNCATED, DA_F_PATH_UNREADABLE, DA_F_FIXED_FILE, DA_F_STORES_UNSEEN,
+                            DA_F_STACK,         DA_F_IDENTITY};
   unsigned seen = 0;
   for (unsigned f : flags) {
     EXPECT_EQ(f & (f - 1), 0u) << f << " is not a single bit";

@@ -342,3 +342,53 @@ TEST(Recording, Throughput) {
 
 }  // namespace
 }  // namespace duraudit
+
+namespace duraudit {
+namespace {
+
+// An exec's identity and the recorder's view survive a recording: replay
+// tells containers apart as the live run did.
+TEST(Recording, IdentityAndRecorderViewRoundTrip) {
+  TempFile f;
+  Event exec;
+  exec.syscall = Syscall::Exec;
+  exec.pid = 7;
+  exec.path = "/usr/bin/app";
+  auto id = std::make_shared<ProcessIdentity>();
+  id->view = PathViewKey{4026532001, 0x2c, 256};
+  id->uid = 1000;
+  id->cgroup_id = 9876;
+  id->cgroup = "/kubepods.slice/x.scope";
+  id->container_id = std::string(64, 'a');
+  id->pod_uid = "0c3b6a1e-2d4f-4e5a-9b8c-7d6e5f4a3b2c";
+  exec.identity = id;
+  Event plain = full_event(2);
+  {
+    RecordingWriter w;
+    std::string err;
+    ASSERT_TRUE(w.open(f.path, &err)) << err;
+    ASSERT_TRUE(w.write_header("h", "k", 1, 2, &err, PathViewKey{4026531841, 0x800001, 2})) << err;
+    ASSERT_TRUE(w.append(exec));
+    ASSERT_TRUE(w.append(plain));
+    ASSERT_TRUE(w.close({}, &err)) << err;
+  }
+  std::string err;
+  auto src = RecordingSource::open(f.path, &err);
+  ASSERT_TRUE(src) << err;
+  ASSERT_TRUE(src->recorder_view());
+  EXPECT_EQ(*src->recorder_view(), (PathViewKey{4026531841, 0x800001, 2}));
+  auto out = drain(*src);
+  ASSERT_EQ(out.size(), 2u);
+  ASSERT_TRUE(out[0].identity);
+  EXPECT_EQ(out[0].identity->view, id->view);
+  EXPECT_EQ(out[0].identity->uid, 1000u);
+  EXPECT_EQ(out[0].identity->cgroup_id, 9876u);
+  EXPECT_EQ(out[0].identity->cgroup, id->cgroup);
+  EXPECT_EQ(out[0].identity->container_id, id->container_id);
+  EXPECT_EQ(out[0].identity->pod_uid, id->pod_uid);
+  EXPECT_FALSE(out[1].identity);
+  expect_same_raw(plain, out[1]);
+}
+
+}  // namespace
+}  // namespace duraudit

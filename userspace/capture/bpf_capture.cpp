@@ -21,11 +21,14 @@
 #include <utility>
 #include <vector>
 
+#include "capture/cgroup_names.h"
 #include "capture/failure_policy.h"
 #include "capture/kernel_features.h"
 #include "capture/wire_decoder.h"
 #include "duraudit.skel.h"
 #include "events.h"
+#include "event/process_identity.h"
+#include "util/container_origin.h"
 
 namespace duraudit {
 
@@ -362,6 +365,7 @@ int BpfCapture::on_record(void* ctx, void* data, size_t size) {
       return 0;
     }
     if (capture::wire_event_has_stack(data, size)) e.raw_stack = self->take_stack(e.tid, e.ts_ns);
+    if (e.identity) self->name_cgroup(e);
     self->last_event_ts_ = e.ts_ns;
     e.seq = self->next_seq_++;
     (*self->sink_)(std::move(e));
@@ -371,6 +375,17 @@ int BpfCapture::on_record(void* ctx, void* data, size_t size) {
   }
   // A negative return makes libbpf stop after this record (it is consumed).
   return --self->budget_ == 0 ? kBudgetSpent : 0;
+}
+
+void BpfCapture::name_cgroup(Event& e) {
+  if (e.identity->cgroup_id == 0) return;
+  if (!cgroup_names_) cgroup_names_ = std::make_unique<CgroupNames>();
+  auto id = std::make_shared<ProcessIdentity>(*e.identity);
+  id->cgroup = cgroup_names_->path_of(id->cgroup_id, e.pid);
+  ContainerOrigin origin = parse_container_origin(id->cgroup);
+  id->container_id = std::move(origin.container_id);
+  id->pod_uid = std::move(origin.pod_uid);
+  e.identity = std::move(id);
 }
 
 int BpfCapture::on_stack_record(void* ctx, void* data, size_t size) {

@@ -28,6 +28,8 @@ struct ring_buffer;
 
 namespace duraudit {
 
+class CgroupNames;  // capture/cgroup_names.h
+
 struct CaptureOptions {
   // Ring buffer size in bytes: a power of two and a multiple of the page
   // size. 16 MiB keeps 200k back-to-back file operations of one target
@@ -154,6 +156,9 @@ class BpfCapture final : public EventSource {
   // The stack sent for the event (tid, ts_ns), read from the ring `stacks`
   // if it is not waiting yet; null if none arrived.
   std::shared_ptr<const RawStack> take_stack(int32_t tid, uint64_t ts_ns);
+  // An exec's identity gets its cgroup's path and the container and pod
+  // named in it (the kernel sends only the cgroup id).
+  void name_cgroup(Event& e);
 
   ::duraudit_bpf* skel_ = nullptr;
   ring_buffer* ring_ = nullptr;
@@ -164,6 +169,7 @@ class BpfCapture final : public EventSource {
   uint64_t decode_errors_ = 0;
   std::vector<int32_t> comm_matches_at_open_;
   int cgroup_fd_ = -1;  // the --cgroup directory, kept open while its slot is in use
+  std::unique_ptr<CgroupNames> cgroup_names_;  // made at the first exec
   bool sees_io_uring_ = false;
   std::string poll_error_;
 

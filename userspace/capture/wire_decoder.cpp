@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "events.h"
+#include "event/process_identity.h"
 
 namespace duraudit::capture {
 
@@ -147,9 +148,19 @@ DecodeStatus decode_wire_event(const void* data, size_t size, Event* out) {
   e.shares_files = w.head.flags & DA_F_SHARES_FILES;
   e.group_dead = w.head.flags & DA_F_GROUP_DEAD;
   e.stores_unseen = w.head.flags & DA_F_STORES_UNSEEN;
-  e.exit_code = w.exit_code;
   e.child_pid = w.child_pid;
   e.child_tid = w.child_tid;
+  if (w.head.type == DA_EV_EXEC && (w.head.flags & DA_F_IDENTITY)) {
+    // bpf/events.h, "Process identity": the exec record's spare fields.
+    auto id = std::make_shared<ProcessIdentity>();
+    id->view = PathViewKey{w.fs_magic, w.dev, w.ino};
+    id->uid = static_cast<uint32_t>(w.exit_code);
+    id->cgroup_id = w.duration_ns;
+    e.identity = std::move(id);
+    e.duration_ns = 0;
+  } else {
+    e.exit_code = w.exit_code;
+  }
 
   const char* strings = static_cast<const char*>(data) + sizeof(da_event);
   if (!take_string(strings, w.path_len, &e.path) ||

@@ -104,6 +104,8 @@ int cmd_replay(const Args& args, const Args& command) {
                                             ? " (for strace output use: duraudit replay --strace FILE)"
                                             : ""));
     recording = r.get();
+    // The recorder's view tells the recorded containers' paths apart.
+    ro.agent_view = recording->recorder_view();
     source = std::move(r);
   }
 

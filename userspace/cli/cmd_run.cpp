@@ -15,6 +15,7 @@
 #include "cli/stack_options.h"
 #include "cli/traced_command.h"
 #include "session/audit_pipeline.h"
+#include "resolve/path_views.h"
 
 namespace duraudit {
 
@@ -55,6 +56,9 @@ int cmd_run(const Args& args, const Args& command) {
   CaptureOptions copts = capture_options_for(setup.config);
   bool stacks = apply_stack_options(stack_opts, /*on_by_default=*/true, copts);
   ResolverOptions ro;
+  // Containers and chroots: their paths are their own (resolve/path_view.h).
+  ro.agent_view = own_path_view();
+  ro.live_views = true;
   setup.reporter->set_origin({this_host_name(), WallClock::live()});
   AuditPipeline pipeline(setup.config, ro, *setup.reporter);
 

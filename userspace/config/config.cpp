@@ -25,12 +25,15 @@ Severity Config::severity_of(std::string_view id) const {
   return r ? r->default_severity : Severity::Warning;
 }
 
-bool Config::path_included(std::string_view abs_path) const {
+bool Config::path_included(std::string_view abs_path, std::string_view host_path) const {
+  auto matches = [&](const std::string& g) {
+    return glob_match(g, abs_path) || (!host_path.empty() && glob_match(g, host_path));
+  };
   for (const auto& g : exclude_paths)
-    if (glob_match(g, abs_path)) return false;
+    if (matches(g)) return false;
   if (include_paths.empty()) return true;
   for (const auto& g : include_paths)
-    if (glob_match(g, abs_path)) return true;
+    if (matches(g)) return true;
   return false;
 }
 

@@ -54,7 +54,10 @@ struct Config {
   static Config defaults();
   bool rule_enabled(std::string_view id) const;
   Severity severity_of(std::string_view id) const;  // override or catalogue default
-  bool path_included(std::string_view abs_path) const;  // include/exclude globs
+  // include/exclude globs. A file of a container or chroot has two names,
+  // the path its process saw and the host's (empty when it has none): a
+  // glob matching either one matches the file (docs/rules.md).
+  bool path_included(std::string_view abs_path, std::string_view host_path = {}) const;
   bool fs_ignored(uint64_t magic) const { return ignored_fs_magic.count(magic) != 0; }
 };
 

@@ -89,6 +89,18 @@ struct Finding {
   // clock has no date: event/wall_clock.h).
   std::string host;
   std::optional<int64_t> wall_offset_ns;
+  // Who made it and where it ran (event/process_identity.h), set by the
+  // pipeline when known: the executable, real uid, mount namespace, cgroup
+  // v2 path and the container and pod named in it; and, when the process's
+  // view (mount namespace, root) is not the agent's, where `path` is for
+  // the host. `path` itself is always the path as the process saw it.
+  std::string exe;
+  std::optional<uint32_t> uid;
+  uint64_t mnt_ns = 0;
+  std::string cgroup;
+  std::string container_id;
+  std::string pod_uid;
+  std::string host_path;
   // attach folds a finding that recurs (same fingerprint) within a window:
   // the next time it is reported, `repeats` says how many were folded.
   uint64_t repeats = 0;

@@ -21,6 +21,7 @@
 
 namespace duraudit {
 
+struct ProcessIdentity;  // event/process_identity.h
 struct RawStack;      // stack/raw_stack.h
 struct UnwoundStack;  // stack/unwound_stack.h
 
@@ -130,6 +131,9 @@ struct Event {
   bool shares_files = false;// Fork: CLONE_FILES (fd table shared)
   bool group_dead = false;  // Exit: last thread of the process
   int32_t exit_code = 0;    // Exit: wait status style (code << 8 | signal)
+  // Exec: who the new image runs as and what it sees (mount namespace,
+  // root, uid, cgroup), when the source knows; null otherwise.
+  std::shared_ptr<const ProcessIdentity> identity;
 
   // ---- resolved (filled by the Resolver) ----
   std::string abs_path;     // `path` made absolute against cwd/dirfd, normalized

@@ -8,6 +8,7 @@
 
 #include <cstdio>
 
+#include "resolve/path_view.h"
 #include "stack/symbolizer.h"
 
 namespace duraudit {
@@ -31,15 +32,17 @@ std::string quoted(const std::string& s) {
   return out + "\"";
 }
 
-std::string path1(const Event& ev) { return quoted(!ev.abs_path.empty() ? ev.abs_path : ev.path); }
-std::string path2(const Event& ev) { return quoted(!ev.abs_path2.empty() ? ev.abs_path2 : ev.path2); }
+// Paths as the process saw them: a container's are kept qualified by view
+// inside duraudit (resolve/path_view.h), never shown so.
+std::string path1(const Event& ev) { return quoted(!ev.abs_path.empty() ? seen_path(ev.abs_path) : ev.path); }
+std::string path2(const Event& ev) { return quoted(!ev.abs_path2.empty() ? seen_path(ev.abs_path2) : ev.path2); }
 
 // fd -1 with a known file: an io_uring request on a registered (fixed)
 // file, or a store into a mapping: the file, not a descriptor.
 std::string fd_ref(int32_t fd, const FileInfo& f) {
-  if (fd < 0 && (f.known() || !f.path.empty())) return f.path.empty() ? std::string("<?>") : "<" + f.path + ">";
+  if (fd < 0 && (f.known() || !f.path.empty())) return f.path.empty() ? std::string("<?>") : "<" + seen_path(f.path) + ">";
   std::string out = std::to_string(fd);
-  if (!f.path.empty()) out += "<" + f.path + ">";
+  if (!f.path.empty()) out += "<" + seen_path(f.path) + ">";
   return out;
 }
 
@@ -143,7 +146,7 @@ std::string format_event_args(const Event& ev) {
       return fd_ref(ev.fd, ev.file);
     case SyscallOp::Msync:
       return hex(ev.arg) + ", " + std::to_string(ev.arg2) + ", " + msync_flags(ev.flags) +
-             (ev.file.path.empty() ? "" : " <" + ev.file.path + ">");
+             (ev.file.path.empty() ? "" : " <" + seen_path(ev.file.path) + ">");
     case SyscallOp::Syncfs:
     case SyscallOp::Fchdir: return fd_ref(ev.fd, ev.file);
     case SyscallOp::SyncFileRange: return fd_ref(ev.fd, ev.file) + ", flags " + std::to_string(ev.flags);

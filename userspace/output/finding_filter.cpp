@@ -10,7 +10,10 @@ namespace duraudit {
 bool suppression_matches(const Suppression& s, const Finding& f) {
   if (!s.rule.empty() && s.rule != "*" && s.rule != f.rule) return false;
   if (!s.comm.empty() && s.comm != f.comm) return false;
-  if (!s.path_glob.empty() && !glob_match(s.path_glob, f.path)) return false;
+  // Either name of the file (the path as seen, the host's): config.h.
+  if (!s.path_glob.empty() && !glob_match(s.path_glob, f.path) &&
+      (f.host_path.empty() || !glob_match(s.path_glob, f.host_path)))
+    return false;
   return true;
 }
 
@@ -19,7 +22,7 @@ FindingFilter::Verdict FindingFilter::apply(Finding& f) {
   if (f.fingerprint.empty()) f.fingerprint = fingerprint(f);
   if (!cfg_.rule_enabled(f.rule)) return Verdict::DisabledRule;
   f.severity = severity_for(cfg_, f);
-  if (!cfg_.path_included(f.path)) {
+  if (!cfg_.path_included(f.path, f.host_path)) {
     ++by_rules_;
     return Verdict::SuppressedByRules;
   }

@@ -37,7 +37,14 @@ ordered_json finding_to_json(const Finding& f) {
   j["pid"] = f.pid;
   j["tid"] = f.tid;
   j["comm"] = f.comm;
+  if (!f.exe.empty()) j["exe"] = f.exe;
+  if (f.uid) j["uid"] = *f.uid;
+  if (f.mnt_ns) j["mnt_ns"] = f.mnt_ns;
+  if (!f.cgroup.empty()) j["cgroup"] = f.cgroup;
+  if (!f.container_id.empty()) j["container_id"] = f.container_id;
+  if (!f.pod_uid.empty()) j["pod_uid"] = f.pod_uid;
   j["path"] = f.path;
+  if (!f.host_path.empty()) j["host_path"] = f.host_path;
   j["message"] = f.message;
   ordered_json related = ordered_json::array();
   for (const auto& r : f.related)

@@ -102,6 +102,13 @@ bool finding_from_json(const json& j, Finding& f, std::string* error) {
   f.incomplete_reason = str(j, "incomplete_reason");
   f.ts_ns = number<uint64_t>(j, "settled_ns");
   f.host = str(j, "host");
+  f.exe = str(j, "exe");
+  if (auto it = j.find("uid"); it != j.end() && it->is_number_unsigned()) f.uid = it->get<uint32_t>();
+  f.mnt_ns = number<uint64_t>(j, "mnt_ns");
+  f.cgroup = str(j, "cgroup");
+  f.container_id = str(j, "container_id");
+  f.pod_uid = str(j, "pod_uid");
+  f.host_path = str(j, "host_path");
   if (!f.evidence.empty()) f.wall_offset_ns = wall_offset_of(j["evidence"].front());
   return true;
 }

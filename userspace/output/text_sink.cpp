@@ -89,6 +89,11 @@ void TextSink::on_finding(const Finding& f) {
   o << paint(sev, severity_colour(f.severity)) << ' ' << paint(escape_text(f.rule), kBold) << "  "
     << escape_text(f.path) << "  " << escape_text(f.comm) << '[' << f.pid << "]\n";
   o << "  " << escape_text(f.message) << '\n';
+  // A container's or chroot's file: where it is for the host, and whose.
+  if (!f.host_path.empty()) o << "  on the host: " << escape_text(f.host_path) << '\n';
+  if (!f.container_id.empty())
+    o << "  container " << escape_text(f.container_id.substr(0, 12))
+      << (f.pod_uid.empty() ? std::string() : ", pod " + escape_text(f.pod_uid)) << '\n';
   if (f.replaced) o << "  " << (*f.replaced ? "replaced an existing file" : "created a new name") << '\n';
   if (f.entries) o << "  " << *f.entries << " directory entr" << (*f.entries == 1 ? "y" : "ies") << " not durable\n";
   if (f.window_ns) {

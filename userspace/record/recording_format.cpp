@@ -53,6 +53,7 @@ void encode_event_payload(const Event& ev, std::string& out) {
   } else {
     w.u8(0);
   }
+  if (ev.identity) encode_identity(ev.identity.get(), out);  // appended later: absent reads none
 }
 
 bool decode_event_payload(std::string_view payload, Event* ev) {
@@ -81,6 +82,8 @@ bool decode_event_payload(std::string_view payload, Event* ev) {
     st->arch = static_cast<StackArch>(arch);
     e.raw_stack = std::move(st);
   }
+  // Bytes a later version appended (or a cut identity) are ignored.
+  if (r.remaining() >= 1 && !decode_identity(r, &e.identity)) e.identity.reset();
   // A syscall number from a newer duraudit reads as Unknown.
   e.syscall = sc < static_cast<uint16_t>(Syscall::Count_) ? static_cast<Syscall>(sc) : Syscall::Unknown;
   e.ret = static_cast<int64_t>(ret);
@@ -92,6 +95,59 @@ bool decode_event_payload(std::string_view payload, Event* ev) {
   e.by_identity = bits & 32;
   e.stores_unseen = bits & 64;  // a later bit: older recordings have it clear
   *ev = std::move(e);
+  return true;
+}
+
+void encode_path_view(const std::optional<PathViewKey>& view, std::string& out) {
+  ByteWriter w(out);
+  w.u8(view ? 1 : 0);
+  if (!view) return;
+  w.u64(view->mnt_ns);
+  w.u64(view->root_dev);
+  w.u64(view->root_ino);
+}
+
+bool decode_path_view(ByteReader& r, std::optional<PathViewKey>* view) {
+  view->reset();
+  uint8_t known = 0;
+  if (r.remaining() == 0) return true;  // older recordings
+  if (!r.u8(known)) return false;
+  if (known != 1) return known == 0;
+  PathViewKey k;
+  if (!(r.u64(k.mnt_ns) && r.u64(k.root_dev) && r.u64(k.root_ino))) return false;
+  *view = k;
+  return true;
+}
+
+void encode_identity(const ProcessIdentity* id, std::string& out) {
+  ByteWriter w(out);
+  w.u8(id ? 1 : 0);
+  if (!id) return;
+  encode_path_view(id->view, out);
+  w.u8(id->uid ? 1 : 0);
+  w.u32(id->uid.value_or(0));
+  w.u64(id->cgroup_id);
+  w.str(id->cgroup);
+  w.str(id->container_id);
+  w.str(id->pod_uid);
+  w.str(id->exe);
+}
+
+bool decode_identity(ByteReader& r, std::shared_ptr<const ProcessIdentity>* out) {
+  uint8_t known = 0;
+  out->reset();
+  if (!r.u8(known)) return false;
+  if (known != 1) return known == 0;
+  auto id = std::make_shared<ProcessIdentity>();
+  std::optional<PathViewKey> view;
+  uint8_t has_uid = 0;
+  uint32_t uid = 0;
+  if (!(decode_path_view(r, &view) && r.u8(has_uid) && r.u32(uid) && r.u64(id->cgroup_id) && r.str(id->cgroup) &&
+        r.str(id->container_id) && r.str(id->pod_uid) && r.str(id->exe)))
+    return false;
+  if (view) id->view = *view;
+  if (has_uid) id->uid = uid;
+  *out = std::move(id);
   return true;
 }
 
@@ -114,6 +170,7 @@ void encode_seed_payload(const ProcessSeed& seed, std::string& out) {
   w.u32(static_cast<uint32_t>(snap.tids.size()));
   for (int32_t tid : snap.tids) w.i32(tid);
   w.u8(snap.launched ? 1 : 0);
+  if (snap.identity) encode_identity(snap.identity.get(), out);
 }
 
 bool decode_seed_payload(std::string_view payload, ProcessSeed* seed) {
@@ -140,6 +197,7 @@ bool decode_seed_payload(std::string_view payload, ProcessSeed* seed) {
     if (!r.i32(tid)) return false;
   uint8_t bits = 0;
   if (r.remaining() >= 1 && r.u8(bits)) s.snapshot.launched = (bits & 1) != 0;  // absent in older recordings
+  if (r.remaining() >= 1 && !decode_identity(r, &s.snapshot.identity)) s.snapshot.identity.reset();
   *seed = std::move(s);
   return true;
 }

@@ -7,7 +7,8 @@
 //               u16 version (kRecordingVersion)
 //               u32 body_len, then body_len bytes:
 //                 u64 start_wall_ns (CLOCK_REALTIME), u64 start_mono_ns (CLOCK_MONOTONIC),
-//                 str host, str kernel_release
+//                 str host, str kernel_release,
+//                 view (appended later): the recorder's own mount namespace and root
 //               (a reader skips body bytes it does not know: later versions may append)
 //   record   := u32 len, u8 type, (len - 1) payload bytes
 //   type 1   := event (below)
@@ -33,11 +34,17 @@
 //   (DWARF numbering), u32 len, len bytes of stack from sp. With it, the Exec and PROT_EXEC Mmap
 //   events (bpf/events.h) say where each binary was loaded, so replay unwinds
 //   and symbolizes from the binaries on the replaying machine.
+//   identity (appended after the stack; absent reads none): an Exec's
+//   event/process_identity.h
 // seq is not stored: a reader numbers events from 1 as every source does.
 //
+//   view     := u8 known, and when 1: u64 mnt_ns, u64 root_dev, u64 root_ino
+//   identity := u8 known, and when 1: view (its u8 included), u8 has_uid, u32 uid,
+//               u64 cgroup_id, str cgroup, str container_id, str pod_uid, str exe
 // Process seed payload (resolve/proc_seed.h's ProcSnapshot of one process):
 //   i32 pid, str cwd (empty: unknown), u32 nfds, nfds * fd, u32 ntids, ntids * i32 tid,
-//   u8 bits (1 launched: ProcSnapshot::launched; appended later, absent reads 0)
+//   u8 bits (1 launched: ProcSnapshot::launched; appended later, absent reads 0),
+//   identity (appended later; absent reads none)
 //   fd := i32 fd, str path (readlink text), u64 open_flags (without O_CLOEXEC),
 //         u8 cloexec, u64 dev, u64 ino, u32 mode, u64 fs_magic
 // A reader ignores payload bytes past the fields it knows (forward
@@ -50,10 +57,13 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "event/event.h"
+#include "event/process_identity.h"
+#include "record/byte_codec.h"
 #include "resolve/proc_seed.h"
 
 namespace duraudit {
@@ -69,6 +79,12 @@ inline constexpr uint8_t kRecordTrailer = 2;
 inline constexpr uint8_t kRecordProcessSeed = 3;
 // A record longer than this is corruption, not data (paths are < 64 KiB each).
 inline constexpr uint32_t kMaxRecordLen = 1u << 20;
+
+// The `view` and `identity` fields above.
+void encode_path_view(const std::optional<PathViewKey>& view, std::string& out);
+bool decode_path_view(ByteReader& r, std::optional<PathViewKey>* view);
+void encode_identity(const ProcessIdentity* id, std::string& out);
+bool decode_identity(ByteReader& r, std::shared_ptr<const ProcessIdentity>* id);
 
 // Appends the event payload (without the u32 len / u8 type prefix).
 void encode_event_payload(const Event& ev, std::string& out);

@@ -79,6 +79,7 @@ bool RecordingSource::read_header(const std::string& name, std::string* error) {
   ByteReader b(body);
   if (!(b.u64(start_wall_ns_) && b.u64(start_mono_ns_) && b.str(host_) && b.str(kernel_)))
     return foreign(" (corrupt header)");
+  if (!decode_path_view(b, &recorder_view_)) return foreign(" (corrupt header)");
   return true;
 }
 

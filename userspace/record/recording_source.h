@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <istream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -47,6 +48,8 @@ class RecordingSource : public EventSource {
   const std::string& host() const { return host_; }
   const std::string& kernel_release() const { return kernel_; }
   uint64_t start_wall_ns() const { return start_wall_ns_; }
+  // The recorder's mount namespace and root (unknown in older recordings).
+  const std::optional<PathViewKey>& recorder_view() const { return recorder_view_; }
   uint64_t start_mono_ns() const { return start_mono_ns_; }
   uint64_t events_read() const { return seq_; }
   // The process seeds written before the first event (cwd and open fds of
@@ -57,6 +60,7 @@ class RecordingSource : public EventSource {
 
  private:
   RecordingSource() = default;
+  std::optional<PathViewKey> recorder_view_;
   bool read_header(const std::string& name, std::string* error);
   void mark_truncated(const std::string& why);
   enum class ReadResult { Record, End, Cut, Corrupt };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "record/recording_writer.h"
 
+#include "resolve/path_views.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
@@ -86,13 +88,15 @@ bool RecordingWriter::open(const std::string& path, std::string* error, bool* re
 }
 
 bool RecordingWriter::write_header(const std::string& host, const std::string& kernel_release,
-                                   uint64_t start_wall_ns, uint64_t start_mono_ns, std::string* error) {
+                                   uint64_t start_wall_ns, uint64_t start_mono_ns, std::string* error,
+                                   const std::optional<PathViewKey>& view) {
   std::string body;
   ByteWriter b(body);
   b.u64(start_wall_ns);
   b.u64(start_mono_ns);
   b.str(host);
   b.str(kernel_release);
+  encode_path_view(view, body);
   buf_.append(kRecordingMagic, sizeof kRecordingMagic);
   ByteWriter w(buf_);
   w.u16(kRecordingVersion);
@@ -108,7 +112,7 @@ bool RecordingWriter::write_local_header(std::string* error) {
   gethostname(host, sizeof host - 1);
   utsname u{};
   uname(&u);
-  return write_header(host, u.release, clock_ns(CLOCK_REALTIME), clock_ns(CLOCK_MONOTONIC), error);
+  return write_header(host, u.release, clock_ns(CLOCK_REALTIME), clock_ns(CLOCK_MONOTONIC), error, own_path_view());
 }
 
 void RecordingWriter::append_record(uint8_t type, const std::string& payload) {

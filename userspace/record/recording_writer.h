@@ -13,11 +13,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <sys/types.h>
 
 #include "event/event.h"
 #include "event/event_source.h"
+#include "event/process_identity.h"
 #include "record/recording_format.h"
 
 namespace duraudit {
@@ -36,8 +38,11 @@ class RecordingWriter {
   // path was refused (a planted symlink, FILE.partial exists) rather than
   // failed to open.
   bool open(const std::string& path, std::string* error = nullptr, bool* refused = nullptr);
+  // `view`: the recorder's own mount namespace and root (replay tells the
+  // recorded processes' views apart by it).
   bool write_header(const std::string& host, const std::string& kernel_release, uint64_t start_wall_ns,
-                    uint64_t start_mono_ns, std::string* error = nullptr);
+                    uint64_t start_mono_ns, std::string* error = nullptr,
+                    const std::optional<PathViewKey>& view = std::nullopt);
   // Header fields of this machine, now: hostname, uname release, CLOCK_REALTIME, CLOCK_MONOTONIC.
   bool write_local_header(std::string* error = nullptr);
   // Buffers one process seed (recording_format.h); call before the first

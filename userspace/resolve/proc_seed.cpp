@@ -11,6 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+
+#include "util/container_origin.h"
 
 namespace duraudit {
 
@@ -90,7 +93,43 @@ bool read_proc_snapshot(int32_t pid, ProcSnapshot& out, const std::string& proc_
   }
   out.tids = numeric_entries(base + "/task");
   if (out.tids.empty()) out.tids.push_back(pid);
+  out.identity = read_proc_identity(pid, proc_root);
   return true;
+}
+
+std::string proc_cgroup_path(int32_t pid, const std::string& proc_root) {
+  std::ifstream in(proc_root + "/" + std::to_string(pid) + "/cgroup");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("0::", 0) == 0) return line.substr(3);
+  return {};
+}
+
+std::shared_ptr<const ProcessIdentity> read_proc_identity(int32_t pid, const std::string& proc_root) {
+  const std::string base = proc_root + "/" + std::to_string(pid);
+  auto id = std::make_shared<ProcessIdentity>();
+  std::string ns;
+  if (read_link(base + "/ns/mnt", ns) && ns.rfind("mnt:[", 0) == 0) id->view.mnt_ns = std::strtoull(ns.c_str() + 5, nullptr, 10);
+  struct stat st;
+  if (::stat((base + "/root").c_str(), &st) == 0) {
+    id->view.root_dev = kernel_dev_from_user(st.st_dev);
+    id->view.root_ino = st.st_ino;
+  } else if (::stat(base.c_str(), &st) != 0) {
+    return nullptr;
+  }
+  std::ifstream status(base + "/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("Uid:", 0) == 0) {
+      id->uid = static_cast<uint32_t>(std::strtoul(line.c_str() + 4, nullptr, 10));
+      break;
+    }
+  id->cgroup = proc_cgroup_path(pid, proc_root);
+  ContainerOrigin origin = parse_container_origin(id->cgroup);
+  id->container_id = std::move(origin.container_id);
+  id->pod_uid = std::move(origin.pod_uid);
+  read_link(base + "/exe", id->exe);
+  return id;
 }
 
 void prepare_launched_snapshot(ProcSnapshot& snapshot) {

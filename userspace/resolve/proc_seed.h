@@ -7,10 +7,12 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "event/event.h"
+#include "event/process_identity.h"
 
 namespace duraudit {
 
@@ -30,11 +32,22 @@ struct ProcSnapshot {
   // `> out.txt`. That file is the caller's choice, not the command's to make
   // durable, so writes through those fds are not audited.
   bool launched = false;
+  // Its mount namespace, root, uid, cgroup and executable (null: unknown).
+  // Its paths above are as /proc shows them to the reader.
+  std::shared_ptr<const ProcessIdentity> identity;
 };
 
 // False if the process does not exist (or /proc/<pid> cannot be read at all).
 // `proc_root` is "/proc" except in tests.
 bool read_proc_snapshot(int32_t pid, ProcSnapshot& out, const std::string& proc_root = "/proc");
+
+// The identity of a live process: /proc/PID/ns/mnt, root, status (Uid),
+// cgroup (v2 line, with the container and pod it names) and exe. Null if
+// the process is gone.
+std::shared_ptr<const ProcessIdentity> read_proc_identity(int32_t pid, const std::string& proc_root = "/proc");
+
+// The v2 line ("0::/path") of /proc/PID/cgroup: the path, or "".
+std::string proc_cgroup_path(int32_t pid, const std::string& proc_root = "/proc");
 
 // For a child duraudit forked that has not exec'd yet (`run`, `trace`,
 // `record -- CMD`): its CLOEXEC fds are duraudit's own (BPF maps, pipes)

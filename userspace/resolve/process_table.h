@@ -14,6 +14,11 @@
 #include "resolve/fd_table.h"
 #include "resolve/mapping_table.h"
 #include "resolve/path_registry.h"
+#include "resolve/path_view.h"
+
+namespace duraudit {
+struct ProcessIdentity;
+}
 
 namespace duraudit {
 
@@ -23,6 +28,10 @@ struct Process {
   std::shared_ptr<TrackedPath> cwd; // shared with CLONE_FS relatives (threads share the Process)
   MappingTable maps;                // shared writable file mappings (threads share the Process)
   std::unordered_set<int32_t> tids; // threads seen, leader included
+  // What its paths name (resolve/path_view.h) and who it runs as: set at
+  // exec and from /proc, inherited at fork.
+  ViewId view = kAgentView;
+  std::shared_ptr<const ProcessIdentity> identity;
 
   void add_tid(int32_t tid);
   void remove_tid(int32_t tid);

@@ -35,13 +35,16 @@
 
 #include <cerrno>
 #include <charconv>
+#include <deque>
 #include <iterator>
 #include <limits>
+#include <unordered_map>
 
 #include "resolve/fd_table.h"
 #include "resolve/open_file.h"
 #include "resolve/path_normalize.h"
 #include "resolve/path_registry.h"
+#include "resolve/path_views.h"
 #include "resolve/proc_seed.h"
 #include "resolve/process_table.h"
 #include "resolve/synthetic_inodes.h"
@@ -82,11 +85,13 @@ bool parse_proc_fd_path(std::string_view p, std::string_view& who, int32_t& fd) 
 }  // namespace
 
 struct Resolver::Impl {
-  explicit Impl(ResolverOptions o) : opts(std::move(o)), procs(opts.max_processes) {}
+  explicit Impl(ResolverOptions o)
+      : opts(std::move(o)), views(opts.agent_view, opts.live_views), procs(opts.max_processes) {}
 
   // Declaration order matters: fd tables (in procs) point at open_fds and
   // hold TrackedPaths registered in `paths`, so they are destroyed first.
   ResolverOptions opts;
+  PathViews views;
   PathRegistry paths;
   SyntheticInodes synthetic;
   uint64_t open_fds = 0;
@@ -108,6 +113,10 @@ struct Resolver::Impl {
   // Implicit closes of the event being resolved, in order (kept to reuse
   // their storage).
   std::vector<Event> pending;
+  std::string scratch_path;
+  // Origins of processes that exited, newest last (Resolver::origin_of).
+  std::unordered_map<int32_t, ProcessOrigin> exited;
+  std::deque<int32_t> exited_order;
 
   // ---- processes ----
 
@@ -130,7 +139,15 @@ struct Resolver::Impl {
   }
 
   void seed(int32_t pid, const ProcSnapshot& snap) {
-    Process& p = new_process(pid, snap.cwd.empty() ? std::string_view(opts.default_cwd) : snap.cwd);
+    const ViewId view = snap.identity ? views.view_for(snap.identity->view, pid) : kAgentView;
+    // /proc names paths for its reader: as seen by the process, qualified.
+    auto in_view = [&](const std::string& link) {
+      if (view == kAgentView || !is_absolute_path(link)) return link;
+      return qualify_path(view, normalize_path(views.seen_from_proc_link(view, link)));
+    };
+    Process& p = new_process(pid, snap.cwd.empty() ? opts.default_cwd : in_view(snap.cwd));
+    p.view = view;
+    p.identity = snap.identity;
     p.tids.insert(snap.tids.begin(), snap.tids.end());
     for (auto& s : snap.fds) {
       auto of = std::make_shared<OpenFile>(&paths);
@@ -139,7 +156,7 @@ struct Resolver::Impl {
       of->fs_magic = s.file.fs_magic;
       of->open_flags = s.open_flags;
       of->launcher_stdio = snap.launched && s.fd >= 0 && s.fd <= 2;
-      paths.assign(of->path, s.file.path);
+      paths.assign(of->path, in_view(s.file.path));
       p.fds->install(s.fd, std::move(of), s.cloexec);
     }
   }
@@ -180,7 +197,7 @@ struct Resolver::Impl {
     out.clear();
     if (rel.empty() && !empty_means_dirfd) return;
     if (is_absolute_path(rel)) {
-      resolve_path("/", rel, out);
+      resolve_in_view(p.view, "/", rel, out);
       return;
     }
     const std::string* base;
@@ -191,7 +208,28 @@ struct Resolver::Impl {
       if (!e) return;
       base = &e->file->path.str();
     }
-    if (is_absolute_path(*base)) resolve_path(*base, rel, out);
+    if (!is_absolute_path(*base)) return;
+    // Relative to a directory: in that directory's view (an fd kept across
+    // an exec into a container still names the old view's directory).
+    ViewId view = kAgentView;
+    const size_t prefix = view_prefix_length(*base, &view);
+    if (prefix == 0) {
+      resolve_path(*base, rel, out);
+      return;
+    }
+    std::string_view seen = prefix == base->size() ? std::string_view("/") : std::string_view(*base).substr(prefix);
+    resolve_in_view(view, seen, rel, out);
+  }
+
+  // `rel` against `base` (as seen in `view`), qualified: `..` stops at the
+  // view's root.
+  void resolve_in_view(ViewId view, std::string_view base, std::string_view rel, std::string& out) {
+    if (view == kAgentView) {
+      resolve_path(base, rel, out);
+      return;
+    }
+    resolve_path(base, rel, scratch_path);
+    out = qualify_path(view, scratch_path);
   }
 
   // ---- fds ----
@@ -505,7 +543,8 @@ struct Resolver::Impl {
     }
     std::string_view who;
     int32_t fd = -1;
-    if (!(ev.flags & AT_SYMLINK_FOLLOW) || !parse_proc_fd_path(ev.abs_path, who, fd)) return nullptr;
+    const std::string seen = seen_path(ev.abs_path);
+    if (!(ev.flags & AT_SYMLINK_FOLLOW) || !parse_proc_fd_path(seen, who, fd)) return nullptr;
     Process* owner = nullptr;
     if (who == "self" || who == "thread-self") {
       owner = &p;
@@ -609,11 +648,21 @@ struct Resolver::Impl {
       paths.assign(*c.cwd, p.cwd->str());
     }
     c.tids = {ev.child_tid > 0 ? ev.child_tid : ev.child_pid};
+    c.view = p.view;
+    c.identity = p.identity;
   }
 
   void on_exec(Process& p, Event& ev) {
+    // The view first: a chroot happened before the exec, and the new image's
+    // path is the new root's.
+    if (ev.identity && !ev.failed()) enter_view(p, views.view_for(ev.identity->view, ev.pid));
     resolve_at(p, ev.dirfd, ev.path, ev.abs_path, ev.flags & AT_EMPTY_PATH);
     if (ev.failed()) return;
+    if (ev.identity) {
+      auto id = std::make_shared<ProcessIdentity>(*ev.identity);
+      id->exe = seen_path(ev.abs_path);
+      p.identity = std::move(id);
+    }
     // The old address space goes first (exec_mmap), then the CLOEXEC fds.
     p.maps.clear(scratch_files);
     emit_unmap_closes(p, ev, scratch_files, CloseReason::ExecUnmap);
@@ -626,8 +675,36 @@ struct Resolver::Impl {
     cached_tid = p.pid;
   }
 
+  // The process now sees `view`: its cwd is re-expressed there (a chroot's
+  // cwd, which we followed in the old view, loses the chroot directory).
+  void enter_view(Process& p, ViewId view) {
+    if (view == p.view) return;
+    std::string cwd = p.cwd->str();
+    if (view_of_path(cwd) == kAgentView && is_absolute_path(cwd)) cwd = views.seen_from_proc_link(view, cwd);
+    cwd = seen_path(cwd);
+    p.cwd = std::make_shared<TrackedPath>(&paths);  // CLONE_FS relatives keep their view's name
+    paths.assign(*p.cwd, qualify_path(view, cwd));
+    p.view = view;
+  }
+
+  void remember_exited(const Process& p) {
+    if (!p.identity && p.view == kAgentView) return;
+    if (exited.size() >= Resolver::kExitedOrigins && !exited_order.empty()) {
+      exited.erase(exited_order.front());
+      exited_order.pop_front();
+    }
+    if (exited.insert_or_assign(p.pid, ProcessOrigin{p.view, p.identity}).second) exited_order.push_back(p.pid);
+  }
+
+  ProcessOrigin origin_of(int32_t pid) {
+    if (Process* p = procs.find(pid)) return ProcessOrigin{p->view, p->identity};
+    if (auto it = exited.find(pid); it != exited.end()) return it->second;
+    return {};
+  }
+
   void on_exit(Event& ev) {
     Process* p = procs.find(ev.pid);
+    if (p && ev.group_dead) remember_exited(*p);
     if (p && ev.group_dead) {
       // exit_mm() before exit_files(): the mappings go first.
       p->maps.clear(scratch_files);
@@ -755,6 +832,16 @@ bool Resolver::seed_from_proc(int32_t pid) { return impl_->seed(pid); }
 bool Resolver::seed_child_before_exec(int32_t pid) { return impl_->seed(pid, /*before_exec=*/true); }
 
 void Resolver::seed(int32_t pid, const ProcSnapshot& snapshot) { impl_->seed(pid, snapshot); }
+
+ProcessOrigin Resolver::origin_of(int32_t pid) const { return impl_->origin_of(pid); }
+
+std::optional<std::string> Resolver::host_path(std::string_view path) const {
+  ViewId view = kAgentView;
+  if (view_prefix_length(path, &view) == 0) return std::string(path);
+  return impl_->views.host_path(view, seen_path(path));
+}
+
+size_t Resolver::views() const { return impl_->views.size(); }
 
 ResolverStats Resolver::stats() const {
   ResolverStats s;

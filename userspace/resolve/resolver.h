@@ -35,10 +35,14 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "event/event.h"
+#include "event/process_identity.h"
+#include "resolve/path_view.h"
 #include "resolve/proc_seed.h"
 
 namespace duraudit {
@@ -52,6 +56,18 @@ struct ResolverOptions {
   std::string default_cwd = "/";
   // Cap on tracked processes; the least recently active are evicted.
   size_t max_processes = 65536;
+  // The agent's own view (mount namespace, root; a recording's: the
+  // recorder's). Processes whose identity shows another view get their
+  // paths qualified (resolve/path_view.h). Unknown: no views are told apart.
+  std::optional<PathViewKey> agent_view{};
+  // Take handles in /proc on each new view, for host paths (live modes).
+  bool live_views = false;
+};
+
+// Where a process's events come from: its view and identity.
+struct ProcessOrigin {
+  ViewId view = kAgentView;
+  std::shared_ptr<const ProcessIdentity> identity;  // null: unknown
 };
 
 struct ResolverStats {
@@ -94,6 +110,16 @@ class Resolver {
   void seed(int32_t pid, const ProcSnapshot& snapshot);
 
   ResolverStats stats() const;
+
+  // The origin of a process running or recently exited (the last
+  // kExitedOrigins exits are remembered, for verdicts settled after them).
+  ProcessOrigin origin_of(int32_t pid) const;
+  static constexpr size_t kExitedOrigins = 4096;
+  // Where a path the Resolver made (qualified, in any view) is for the
+  // host, when that can be told.
+  std::optional<std::string> host_path(std::string_view path) const;
+  // Views other than the agent's met so far.
+  size_t views() const;
 
  private:
   struct Impl;

@@ -1,14 +1,49 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "session/audit_pipeline.h"
 
+#include "engine/fs_classifier.h"
+#include "resolve/path_view.h"
+#include "session/finding_origin.h"
+
 namespace duraudit {
+
+namespace {
+
+// The engine asks the filesystem about directories by path (which
+// filesystem, which inode). A path of another view is asked at its host
+// path, or not at all: the same string on the host is another directory.
+EngineOptions with_view_aware_lookups(EngineOptions o, const Resolver& resolver) {
+  if (!o.classify) {
+    o.classify = [&resolver, statfs = make_statfs_classifier()](const std::string& dir) -> uint64_t {
+      if (view_of_path(dir) == kAgentView) return statfs(dir);
+      auto host = resolver.host_path(dir);
+      return host ? statfs(*host) : 0;
+    };
+  }
+  if (!o.dir_identity) {
+    o.dir_identity = [&resolver, stat = make_stat_dir_identity()](const std::string& dir) -> FileId {
+      if (view_of_path(dir) == kAgentView) return stat(dir);
+      auto host = resolver.host_path(dir);
+      return host ? stat(*host) : FileId{};
+    };
+  }
+  return o;
+}
+
+}  // namespace
 
 AuditPipeline::AuditPipeline(const Config& config, ResolverOptions resolver_options, FindingReporter& reporter,
                              EngineOptions engine_options)
     : reporter_(reporter),
       resolver_(std::move(resolver_options)),
       stacks_(/*seed_missing_from_proc=*/engine_options.source == SourceKind::Live),
-      engine_(config, [this](Finding&& f) { reporter_.report(std::move(f)); }, std::move(engine_options)) {}
+      engine_(
+          config,
+          [this](Finding&& f) {
+            annotate_origin(f, resolver_);
+            reporter_.report(std::move(f));
+          },
+          with_view_aware_lookups(std::move(engine_options), resolver_)) {}
 
 void AuditPipeline::feed(Event&& raw) {
   ++events_;

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "engine/path_util.h"
+#include "resolve/path_view.h"
 #include "util/run_specific.h"
 
 namespace duraudit::rules {
@@ -74,7 +75,9 @@ void for_each_data_flow(const DurabilityModel& model, const InodeState& deleted,
 
 // name-pattern: the next generation, in another directory. The index holds
 // the dirty files whose names fold to the same pattern, newest first; a
-// bounded look at them (the newest generation is what matters).
+// bounded look at them (the newest generation is what matters). Only in the
+// same view (resolve/path_view.h): a name is evidence about the files its
+// own container or chroot names, never another's that looks alike.
 // fn(inode, name) until it returns false.
 template <typename Fn>
 void for_each_name_pattern(const DurabilityModel& model, const std::string& path, const InodeState* deleted,
@@ -82,12 +85,13 @@ void for_each_name_pattern(const DurabilityModel& model, const std::string& path
   if (path.find_first_of("0123456789") == std::string::npos) return;  // nothing to fold
   const auto* gen = model.dirty_index().with_pattern(fold_run_specific(path));
   if (!gen) return;
+  const ViewId view = view_of_path(path);
   size_t looked = 0;
   for (auto it = gen->rbegin(); it != gen->rend() && looked++ < kMaxLook; ++it) {
     const InodeState* in = model.find(it->second.id);
     if (!usable(in, deleted) || (deleted && in->serial < deleted->serial)) continue;
     for (const auto& n : in->names)
-      if (parent_view(n) != parent_view(path) && !is_auxiliary_name(n)) {
+      if (parent_view(n) != parent_view(path) && view_of_path(n) == view && !is_auxiliary_name(n)) {
         if (!fn(in, n)) return;
         break;
       }
