@@ -221,6 +221,34 @@ TEST(MetricsExporter, CommLabelIsCappedWithOverflowIntoOther) {
   EXPECT_EQ(s.count(base + "other\",rule=\"state-deleted\",severity=\"notice\"}"), 1u);
 }
 
+// Off unless asked; then the short container id, "" outside containers,
+// and the cap's overflow under "other".
+TEST(MetricsExporter, ContainerLabelIsOptionalAndCapped) {
+  auto plain = start_ok("127.0.0.1:0");
+  ASSERT_TRUE(plain);
+  Finding in_container = finding("close-without-fsync", Severity::Warning);
+  in_container.container_id = std::string(12, 'a') + std::string(52, '0');
+  plain->on_finding(in_container);
+  EXPECT_EQ(plain->render().find("container="), std::string::npos);
+
+  std::string error;
+  auto e = MetricsExporter::start("127.0.0.1:0", false, 10, &error, /*container_cap=*/2);
+  ASSERT_TRUE(e) << error;
+  for (char c : {'a', 'b', 'c', 'd', 'a'}) {
+    Finding f = finding("close-without-fsync", Severity::Warning);
+    f.container_id = std::string(64, c);
+    e->on_finding(f);
+  }
+  e->on_finding(finding("close-without-fsync", Severity::Warning));  // a host process
+  auto s = samples(e->render());
+  const std::string base = "duraudit_findings_total{container=\"";
+  const std::string rest = "\",rule=\"close-without-fsync\",severity=\"warning\"}";
+  EXPECT_EQ(s[base + "aaaaaaaaaaaa" + rest], 2);
+  EXPECT_EQ(s[base + "bbbbbbbbbbbb" + rest], 1);
+  EXPECT_EQ(s[base + "other" + rest], 2);
+  EXPECT_EQ(s[base + rest], 1) << e->render();
+}
+
 TEST(MetricsExporter, CommValuesAreSanitizedToPrintableAscii) {
   auto e = start_ok("127.0.0.1:0", /*comm=*/true, /*cap=*/10);
   ASSERT_TRUE(e);

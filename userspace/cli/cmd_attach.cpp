@@ -36,6 +36,7 @@
 #include "util/service_notify.h"
 #include "util/proc_tree.h"
 #include "util/text_escape.h"
+#include "resolve/path_views.h"
 
 namespace duraudit {
 
@@ -55,6 +56,8 @@ struct AttachOptions {
   std::string metrics_listen;
   bool metrics_comm_label = false;
   std::string metrics_comm_cap = std::to_string(MetricsExporter::kDefaultCommCap);
+  bool metrics_container_label = false;
+  std::string metrics_container_cap = std::to_string(MetricsExporter::kDefaultContainerCap);
   std::string fold_window = "10m";
   std::string max_processes = "65536";
   // About 2 KB of state per tracked file and 3 KB per process (bench/run.sh
@@ -143,6 +146,10 @@ int cmd_attach(const Args& args, const Args& command) {
        "serve Prometheus metrics (/metrics) and /healthz on ADDR (127.0.0.1:10464, :10464)")
       ("metrics-comm-label", po::bool_switch(&a.metrics_comm_label), "add a comm label to duraudit_findings_total")
       ("metrics-comm-cap", po::value(&a.metrics_comm_cap), "distinct comm values before comm=\"other\" (default 50)")
+      ("metrics-container-label", po::bool_switch(&a.metrics_container_label),
+       "add a container label (the container id's first 12 hex digits) to duraudit_findings_total")
+      ("metrics-container-cap", po::value(&a.metrics_container_cap),
+       "distinct container values before container=\"other\" (default 100)")
       ("fold-window", po::value(&a.fold_window)->default_value("10m"),
        "show a recurring finding (same fingerprint) once per window, with a repeat count; 0 shows every one")
       ("max-processes", po::value(&a.max_processes), "cap on tracked processes (LRU eviction, default 65536; ~3 KB each)")
@@ -175,6 +182,7 @@ int cmd_attach(const Args& args, const Args& command) {
   // Caps: a 0 or negative value would wrap or disable tracking altogether.
   constexpr uint64_t kMaxCap = 100'000'000;
   const size_t comm_cap = parse_count("--metrics-comm-cap", a.metrics_comm_cap, 1, 10'000);
+  const size_t container_cap = parse_count("--metrics-container-cap", a.metrics_container_cap, 1, 10'000);
   const size_t max_processes = parse_count("--max-processes", a.max_processes, 1, kMaxCap);
   const size_t max_files = parse_count("--max-files", a.max_files, 1, kMaxCap);
   const size_t max_dir_entries = parse_count("--max-dir-entries", a.max_dir_entries, 1, kMaxCap);
@@ -205,7 +213,8 @@ int cmd_attach(const Args& args, const Args& command) {
   std::unique_ptr<MetricsExporter> metrics;
   std::unique_ptr<MetricsSink> metrics_sink;
   if (!a.metrics_listen.empty()) {
-    metrics = MetricsExporter::start(a.metrics_listen, a.metrics_comm_label, comm_cap, &error);
+    metrics = MetricsExporter::start(a.metrics_listen, a.metrics_comm_label, comm_cap, &error,
+                                     a.metrics_container_label ? container_cap : 0);
     if (!metrics) throw RuntimeError(error);
     // Port 0 asks the kernel for a free one: say which, or nobody can scrape it.
     if (a.metrics_listen.size() >= 2 && a.metrics_listen.compare(a.metrics_listen.size() - 2, 2, ":0") == 0)
@@ -243,6 +252,9 @@ int cmd_attach(const Args& args, const Args& command) {
   if (!capture) throw RuntimeError(error);
 
   ResolverOptions ro;
+  // Containers and chroots: their paths are their own (resolve/path_view.h).
+  ro.agent_view = own_path_view();
+  ro.live_views = true;
   ro.seed_from_proc = true;  // processes first seen mid-flight: their fds and cwd come from /proc
   ro.max_processes = max_processes;
   EngineOptions eo;

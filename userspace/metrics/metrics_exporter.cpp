@@ -407,11 +407,12 @@ bool MetricsExporter::check_listen_address(std::string_view listen_address, std:
 
 std::unique_ptr<MetricsExporter> MetricsExporter::start(std::string_view listen_address,
                                                         bool comm_label, std::size_t comm_cap,
-                                                        std::string* error) {
+                                                        std::string* error, std::size_t container_cap) {
   ListenSpec spec;
   if (!parse_listen_address(listen_address, &spec, error)) return nullptr;
 
   std::unique_ptr<MetricsExporter> exporter(new MetricsExporter(comm_label, comm_cap));
+  exporter->container_cap_ = container_cap;
 
   CivetCallbacks callbacks;  // copied by civetweb at start
   callbacks.begin_request = serve_landing_page;
@@ -534,15 +535,25 @@ std::string MetricsExporter::comm_value(std::string_view comm) {
   return value;
 }
 
+std::string MetricsExporter::container_value(std::string_view container_id) {
+  std::string value(container_id.substr(0, kContainerLabelLen));
+  if (value.empty() || containers_seen_.count(value)) return value;
+  if (containers_seen_.size() >= container_cap_) return std::string(kOtherComm);
+  containers_seen_.insert(value);
+  return value;
+}
+
 prometheus::Counter& MetricsExporter::finding_counter(std::string_view rule,
                                                       std::string_view severity,
-                                                      std::string_view comm) {
+                                                      std::string_view comm, std::string_view container) {
   std::string key = join_key(rule, severity, comm);
+  if (container_cap_) key += '\0' + std::string(container);
   auto it = finding_counters_.find(key);
   if (it != finding_counters_.end()) return *it->second;
   std::map<std::string, std::string> labels{{"rule", std::string(rule)},
                                             {"severity", std::string(severity)}};
   if (comm_label_) labels.emplace("comm", std::string(comm));
+  if (container_cap_) labels.emplace("container", std::string(container));
   prometheus::Counter& c = findings_->Add(labels);
   finding_counters_.emplace(std::move(key), &c);
   return c;
@@ -566,7 +577,8 @@ void MetricsExporter::declare_loss_reason(std::string_view reason) {
 void MetricsExporter::on_finding(const Finding& finding) {
   std::lock_guard lock(mu_);
   std::string comm = comm_label_ ? comm_value(finding.comm) : std::string();
-  finding_counter(finding.rule, severity_name(finding.severity), comm).Increment();
+  std::string container = container_cap_ ? container_value(finding.container_id) : std::string();
+  finding_counter(finding.rule, severity_name(finding.severity), comm, container).Increment();
 }
 
 void MetricsExporter::on_event(std::string_view syscall) { add_events(syscall, 1); }

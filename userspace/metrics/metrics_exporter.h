@@ -62,8 +62,14 @@ class MetricsExporter {
   static constexpr int kServerThreads = 48;
   static constexpr int kConnectionQueue = 64;
 
-  // The value findings from commands beyond the cap are counted under.
+  // The value findings from commands beyond the cap are counted under
+  // (and, with the container label, from containers beyond its cap).
   static constexpr std::string_view kOtherComm = "other";
+  // Default cap on distinct `container` label values (--metrics-container-label).
+  static constexpr std::size_t kDefaultContainerCap = 100;
+  // The container label's value: the container id's first 12 hex digits
+  // (as `docker ps` and `crictl ps` show them); "" for a process in no container.
+  static constexpr std::size_t kContainerLabelLen = 12;
 
   // The sync calls duraudit_sync_duration_seconds has a series for.
   static const std::vector<std::string_view>& sync_calls();
@@ -84,9 +90,12 @@ class MetricsExporter {
   // cannot be bound (or, unless check_listen_address() was asked first, is
   // malformed), so the caller can exit at start-up.
   // `comm_label` adds a `comm` label to duraudit_findings_total, with at most
-  // `comm_cap` distinct values.
+  // `comm_cap` distinct values; `container_cap` > 0 a `container` label with
+  // at most that many (off by default: a node runs many containers, and
+  // each is a series per rule and severity).
   static std::unique_ptr<MetricsExporter> start(std::string_view listen_address, bool comm_label,
-                                                std::size_t comm_cap, std::string* error);
+                                                std::size_t comm_cap, std::string* error,
+                                                std::size_t container_cap = 0);
 
   ~MetricsExporter();
   MetricsExporter(const MetricsExporter&) = delete;
@@ -144,7 +153,8 @@ class MetricsExporter {
   MetricsExporter(bool comm_label, std::size_t comm_cap);
   void build_families();
   prometheus::Counter& finding_counter(std::string_view rule, std::string_view severity,
-                                       std::string_view comm);
+                                       std::string_view comm, std::string_view container = {});
+  std::string container_value(std::string_view container_id);  // applies the cap; needs mu_
   prometheus::Counter& loss_counter(const std::string& reason);
   std::string comm_value(std::string_view comm);  // applies the cap; needs mu_
 
@@ -176,6 +186,8 @@ class MetricsExporter {
   std::unordered_map<std::string, prometheus::Histogram*> sync_histograms_;
   std::unordered_map<std::string, uint64_t> last_losses_;
   std::set<std::string, std::less<>> comms_seen_;
+  std::size_t container_cap_ = 0;  // 0: no container label
+  std::set<std::string, std::less<>> containers_seen_;
   std::unordered_map<std::string, uint64_t> last_evictions_;  // by kind
 
   // Declared last: destroyed first, so no scrape runs while the registry and
