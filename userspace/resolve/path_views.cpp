@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <ctime>
 #include <cstdlib>
 
 #include "event/event.h"
@@ -214,11 +215,23 @@ std::optional<std::string> PathViews::host_path(ViewId view, std::string_view se
     if (dir.empty()) return std::nullopt;
     return join_below(dir, seen, "/");
   }
-  std::string view_table, host_table;
-  if (v.mountinfo_fd < 0 || !read_from_start(v.mountinfo_fd, view_table) ||
-      !read_file(proc_root_ + "/self/mountinfo", host_table))
-    return std::nullopt;
-  return translate_mount_path(parse_mountinfo(view_table), parse_mountinfo(host_table), seen);
+  if (v.mountinfo_fd < 0) return std::nullopt;
+  const MountTable& view_table = fresh(v.mounts, v.mountinfo_fd, {});
+  const MountTable& host_table = fresh(host_mounts_, -1, proc_root_ + "/self/mountinfo");
+  if (!view_table.ok || !host_table.ok) return std::nullopt;
+  return translate_mount_path(view_table.mounts, host_table.mounts, seen);
+}
+
+const PathViews::MountTable& PathViews::fresh(MountTable& table, int fd, const std::string& path) {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  const uint64_t now = static_cast<uint64_t>(ts.tv_sec) * 1'000'000'000 + static_cast<uint64_t>(ts.tv_nsec);
+  if (table.read_ns != 0 && now - table.read_ns < kMountTableTtlNs) return table;
+  std::string text;
+  table.ok = fd >= 0 ? read_from_start(fd, text) : read_file(path, text);
+  table.mounts = table.ok ? parse_mountinfo(text) : std::vector<MountEntry>{};
+  table.read_ns = now;
+  return table;
 }
 
 std::string PathViews::seen_from_proc_link(ViewId view, std::string_view link) const {

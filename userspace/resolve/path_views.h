@@ -14,8 +14,10 @@
 //     point that holds the path gives its filesystem (major:minor) and the
 //     directory of that filesystem mounted there; a mount of the same
 //     filesystem in the agent's table whose root holds that directory gives
-//     the host path. Both tables are read when a finding asks, so a bind
-//     mount made after exec is seen. A file on a filesystem the host has not
+//     the host path. Both tables are read when a finding asks (at most once
+//     a second each: a container making directories by the thousand asks
+//     for every one), so a bind mount made after exec is seen. A file on a
+//     filesystem the host has not
 //     mounted (a tmpfs of the container's own) has no host path.
 // Replay has no handles: its findings carry no host_path.
 #pragma once
@@ -31,8 +33,18 @@
 
 namespace duraudit {
 
+// One line of a mountinfo table (proc(5)), octal escapes decoded.
+struct MountEntry {
+  uint64_t dev = 0;         // kernel encoding (MAJOR << 20 | MINOR)
+  std::string root;         // the directory of the filesystem mounted here
+  std::string mount_point;  // as the table's reader (its process) sees it
+};
+
 class PathViews {
  public:
+  // How long a mount table read is used before it is read again.
+  static constexpr uint64_t kMountTableTtlNs = 1'000'000'000;
+
   // `agent`: the view of the agent (a recording: of the recorder); unknown
   // means every process is taken to share it (no views are told apart).
   // `proc_root` "/proc" except in tests; `live`: take handles in /proc.
@@ -60,12 +72,20 @@ class PathViews {
   static constexpr size_t kMaxViewHandles = 256;
 
  private:
+  struct MountTable {
+    std::vector<MountEntry> mounts;
+    uint64_t read_ns = 0;  // CLOCK_MONOTONIC of the last read; 0 never
+    bool ok = false;
+  };
   struct View {
     PathViewKey key;
     bool same_mnt_ns = false;
     int root_fd = -1;       // O_PATH /proc/PID/root
     int mountinfo_fd = -1;  // /proc/PID/mountinfo
+    mutable MountTable mounts;
   };
+  // `table` as of at most kMountTableTtlNs ago, read from `fd` (or `path`).
+  static const MountTable& fresh(MountTable& table, int fd, const std::string& path);
   std::string chroot_dir(const View& v) const;
   // Takes `v`'s handles from live process `pid`; false if that shows the
   // view is the agent's after all.
@@ -77,15 +97,10 @@ class PathViews {
   std::string proc_root_;
   std::vector<View> views_;  // views_[id - 1]
   std::vector<PathViewKey> agent_aliases_;  // keys found to be the agent's view after all
+  mutable MountTable host_mounts_;          // the agent's own table
   size_t handles_ = 0;
 };
 
-// One line of a mountinfo table (proc(5)), octal escapes decoded.
-struct MountEntry {
-  uint64_t dev = 0;         // kernel encoding (MAJOR << 20 | MINOR)
-  std::string root;         // the directory of the filesystem mounted here
-  std::string mount_point;  // as the table's reader (its process) sees it
-};
 std::vector<MountEntry> parse_mountinfo(std::string_view text);
 // `seen` (in a view whose table is `view_mounts`) for the host whose table
 // is `host_mounts`; nullopt when no host mount shows that file.
