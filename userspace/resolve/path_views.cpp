@@ -150,18 +150,18 @@ void PathViews::close_handles(View& v) {
   if (v.mountinfo_fd >= 0) ::close(v.mountinfo_fd);
   if (v.root_fd >= 0 || v.mountinfo_fd >= 0) --handles_;
   v.root_fd = v.mountinfo_fd = -1;
+  v.mounts = {};  // no handle, no reason to keep its table
 }
 
 ViewId PathViews::view_for(const PathViewKey& key, int32_t pid) {
   if (!agent_ || !key.known() || key == *agent_) return kAgentView;
   for (const auto& a : agent_aliases_)
     if (a == key) return kAgentView;
-  for (size_t i = 0; i < views_.size(); ++i) {
-    View& v = views_[i];
-    if (!(v.key == key)) continue;
+  if (auto it = ids_.find(key); it != ids_.end()) {
+    View& v = views_[it->second - 1];
     // Its first process was gone before we could look: try this one.
     if (v.root_fd < 0 && v.mountinfo_fd < 0 && !take_handles(v, pid)) return kAgentView;
-    return static_cast<ViewId>(i + 1);
+    return it->second;
   }
   View v;
   v.key = key;
@@ -171,7 +171,9 @@ ViewId PathViews::view_for(const PathViewKey& key, int32_t pid) {
     return kAgentView;
   }
   views_.push_back(v);
-  return static_cast<ViewId>(views_.size());
+  const auto id = static_cast<ViewId>(views_.size());
+  ids_.emplace(key, id);
+  return id;
 }
 
 bool PathViews::take_handles(View& v, int32_t pid) {

@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "event/process_identity.h"
@@ -96,6 +97,12 @@ class PathViews {
   bool live_;
   std::string proc_root_;
   std::vector<View> views_;  // views_[id - 1]
+  struct KeyHash {
+    size_t operator()(const PathViewKey& k) const noexcept {
+      return std::hash<uint64_t>{}(k.mnt_ns * 0x9E3779B97F4A7C15ull ^ k.root_ino * 31 ^ k.root_dev);
+    }
+  };
+  std::unordered_map<PathViewKey, ViewId, KeyHash> ids_;  // every key in views_
   std::vector<PathViewKey> agent_aliases_;  // keys found to be the agent's view after all
   mutable MountTable host_mounts_;          // the agent's own table
   size_t handles_ = 0;
