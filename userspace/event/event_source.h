@@ -28,11 +28,16 @@ inline uint64_t total_lost(const LossCounters& c) {
 // not everyone's.
 inline constexpr std::string_view kProcessBudgetLoss = "process_budget";
 
-// Losses that make the whole session's verdicts incomplete: all but those.
+// Whether losses for `reason` make the whole session's verdicts
+// incomplete: all but a process's own budget. The one test for it
+// (session_lost, describe_losses).
+inline bool loss_blinds_session(std::string_view reason) { return reason != kProcessBudgetLoss; }
+
+// Losses that make the whole session's verdicts incomplete.
 inline uint64_t session_lost(const LossCounters& c) {
   uint64_t n = 0;
   for (const auto& [reason, v] : c)
-    if (reason != kProcessBudgetLoss) n += v;
+    if (loss_blinds_session(reason)) n += v;
   return n;
 }
 

@@ -53,7 +53,7 @@ std::string describe_losses(const LossCounters& losses, const LossDetails& detai
   for (const auto& [reason, n] : losses) {
     // A process over its own budget is named where its findings are
     // (OverBudget events, the summary's over-budget rows), not here.
-    if (!n || strace_reason(reason) || reason == kProcessBudgetLoss) continue;
+    if (!n || strace_reason(reason) || !loss_blinds_session(reason)) continue;
     events += n;
     if (is_ring_buffer(reason)) {
       ring += n;
