@@ -2,6 +2,8 @@
 #include "resolve/path_views.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -219,9 +221,13 @@ std::optional<std::string> PathViews::host_path(ViewId view, std::string_view se
   }
   if (v.mountinfo_fd < 0) return std::nullopt;
   const MountTable& view_table = fresh(v.mounts, v.mountinfo_fd, {});
-  const MountTable& host_table = fresh(host_mounts_, -1, proc_root_ + "/self/mountinfo");
-  if (!view_table.ok || !host_table.ok) return std::nullopt;
-  return translate_mount_path(view_table.mounts, host_table.mounts, seen);
+  // The host's table is PID 1's: the agent's own, unless the agent runs in
+  // a container of its own (the DaemonSet, with hostPID), where it is the
+  // node's and gives the node's paths.
+  const MountTable* host_table = &fresh(host_mounts_, -1, proc_root_ + "/1/mountinfo");
+  if (!host_table->ok) host_table = &fresh(own_mounts_, -1, proc_root_ + "/self/mountinfo");
+  if (!view_table.ok || !host_table->ok) return std::nullopt;
+  return translate_mount_path(view_table.mounts, host_table->mounts, seen);
 }
 
 const PathViews::MountTable& PathViews::fresh(MountTable& table, int fd, const std::string& path) {
@@ -234,6 +240,18 @@ const PathViews::MountTable& PathViews::fresh(MountTable& table, int fd, const s
   table.mounts = table.ok ? parse_mountinfo(text) : std::vector<MountEntry>{};
   table.read_ns = now;
   return table;
+}
+
+int PathViews::open_in_view(ViewId view, std::string_view seen) const {
+  if (view == kAgentView || view > views_.size() || !is_absolute_path(seen)) return -1;
+  const View& v = views_[view - 1];
+  if (v.root_fd < 0) return -1;
+  std::string rel = seen == "/" ? std::string(".") : std::string(seen.substr(1));
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  long fd = ::syscall(SYS_openat2, v.root_fd, rel.c_str(), &how, sizeof how);
+  return fd < 0 ? -1 : static_cast<int>(fd);
 }
 
 std::string PathViews::seen_from_proc_link(ViewId view, std::string_view link) const {

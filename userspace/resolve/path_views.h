@@ -13,8 +13,9 @@
 //     after the process exits. Another mount namespace: the longest mount
 //     point that holds the path gives its filesystem (major:minor) and the
 //     directory of that filesystem mounted there; a mount of the same
-//     filesystem in the agent's table whose root holds that directory gives
-//     the host path. Both tables are read when a finding asks (at most once
+//     filesystem in the host's table (PID 1's: the node's even when the
+//     agent runs in a container with hostPID) whose root holds that
+//     directory gives the host path. Both tables are read when a finding asks (at most once
 //     a second each: a container making directories by the thousand asks
 //     for every one), so a bind mount made after exec is seen. A file on a
 //     filesystem the host has not
@@ -61,6 +62,11 @@ class PathViews {
   // Where the path `seen` of view `view` is for the host, if that can be
   // told (view 0: the path itself).
   std::optional<std::string> host_path(ViewId view, std::string_view seen) const;
+  // `seen` opened O_PATH as the view's processes see it (through the view's
+  // root handle, symlinks and `..` kept inside it: openat2 RESOLVE_IN_ROOT),
+  // for the engine's stat and statfs of a view's directories; -1 when it
+  // cannot be (no handle, gone). The caller closes it.
+  int open_in_view(ViewId view, std::string_view seen) const;
   // A /proc readlink (cwd, fd) of a process of `view`, as the process sees it:
   // the kernel writes those relative to the reader's root, so a chroot's
   // paths come with the chroot's host directory in front.
@@ -104,7 +110,8 @@ class PathViews {
   };
   std::unordered_map<PathViewKey, ViewId, KeyHash> ids_;  // every key in views_
   std::vector<PathViewKey> agent_aliases_;  // keys found to be the agent's view after all
-  mutable MountTable host_mounts_;          // the agent's own table
+  mutable MountTable host_mounts_;          // PID 1's table (the host's)
+  mutable MountTable own_mounts_;           // the agent's, when PID 1's cannot be read
   size_t handles_ = 0;
 };
 

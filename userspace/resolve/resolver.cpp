@@ -841,6 +841,12 @@ std::optional<std::string> Resolver::host_path(std::string_view path) const {
   return impl_->views.host_path(view, seen_path(path));
 }
 
+int Resolver::open_as_seen(std::string_view path) const {
+  ViewId view = kAgentView;
+  if (view_prefix_length(path, &view) == 0) return ::open(std::string(path).c_str(), O_PATH | O_CLOEXEC);
+  return impl_->views.open_in_view(view, seen_path(path));
+}
+
 size_t Resolver::views() const { return impl_->views.size(); }
 
 ResolverStats Resolver::stats() const {

@@ -118,6 +118,9 @@ class Resolver {
   // Where a path the Resolver made (qualified, in any view) is for the
   // host, when that can be told.
   std::optional<std::string> host_path(std::string_view path) const;
+  // A path the Resolver made, opened O_PATH as its process sees it (another
+  // view's: through that view's root); -1 when it cannot be. Caller closes.
+  int open_as_seen(std::string_view path) const;
   // Views other than the agent's met so far.
   size_t views() const;
 

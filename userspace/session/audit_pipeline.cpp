@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-only
 #include "session/audit_pipeline.h"
 
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
 #include "engine/fs_classifier.h"
+#include "engine/path_util.h"
 #include "resolve/path_view.h"
 #include "session/finding_origin.h"
 
@@ -10,21 +15,34 @@ namespace duraudit {
 namespace {
 
 // The engine asks the filesystem about directories by path (which
-// filesystem, which inode). A path of another view is asked at its host
-// path, or not at all: the same string on the host is another directory.
+// filesystem, which inode). A path of another view is asked as its
+// processes see it, through the view's root (the same string on the host is
+// another directory); with no handle on the view, not at all.
 EngineOptions with_view_aware_lookups(EngineOptions o, const Resolver& resolver) {
   if (!o.classify) {
-    o.classify = [&resolver, statfs = make_statfs_classifier()](const std::string& dir) -> uint64_t {
-      if (view_of_path(dir) == kAgentView) return statfs(dir);
-      auto host = resolver.host_path(dir);
-      return host ? statfs(*host) : 0;
+    o.classify = [&resolver, statfs_of = make_statfs_classifier()](const std::string& dir) -> uint64_t {
+      if (view_of_path(dir) == kAgentView) return statfs_of(dir);
+      // The deepest ancestor that exists, as make_statfs_classifier does.
+      for (std::string p = dir;; p = parent_path(p)) {
+        if (int fd = resolver.open_as_seen(p); fd >= 0) {
+          struct statfs st {};
+          const bool ok = ::fstatfs(fd, &st) == 0;
+          ::close(fd);
+          if (ok) return static_cast<uint64_t>(st.f_type) & 0xffffffffull;
+        }
+        if (view_prefix_length(p) == p.size()) return 0;  // the view's root
+      }
     };
   }
   if (!o.dir_identity) {
-    o.dir_identity = [&resolver, stat = make_stat_dir_identity()](const std::string& dir) -> FileId {
-      if (view_of_path(dir) == kAgentView) return stat(dir);
-      auto host = resolver.host_path(dir);
-      return host ? stat(*host) : FileId{};
+    o.dir_identity = [&resolver, stat_of = make_stat_dir_identity()](const std::string& dir) -> FileId {
+      if (view_of_path(dir) == kAgentView) return stat_of(dir);
+      int fd = resolver.open_as_seen(dir);
+      if (fd < 0) return FileId{};
+      struct stat st {};
+      const bool ok = ::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode);
+      ::close(fd);
+      return ok ? FileId{kernel_dev_from_user(st.st_dev), st.st_ino} : FileId{};
     };
   }
   return o;
