@@ -147,6 +147,21 @@ TEST(Namespaces, BindMountInItsOwnMountNamespaceHasItsHostPath) {
   EXPECT_FALSE(std::filesystem::exists(dir / "mnt/f"));
 }
 
+// A namespace's own tmpfs is nowhere on the host, yet it is a tmpfs: its
+// files and entries are not audited (the filesystem is asked through the
+// namespace's root, not at a host path that does not exist).
+TEST(Namespaces, ANamespacesOwnTmpfsIsNotAudited) {
+  DURAUDIT_REQUIRE_ROOT();
+  ScratchDir dir;
+  std::filesystem::create_directories(dir / "mnt");
+  const std::string script = "mount -t tmpfs scratch '" + dir / "mnt" + "' && mkdir '" + dir / "mnt/d" +
+                             "' && echo data > '" + dir / "mnt/d/f" + "' && sleep 1";
+  auto report = run_json(dir, {"/usr/bin/unshare", "-m", "--propagation", "private", "/bin/sh", "-c", script});
+  for (const auto& f : report.findings)
+    EXPECT_EQ(f["path"].get<std::string>().rfind(dir / "mnt", 0), std::string::npos) << f.dump();
+  ASSERT_TRUE(report.summary.is_object()) << report.describe();
+}
+
 // Two namespaces mount different directories at the same place. B writes
 // data/chk-1/f and never syncs it; then A deletes its own, long durable
 // data/chk-1/f. One path space would take A's unlink for the end of B's
