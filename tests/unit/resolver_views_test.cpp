@@ -121,6 +121,8 @@ TEST(MountTables, AViewsPathIsTranslatedThroughTheHostsMounts) {
       "42 22 0:60 / /run/odd\\040name rw - tmpfs tmpfs rw\n");
   ASSERT_EQ(host.size(), 4u);
   EXPECT_EQ(host[3].mount_point, "/run/odd name");
+  EXPECT_EQ(host[0].fstype, "ext4");
+  EXPECT_EQ(host[3].fstype, "tmpfs");
   // The container: the overlay is its root, a volume from the host's /data/vol.
   const auto view = parse_mountinfo(
       "100 99 0:50 / / rw - overlay overlay rw\n"

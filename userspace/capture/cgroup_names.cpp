@@ -6,8 +6,10 @@
 
 #include <cstring>
 #include <fstream>
-#include <sstream>
+#include <iterator>
 
+#include "resolve/path_views.h"
+#include "resolve/proc_links.h"
 #include "resolve/proc_seed.h"
 
 namespace duraudit {
@@ -18,30 +20,13 @@ constexpr size_t kCacheCap = 4096;
 // <linux/exportfs.h>: kernfs (cgroupfs) file handles are the node's 64-bit id.
 constexpr int kFileidKernfs = 0xfe;
 
-std::string read_link(const std::string& path) {
-  char buf[4096];
-  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-}
-
 }  // namespace
 
 std::string find_cgroup2_mount() {
   std::ifstream in("/proc/self/mountinfo");
-  std::string line;
-  while (std::getline(in, line)) {
-    // id parent maj:min root mountpoint opts [optional...] - fstype source superopts
-    size_t dash = line.find(" - ");
-    if (dash == std::string::npos) continue;
-    std::istringstream tail(line.substr(dash + 3));
-    std::string fstype;
-    tail >> fstype;
-    if (fstype != "cgroup2") continue;
-    std::istringstream head(line.substr(0, dash));
-    std::string id, parent, devno, root, mountpoint;
-    head >> id >> parent >> devno >> root >> mountpoint;
-    if (root == "/") return mountpoint;
-  }
+  const std::string text((std::istreambuf_iterator<char>(in)), {});
+  for (const MountEntry& m : parse_mountinfo(text))
+    if (m.fstype == "cgroup2" && m.root == "/") return m.mount_point;
   return {};
 }
 
@@ -74,7 +59,8 @@ std::string CgroupNames::lookup(uint64_t id, int32_t pid) const {
     std::memcpy(fh->f_handle, &id, sizeof id);
     int fd = ::open_by_handle_at(mount_fd_, fh, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd >= 0) {
-      std::string full = read_link("/proc/self/fd/" + std::to_string(fd));
+      std::string full;
+      read_link("/proc/self/fd/" + std::to_string(fd), full);
       ::close(fd);
       if (full == mount_) return "/";
       if (full.size() > mount_.size() && full.compare(0, mount_.size(), mount_) == 0 && full[mount_.size()] == '/')

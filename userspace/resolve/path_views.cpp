@@ -13,6 +13,7 @@
 
 #include "event/event.h"
 #include "resolve/path_normalize.h"
+#include "resolve/proc_links.h"
 
 namespace duraudit {
 
@@ -20,12 +21,6 @@ namespace {
 
 // A mount table of thousands of mounts is a few hundred KiB; more is not one.
 constexpr size_t kMaxMountinfoBytes = 8u << 20;
-
-std::string read_link(const std::string& path) {
-  char buf[4096];
-  ssize_t n = ::readlink(path.c_str(), buf, sizeof buf);
-  return n > 0 ? std::string(buf, static_cast<size_t>(n)) : std::string();
-}
 
 // The whole of a /proc file through an fd kept open (from its start again).
 bool read_from_start(int fd, std::string& out) {
@@ -105,6 +100,10 @@ std::vector<MountEntry> parse_mountinfo(std::string_view text) {
     m.dev = major << 20 | minor;
     m.root = unescape_octal(field[3]);
     m.mount_point = unescape_octal(field[4]);
+    if (size_t sep = line.find(" - "); sep != std::string_view::npos) {
+      std::string_view rest = line.substr(sep + 3);
+      m.fstype = std::string(rest.substr(0, rest.find(' ')));
+    }
     if (!is_absolute_path(m.root) || !is_absolute_path(m.mount_point)) continue;
     out.push_back(std::move(m));
   }
@@ -129,16 +128,7 @@ std::optional<std::string> translate_mount_path(const std::vector<MountEntry>& v
   return join_below(host->mount_point, in_fs, host->root);
 }
 
-std::optional<PathViewKey> own_path_view() {
-  std::string ns = read_link("/proc/self/ns/mnt");  // "mnt:[4026531841]"
-  struct stat st {};
-  if (ns.size() < 7 || ns.compare(0, 5, "mnt:[") != 0 || ::stat("/", &st) != 0) return std::nullopt;
-  PathViewKey k;
-  k.mnt_ns = std::strtoull(ns.c_str() + 5, nullptr, 10);
-  k.root_dev = kernel_dev_from_user(st.st_dev);
-  k.root_ino = st.st_ino;
-  return k;
-}
+std::optional<PathViewKey> own_path_view() { return read_proc_view("/proc/self"); }
 
 PathViews::PathViews(std::optional<PathViewKey> agent, bool live, std::string proc_root)
     : agent_(agent), live_(live), proc_root_(std::move(proc_root)) {}
@@ -205,8 +195,8 @@ bool PathViews::take_handles(View& v, int32_t pid) {
 
 std::string PathViews::chroot_dir(const View& v) const {
   if (v.root_fd < 0) return {};
-  std::string dir = read_link("/proc/self/fd/" + std::to_string(v.root_fd));
-  if (!is_absolute_path(dir) || dir.ends_with(" (deleted)")) return {};
+  std::string dir;
+  if (!read_link("/proc/self/fd/" + std::to_string(v.root_fd), dir) || !is_absolute_path(dir) || dir.ends_with(" (deleted)")) return {};
   return dir;
 }
 

@@ -40,6 +40,7 @@ struct MountEntry {
   uint64_t dev = 0;         // kernel encoding (MAJOR << 20 | MINOR)
   std::string root;         // the directory of the filesystem mounted here
   std::string mount_point;  // as the table's reader (its process) sees it
+  std::string fstype;       // after the " - " separator ("ext4", "cgroup2")
 };
 
 class PathViews {

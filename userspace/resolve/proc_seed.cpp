@@ -13,19 +13,12 @@
 #include <cstring>
 #include <fstream>
 
+#include "resolve/proc_links.h"
 #include "util/container_origin.h"
 
 namespace duraudit {
 
 namespace {
-
-bool read_link(const std::string& path, std::string& out) {
-  char buf[4096];
-  ssize_t n = ::readlink(path.c_str(), buf, sizeof(buf));
-  if (n < 0) return false;
-  out.assign(buf, static_cast<size_t>(n));
-  return true;
-}
 
 // Numeric entries of a /proc directory (fd/, task/), ascending.
 std::vector<int32_t> numeric_entries(const std::string& dir) {
@@ -108,15 +101,9 @@ std::string proc_cgroup_path(int32_t pid, const std::string& proc_root) {
 std::shared_ptr<const ProcessIdentity> read_proc_identity(int32_t pid, const std::string& proc_root) {
   const std::string base = proc_root + "/" + std::to_string(pid);
   auto id = std::make_shared<ProcessIdentity>();
-  std::string ns;
-  if (read_link(base + "/ns/mnt", ns) && ns.rfind("mnt:[", 0) == 0) id->view.mnt_ns = std::strtoull(ns.c_str() + 5, nullptr, 10);
   struct stat st;
-  if (::stat((base + "/root").c_str(), &st) == 0) {
-    id->view.root_dev = kernel_dev_from_user(st.st_dev);
-    id->view.root_ino = st.st_ino;
-  } else if (::stat(base.c_str(), &st) != 0) {
-    return nullptr;
-  }
+  if (auto view = read_proc_view(base)) id->view = *view;
+  else if (::stat(base.c_str(), &st) != 0) return nullptr;  // gone (else: not ours to inspect)
   std::ifstream status(base + "/status");
   std::string line;
   while (std::getline(status, line))
